@@ -1,0 +1,35 @@
+"""``manage.py create_api_client NAME [--scopes jobs:read,jobs:write]``: prints the key once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from conveyor.clients.scopes import ALL_SCOPES
+from conveyor.clients.services import api_client_create
+from conveyor.core.errors import ConveyorError
+
+
+class Command(BaseCommand):
+    help = "Create an API client and print its key (shown only this once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name")
+        parser.add_argument(
+            "--scopes", default=",".join(ALL_SCOPES),
+            help=f"comma-separated scopes (default: all: {','.join(ALL_SCOPES)})",
+        )
+        parser.add_argument("--key-only", action="store_true", help="print the key alone")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
+        try:
+            client, key = api_client_create(name=options["name"], scopes=scopes)
+        except ConveyorError as exc:
+            raise CommandError(exc.detail) from exc
+        if options["key_only"]:
+            self.stdout.write(key)
+            return
+        self.stdout.write(f"client: {client.name}\nscopes: {','.join(client.scopes)}\n"
+                          f"key:    {key}\n(store it now: it is not shown again)")

@@ -1,0 +1,8 @@
+"""The scopes an API key can hold."""
+
+from __future__ import annotations
+
+JOBS_READ = "jobs:read"
+JOBS_WRITE = "jobs:write"
+
+ALL_SCOPES: tuple[str, ...] = (JOBS_READ, JOBS_WRITE)

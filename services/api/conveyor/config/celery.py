@@ -1,0 +1,22 @@
+"""The Celery app shared by the API (to publish) and the worker (to consume).
+
+It reads its configuration from Django's settings (the ``CELERY_`` names in
+``config/settings/components/celery.py``); there is one settings module, so there is
+nothing to fall back to.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
+
+app = Celery("conveyor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# The one task that runs every job; the API publishes it by name, so it never imports
+# the worker's code.
+EXECUTE_JOB_TASK = "conveyor.execute_job"
+DISPATCH_TASK = "conveyor.dispatch"

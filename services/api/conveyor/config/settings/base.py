@@ -1,0 +1,121 @@
+"""conveyor's settings: every value comes from the environment or a documented default.
+
+The components (celery, drf, logging, security) live in small modules next to this one.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import dj_database_url
+import django_stubs_ext
+
+from conveyor.config.env import data_dir, env_bool, env_int, env_list, env_str
+
+django_stubs_ext.monkeypatch()
+
+# DATA_DIR holds the embedded default's SQLite files (database and broker).
+DATA_DIR = data_dir()
+
+# SECRET_KEY has no default: a deployment that forgets it must fail, not run with a known key.
+SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "conveyor.core",
+    "conveyor.clients",
+    "conveyor.jobs",
+]
+
+MIDDLEWARE = [
+    "conveyor.core.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "conveyor.config.urls"
+WSGI_APPLICATION = "conveyor.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'conveyor.sqlite3'}")
+    config: dict[str, object] = dict(
+        dj_database_url.parse(
+            url,
+            # Persistent connections: a worker runs thousands of jobs per connection.
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # The embedded default shares one file between gunicorn, the worker and beat:
+        # WAL lets readers run beside the writer, IMMEDIATE takes the write lock up
+        # front (no upgrade deadlocks), and the timeout waits for it instead of failing.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+# Collected at image build time (`conveyor collectstatic`), served by whitenoise.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+STATIC_ROOT = env_str("STATIC_ROOT", str(DATA_DIR / "static"))
+
+# The components: each owns one area and reads its own environment variables. Their
+# UPPERCASE names are copied here, so `django.conf.settings` sees one flat namespace.
+for _component in ("celery", "conveyor", "drf", "logging", "security"):
+    _module = importlib.import_module(f"conveyor.config.settings.components.{_component}")
+    globals().update({k: v for k, v in vars(_module).items() if k.isupper()})

@@ -1,0 +1,79 @@
+"""Celery settings, one per line, each with the reason it is set this way."""
+
+from __future__ import annotations
+
+from conveyor.config.env import data_dir, env_bool, env_float, env_int, env_str
+
+# The broker. The embedded default is kombu's SQLAlchemy transport on a SQLite file, so
+# `make run` needs no server; BROKER_URL=redis://… or amqp://… selects a real broker.
+CELERY_BROKER_URL = env_str("BROKER_URL", f"sqla+sqlite:///{data_dir() / 'broker.sqlite3'}")
+
+_scheme = CELERY_BROKER_URL.split("://", 1)[0].split("+", 1)[0]
+
+# The longest time any job may run (seconds): the broker must not redeliver before it.
+CONVEYOR_MAX_JOB_SECONDS = env_int("CONVEYOR_MAX_JOB_SECONDS", 3600, minimum=1)
+
+# Per-transport options. Redis redelivers an unacked message after the visibility
+# timeout, so it must exceed the longest job. (The SQL transport passes its options to
+# SQLAlchemy's create_engine, so it gets none; it polls its tables once a second.)
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if _scheme in {"redis", "rediss"}:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Several deployments (or test runs) can share one Redis under distinct prefixes.
+        "global_keyprefix": env_str("CONVEYOR_BROKER_KEY_PREFIX", ""),
+        "visibility_timeout": CONVEYOR_MAX_JOB_SECONDS + 600,
+        "health_check_interval": 10,
+        "socket_keepalive": True,
+        "socket_connect_timeout": 5,
+    }
+elif _scheme in {"amqp", "amqps", "pyamqp"}:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Publisher confirms: a publish returns only once the broker has the message.
+        "confirm_publish": True,
+    }
+
+# Keep retrying the broker connection at startup (pods start before their broker).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Reuse broker connections across publishes in the API (one pool per process).
+CELERY_BROKER_POOL_LIMIT = env_int("CELERY_BROKER_POOL_LIMIT", 10, minimum=1)
+# JSON only, never pickle: a message is a job id, nothing else.
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_SERIALIZER = "json"
+# No result backend: the Job row is the only record of an outcome.
+CELERY_RESULT_BACKEND: str | None = None
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledge after the job ran, so a worker that dies mid-job gets its message redelivered.
+CELERY_TASK_ACKS_LATE = True
+# …and a child killed by the OS (OOM, kill -9) counts as lost, not done.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Prefetch one message per process: a long job never hides others from idle workers.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1, minimum=1)
+# The queue a message goes to when a job names none.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CONVEYOR_DEFAULT_QUEUE", "default")
+# Our lease decides who runs a job; a lost connection does not have to kill running jobs.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Rate limits are enforced by conveyor across workers, not by Celery per worker.
+CELERY_WORKER_DISABLE_RATE_LIMITS = True
+# No task events or sent events: nothing consumes them and they cost a publish per task.
+CELERY_WORKER_SEND_TASK_EVENTS = env_bool("CELERY_WORKER_SEND_TASK_EVENTS", False)
+CELERY_TASK_SEND_SENT_EVENT = False
+# Leave logging to Django's LOGGING setting.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Children are recycled after this many jobs to contain slow leaks in handlers.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 10000, minimum=1)
+# Beat keeps its schedule state under the data dir (the chart mounts an emptyDir there).
+CELERY_BEAT_SCHEDULE_FILENAME = str(data_dir() / "celerybeat-schedule")
+
+# conveyor's own periodic task goes to the system queue, never behind user jobs.
+_system_queue = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
+_dispatch_seconds = env_float("CONVEYOR_DISPATCH_INTERVAL_SECONDS", 1.0)
+CELERY_TASK_ROUTES = {"conveyor.dispatch": {"queue": _system_queue}}
+# Beat sends the dispatcher every interval; an undelivered one expires instead of piling up.
+CELERY_BEAT_SCHEDULE = {
+    "conveyor-dispatch": {
+        "task": "conveyor.dispatch",
+        "schedule": _dispatch_seconds,
+        "options": {"queue": _system_queue, "expires": max(_dispatch_seconds * 5, 5.0)},
+    },
+}

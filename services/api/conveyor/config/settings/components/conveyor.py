@@ -1,0 +1,28 @@
+"""conveyor's own settings: limits, leases, queues, the job type modules."""
+
+from __future__ import annotations
+
+from conveyor.config.env import env_int, env_list, env_seconds, env_str
+
+# Where job types are declared: modules imported once to fill the job type registry.
+CONVEYOR_JOB_TYPE_MODULES = env_list("CONVEYOR_JOB_TYPE_MODULES", ["conveyor_worker.handlers"])
+# Queues a job may name besides the ones its job types declare.
+CONVEYOR_EXTRA_QUEUES = env_list("CONVEYOR_EXTRA_QUEUES", [])
+# The queue for conveyor's own periodic work (the dispatcher); every deployment needs
+# one worker consuming it.
+CONVEYOR_SYSTEM_QUEUE = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
+# Requests with a larger body are refused with 413.
+CONVEYOR_MAX_BODY_BYTES = env_int("CONVEYOR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# A running job's lease: renewed by its worker; a lapsed lease means the worker is gone.
+CONVEYOR_LEASE = env_seconds("CONVEYOR_LEASE_SECONDS", 30)
+# How long a running job may ignore a cancel before its process is terminated.
+CONVEYOR_CANCEL_GRACE = env_seconds("CONVEYOR_CANCEL_GRACE_SECONDS", 10)
+# Hard time limit = the job's timeout plus this grace, for handlers that ignore the soft one.
+CONVEYOR_HARD_LIMIT_GRACE = env_seconds("CONVEYOR_HARD_LIMIT_GRACE_SECONDS", 10)
+# How often the dispatcher releases due scheduled and retrying jobs.
+CONVEYOR_DISPATCH_INTERVAL = env_seconds("CONVEYOR_DISPATCH_INTERVAL_SECONDS", 1)
+# http.request: networks (CIDR) that may be called although private, loopback or link-local.
+CONVEYOR_HTTP_ALLOWED_NETWORKS = env_list("CONVEYOR_HTTP_ALLOWED_NETWORKS", [])
+# http.request: the most response body bytes kept in a job's result.
+CONVEYOR_HTTP_MAX_BODY_BYTES = env_int("CONVEYOR_HTTP_MAX_BODY_BYTES", 64 * 1024, minimum=0)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONVEYOR_MAX_BODY_BYTES

@@ -1,0 +1,22 @@
+"""URL map: the v1 API, health and metrics, the admin, the schema and docs."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from conveyor.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
+    path("v1/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("v1/", include("conveyor.jobs.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "conveyor.core.exceptions.not_found_view"
+handler500 = "conveyor.core.exceptions.server_error_view"

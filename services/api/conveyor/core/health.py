@@ -1,0 +1,82 @@
+"""Liveness, readiness and metrics endpoints (no authentication; not under /v1)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from conveyor.config.celery import app
+from conveyor.core.exceptions import PROBLEM_CONTENT_TYPE
+
+log = logging.getLogger(__name__)
+
+BROKER_CHECK_TTL_SECONDS = 2.0
+
+
+@dataclass
+class _BrokerCheck:
+    ok: bool = False
+    detail: str = "not checked yet"
+    checked_at: float = 0.0
+
+
+_broker = _BrokerCheck()
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process answers: nothing else is checked, so a dependency outage never restarts it."""
+    return JsonResponse({"status": "ok"})
+
+
+def database_ready() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        return False, f"database unavailable: {exc.__class__.__name__}: {exc}"
+    return True, "ok"
+
+
+def broker_ready() -> tuple[bool, str]:
+    """Connect to the broker, at most once per BROKER_CHECK_TTL_SECONDS per process."""
+    now = time.monotonic()
+    if now - _broker.checked_at < BROKER_CHECK_TTL_SECONDS:
+        return _broker.ok, _broker.detail
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        _broker.ok, _broker.detail = True, "ok"
+    except Exception as exc:
+        _broker.ok, _broker.detail = False, f"broker unavailable: {exc.__class__.__name__}: {exc}"
+    _broker.checked_at = now
+    return _broker.ok, _broker.detail
+
+
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready when the database and the broker answer."""
+    db_ok, db_detail = database_ready()
+    broker_ok, broker_detail = broker_ready()
+    checks = {"database": db_detail, "broker": broker_detail}
+    if db_ok and broker_ok:
+        return JsonResponse({"status": "ready", "checks": checks})
+    body = {
+        "type": "https://conveyor.dev/problems/not-ready",
+        "title": "Not ready",
+        "status": 503,
+        "detail": "; ".join(d for d in (db_detail, broker_detail) if d != "ok"),
+        "checks": checks,
+    }
+    return JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+
+
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)

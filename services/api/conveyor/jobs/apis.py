@@ -1,0 +1,112 @@
+"""The job resource over HTTP: thin classes that parse, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conveyor.clients.models import ApiClient
+from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
+from conveyor.core.pagination import CreatedCursorPagination
+from conveyor.jobs import selectors, services
+from conveyor.jobs.serializers import (
+    JobCreateInput,
+    JobDetailOutput,
+    JobListQuery,
+    JobOutput,
+    JobTypeOutput,
+)
+from conveyor.jobs.types import all_job_types
+
+
+def client_of(request: Request) -> ApiClient:
+    return cast(ApiClient, request.user)
+
+
+class JobCollectionApi(APIView):
+    """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs."""
+
+    required_scopes = {"GET": JOBS_READ, "POST": JOBS_WRITE}
+
+    @extend_schema(request=JobCreateInput, responses={201: JobOutput}, operation_id="jobs_create")
+    def post(self, request: Request) -> Response:
+        data = JobCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        delay = fields.pop("delay_seconds", None)
+        if delay is not None:
+            fields["run_at"] = services.delay_to_run_at(delay)
+        job = services.job_create(client=client_of(request), **fields)
+        return Response(JobOutput(job).data, status=201,
+                        headers={"Location": f"/v1/jobs/{job.id}"})
+
+    @extend_schema(parameters=[JobListQuery], responses={200: JobOutput(many=True)},
+                   operation_id="jobs_list")
+    def get(self, request: Request) -> Response:
+        query = JobListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q: dict[str, Any] = query.validated_data
+        filters = selectors.JobFilters(
+            states=q.get("state", []),
+            types=_split(q.get("type")),
+            queues=_split(q.get("queue")),
+            labels=q.get("label", {}),
+            created_after=q.get("created_after"),
+            created_before=q.get("created_before"),
+        )
+        jobs = selectors.job_list(client=client_of(request), filters=filters)
+        paginator = CreatedCursorPagination()
+        page = paginator.paginate_queryset(jobs, request, view=self)
+        return paginator.get_paginated_response(JobOutput(page, many=True).data)
+
+
+class JobDetailApi(APIView):
+    """``GET /v1/jobs/{id}``: the job with its attempt history."""
+
+    required_scopes = {"GET": JOBS_READ}
+
+    @extend_schema(responses={200: JobDetailOutput}, operation_id="jobs_retrieve")
+    def get(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get(client=client_of(request), job_id=job_id)
+        return Response(JobDetailOutput(job).data)
+
+
+class JobCancelApi(APIView):
+    """``POST /v1/jobs/{id}/cancel``: 409 if the job is already final."""
+
+    required_scopes = {"POST": JOBS_WRITE}
+
+    @extend_schema(request=None, responses={200: JobOutput}, operation_id="jobs_cancel")
+    def post(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get(client=client_of(request), job_id=job_id)
+        return Response(JobOutput(services.job_cancel(job=job)).data)
+
+
+class JobRetryApi(APIView):
+    """``POST /v1/jobs/{id}/retry``: run a failed or cancelled job again; 409 otherwise."""
+
+    required_scopes = {"POST": JOBS_WRITE}
+
+    @extend_schema(request=None, responses={200: JobOutput}, operation_id="jobs_retry")
+    def post(self, request: Request, job_id: UUID) -> Response:
+        job = selectors.job_get(client=client_of(request), job_id=job_id)
+        return Response(JobOutput(services.job_retry(job=job)).data)
+
+
+class JobTypeListApi(APIView):
+    """``GET /v1/job-types``: every job type with its params schema and policies."""
+
+    required_scopes = {"GET": JOBS_READ}
+
+    @extend_schema(responses={200: JobTypeOutput(many=True)}, operation_id="job_types_list")
+    def get(self, request: Request) -> Response:
+        return Response({"results": JobTypeOutput(all_job_types(), many=True).data})
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []

@@ -1,0 +1,251 @@
+"""Every change of a job's state, as a compare-and-set on (state, lease).
+
+Nothing else writes ``Job.state``. A transition names the states it may start from and
+is applied by one conditional UPDATE; it reports whether it happened, so two workers, a
+late duplicate message or a racing cancel can never both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.publishing import Message, publish_on_commit
+from conveyor.jobs.states import LEASED_STATES, JobState, sources_of
+
+S = JobState
+
+
+def transition(
+    job_id: UUID | str,
+    *,
+    sources: set[str] | frozenset[str],
+    target: str,
+    holding: UUID | None = None,
+    now: datetime | None = None,
+    **changes: Any,
+) -> bool:
+    """Move the job to ``target`` if it is in one of ``sources`` and, when ``holding`` is
+    given, its lease is still that token. ``changes`` are the other columns to set."""
+    allowed = sources_of(target, sources)
+    rows = Job.objects.filter(pk=job_id, state__in=allowed)
+    if holding is not None:
+        rows = rows.filter(lease_token=holding)
+    return rows.update(state=target, updated_at=now or timezone.now(), **changes) == 1
+
+
+def message_of(job: Job) -> Message:
+    return Message(job_id=job.id, queue=job.queue, priority=job.priority,
+                   timeout_seconds=job.timeout_seconds)
+
+
+# ---- the worker's side ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on one attempt of a job."""
+
+    job: Job
+    token: UUID
+    worker: str
+    started_at: datetime
+
+
+def claim(job_id: UUID | str, *, worker: str, message_id: str | None) -> Claim | None:
+    """Take a queued job for a new attempt; None if it is not queued (done, running, gone)."""
+    now = timezone.now()
+    token = uuid.uuid4()
+    won = transition(
+        job_id, sources={S.QUEUED}, target=S.RUNNING, now=now,
+        attempts=F("attempts") + 1, lease_token=token, lease_owner=worker[:200],
+        lease_expires_at=now + settings.CONVEYOR_LEASE, started_at=now,
+        message_id=_uuid_or_none(message_id), progress_percent=None, progress_message="",
+    )
+    if not won:
+        return None
+    job = Job.objects.get(pk=job_id)
+    return Claim(job=job, token=token, worker=worker, started_at=now)
+
+
+def renew_lease(job_id: UUID, token: UUID) -> str | None:
+    """Extend the lease; the job's state if this attempt still holds it, else None."""
+    now = timezone.now()
+    held = Job.objects.filter(pk=job_id, lease_token=token, state__in=LEASED_STATES).update(
+        lease_expires_at=now + settings.CONVEYOR_LEASE
+    )
+    if not held:
+        return None
+    return Job.objects.filter(pk=job_id).values_list("state", flat=True).first()
+
+
+def leased_state(job_id: UUID, token: UUID) -> str | None:
+    """The job's state while this attempt holds its lease, else None."""
+    return (
+        Job.objects.filter(pk=job_id, lease_token=token)
+        .values_list("state", flat=True)
+        .first()
+    )
+
+
+def record_progress(claim: Claim, percent: float, message: str) -> bool:
+    return Job.objects.filter(
+        pk=claim.job.pk, lease_token=claim.token, state__in=LEASED_STATES
+    ).update(progress_percent=percent, progress_message=message[:500],
+             updated_at=timezone.now()) == 1
+
+
+@dataclass(frozen=True)
+class Failure:
+    type: str
+    message: str
+    traceback: str = ""
+
+
+_CLEAR_LEASE: dict[str, Any] = {"lease_token": None, "lease_expires_at": None}
+
+
+def _attempt(claim: Claim, outcome: str, now: datetime, failure: Failure | None) -> None:
+    JobAttempt.objects.create(
+        id=claim.token, job_id=claim.job.pk, number=claim.job.attempts, worker=claim.worker,
+        started_at=claim.started_at, finished_at=now, outcome=outcome,
+        error_type=failure.type if failure else "",
+        error_message=failure.message[:5000] if failure else "",
+    )
+
+
+def _error_fields(failure: Failure) -> dict[str, Any]:
+    return {"error_type": failure.type[:200], "error_message": failure.message[:5000],
+            "error_traceback": failure.traceback[:50000]}
+
+
+def record_success(claim: Claim, result: Any) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        won = transition(
+            claim.job.pk, sources=LEASED_STATES, target=S.SUCCEEDED,
+            holding=claim.token, now=now, result=result, finished_at=now,
+            progress_percent=100.0, **_CLEAR_LEASE,
+        )
+        if won:
+            _attempt(claim, JobAttempt.Outcome.SUCCEEDED, now, None)
+    return won
+
+
+def record_failure(claim: Claim, failure: Failure, *, timed_out: bool = False) -> bool:
+    """The job fails for good (no attempts left, not retryable, or over its time limit)."""
+    now = timezone.now()
+    outcome = JobAttempt.Outcome.TIMED_OUT if timed_out else JobAttempt.Outcome.FAILED
+    with transaction.atomic():
+        won = transition(
+            claim.job.pk, sources=LEASED_STATES, target=S.FAILED, holding=claim.token,
+            now=now, finished_at=now, **_error_fields(failure), **_CLEAR_LEASE,
+        )
+        if won:
+            _attempt(claim, outcome, now, failure)
+    return won
+
+
+def record_retry(claim: Claim, failure: Failure, *, delay: timedelta) -> str | None:
+    """Wait ``delay`` then run again; a job being cancelled is cancelled instead.
+
+    The state the job ended in, or None if this attempt no longer held it.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        if transition(
+            claim.job.pk, sources={S.RUNNING}, target=S.RETRYING, holding=claim.token,
+            now=now, run_at=now + delay, **_error_fields(failure), **_CLEAR_LEASE,
+        ):
+            _attempt(claim, JobAttempt.Outcome.RETRYING, now, failure)
+            return S.RETRYING
+        if transition(
+            claim.job.pk, sources={S.CANCELLING}, target=S.CANCELLED, holding=claim.token,
+            now=now, finished_at=now, **_error_fields(failure), **_CLEAR_LEASE,
+        ):
+            _attempt(claim, JobAttempt.Outcome.CANCELLED, now, failure)
+            return S.CANCELLED
+    return None
+
+
+def record_cancelled(claim: Claim) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        won = transition(
+            claim.job.pk, sources={S.CANCELLING}, target=S.CANCELLED, holding=claim.token,
+            now=now, finished_at=now, **_CLEAR_LEASE,
+        )
+        if won:
+            _attempt(claim, JobAttempt.Outcome.CANCELLED, now, None)
+    return won
+
+
+def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -> bool:
+    """The worker's main process killed the attempt at its hard time limit."""
+    job = Job.objects.filter(pk=job_id, message_id=_uuid_or_none(message_id),
+                             state__in=LEASED_STATES).first()
+    if job is None or job.lease_token is None or job.started_at is None:
+        return False
+    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner,
+                  started_at=job.started_at)
+    return record_failure(stale, failure, timed_out=True)
+
+
+# ---- the dispatcher ------------------------------------------------------------------
+
+
+def release_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Queue scheduled and retrying jobs whose ``run_at`` has come, and publish them."""
+    now = now or timezone.now()
+    waiting = sources_of(S.QUEUED, {S.SCHEDULED, S.RETRYING})
+    with transaction.atomic():
+        due = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(state__in=waiting, run_at__lte=now)
+            .order_by("run_at")
+            .only("id", "queue", "priority", "timeout_seconds")[:limit]
+        )
+        if not due:
+            return 0
+        released = Job.objects.filter(pk__in=[j.pk for j in due], state__in=waiting).update(
+            state=S.QUEUED, queued_at=now, run_at=None, updated_at=now
+        )
+        publish_on_commit([message_of(j) for j in due])
+    return released
+
+
+def overdue_cancels(*, now: datetime | None = None, limit: int = 100) -> list[Job]:
+    """Running jobs whose cancel has been ignored for longer than the grace period."""
+    now = now or timezone.now()
+    return list(
+        Job.objects.filter(
+            state=S.CANCELLING, cancel_requested_at__lte=now - settings.CONVEYOR_CANCEL_GRACE
+        ).only("id", "message_id", "lease_token", "lease_owner", "started_at", "attempts")[:limit]
+    )
+
+
+def force_cancelled(job: Job) -> bool:
+    """Finish a cancel whose worker was told to terminate the attempt."""
+    if job.lease_token is None or job.started_at is None:
+        return False
+    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner,
+                  started_at=job.started_at)
+    return record_cancelled(stale)
+
+
+def _uuid_or_none(value: str | None) -> UUID | None:
+    if not value:
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,104 @@
+"""The Job row: the single source of truth for a job. The broker only carries its id."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from conveyor.clients.models import ApiClient
+from conveyor.jobs.states import FINAL_STATES, JobState
+
+
+class Job(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="jobs")
+    type = models.CharField(max_length=100)
+    params = models.JSONField(default=dict)
+    queue = models.CharField(max_length=100)
+    # 0 (lowest) to 9 (highest).
+    priority = models.PositiveSmallIntegerField(default=5)
+    labels = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=JobState.choices)
+
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField()
+    timeout_seconds = models.PositiveIntegerField()
+
+    progress_percent = models.FloatField(null=True, blank=True)
+    progress_message = models.CharField(max_length=500, blank=True, default="")
+    result = models.JSONField(null=True, blank=True)
+    error_type = models.CharField(max_length=200, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+    # For operators (admin); never returned by the API.
+    error_traceback = models.TextField(blank=True, default="")
+
+    # The id of the last message published for this job (the Celery task id).
+    message_id = models.UUIDField(null=True, blank=True)
+    # A worker's claim on a running job: a fresh token per attempt, renewed until done.
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=200, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    # When a scheduled or retrying job becomes due.
+    run_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=["client", "-created_at"], name="job_client_created"),
+            models.Index(fields=["state", "run_at"], name="job_state_run_at"),
+            models.Index(fields=["queue", "state"], name="job_queue_state"),
+            models.Index(fields=["state", "lease_expires_at"], name="job_state_lease"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(priority__lte=9), name="job_priority_0_9"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in JobState]),
+                name="job_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id} ({self.state})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+class JobAttempt(models.Model):
+    """One run of a job. Its id is the lease token the attempt held, so it is recorded once."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        RETRYING = "retrying"
+        CANCELLED = "cancelled"
+        TIMED_OUT = "timed_out"
+        LOST = "lost"
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="attempt_records")
+    number = models.PositiveIntegerField()
+    worker = models.CharField(max_length=200, blank=True, default="")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    error_type = models.CharField(max_length=200, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("started_at",)
+        indexes = [models.Index(fields=["job", "started_at"], name="attempt_job_started")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.job_id}: {self.outcome}"

@@ -1,0 +1,56 @@
+"""Reading jobs: a client only ever sees its own."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.db.models.fields.json import KeyTextTransform
+
+from conveyor.clients.models import ApiClient
+from conveyor.core.errors import NotFound
+from conveyor.jobs.models import Job, JobAttempt
+
+LABEL_KEY = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class JobFilters:
+    states: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def job_get(*, client: ApiClient, job_id: UUID | str) -> Job:
+    job = Job.objects.filter(pk=job_id, client=client).first()
+    if job is None:
+        raise NotFound(f"No job {job_id}.")
+    return job
+
+
+def job_list(*, client: ApiClient, filters: JobFilters) -> QuerySet[Job]:
+    jobs = Job.objects.filter(client=client)
+    if filters.states:
+        jobs = jobs.filter(state__in=filters.states)
+    if filters.types:
+        jobs = jobs.filter(type__in=filters.types)
+    if filters.queues:
+        jobs = jobs.filter(queue__in=filters.queues)
+    if filters.created_after:
+        jobs = jobs.filter(created_at__gte=filters.created_after)
+    if filters.created_before:
+        jobs = jobs.filter(created_at__lt=filters.created_before)
+    for index, (key, value) in enumerate(sorted(filters.labels.items())):
+        alias = f"_label{index}"
+        jobs = jobs.alias(**{alias: KeyTextTransform(key, "labels")}).filter(**{alias: value})
+    return jobs
+
+
+def job_attempts(*, job: Job) -> list[JobAttempt]:
+    return list(JobAttempt.objects.filter(job=job).order_by("started_at"))

@@ -1,0 +1,152 @@
+"""The job resource's input and output shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from conveyor.core.serializers import StrictInputSerializer, StrictQuerySerializer
+from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.selectors import LABEL_KEY
+from conveyor.jobs.services import MAX_ATTEMPTS_CEILING
+from conveyor.jobs.states import JobState
+from conveyor.jobs.types import JobType
+
+MAX_LABELS = 20
+MAX_DELAY_SECONDS = 366 * 24 * 3600
+
+
+def validate_labels(value: dict[str, str]) -> dict[str, str]:
+    if len(value) > MAX_LABELS:
+        raise serializers.ValidationError(f"At most {MAX_LABELS} labels.")
+    bad = [k for k in value if not LABEL_KEY.match(k)]
+    if bad:
+        raise serializers.ValidationError(
+            f"Label keys must be 1-63 letters, digits, '.', '_', '/' or '-', starting and "
+            f"ending with a letter or digit: {', '.join(sorted(bad))}."
+        )
+    return value
+
+
+class JobCreateInput(StrictInputSerializer):
+    type = serializers.CharField(max_length=100)
+    params = serializers.DictField(required=False, default=dict)
+    queue = serializers.CharField(max_length=100, required=False)
+    priority = serializers.IntegerField(min_value=0, max_value=9, default=5)
+    run_at = serializers.DateTimeField(required=False)
+    delay_seconds = serializers.FloatField(min_value=0, max_value=MAX_DELAY_SECONDS,
+                                           required=False)
+    max_attempts = serializers.IntegerField(min_value=1, max_value=MAX_ATTEMPTS_CEILING,
+                                            required=False)
+    timeout_seconds = serializers.IntegerField(min_value=1, required=False)
+    labels = serializers.DictField(child=serializers.CharField(max_length=200), required=False,
+                                   default=dict, validators=[validate_labels])
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "run_at" in attrs and "delay_seconds" in attrs:
+            raise serializers.ValidationError(
+                {"delay_seconds": ["Give run_at or delay_seconds, not both."]}
+            )
+        return attrs
+
+
+class ProgressOutput(serializers.Serializer[Any]):
+    percent = serializers.FloatField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ErrorOutput(serializers.Serializer[Any]):
+    type = serializers.CharField()
+    message = serializers.CharField()
+
+
+class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
+    class Meta:
+        model = JobAttempt
+        fields = ("number", "worker", "started_at", "finished_at", "outcome", "error_type",
+                  "error_message")
+
+
+class JobOutput(serializers.ModelSerializer[Job]):
+    progress = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = (
+            "id", "type", "queue", "priority", "state", "params", "labels", "attempts",
+            "max_attempts", "timeout_seconds", "progress", "result", "error", "run_at",
+            "created_at", "queued_at", "started_at", "finished_at", "cancel_requested_at",
+            "updated_at",
+        )
+
+    def get_progress(self, job: Job) -> ProgressOutput:
+        return {"percent": job.progress_percent, "message": job.progress_message}  # type: ignore[return-value]
+
+    def get_error(self, job: Job) -> ErrorOutput | None:
+        if not job.error_type:
+            return None
+        return {"type": job.error_type, "message": job.error_message}  # type: ignore[return-value]
+
+
+class JobDetailOutput(JobOutput):
+    attempt_history = AttemptOutput(many=True, source="attempt_records")
+
+    class Meta(JobOutput.Meta):
+        fields = (*JobOutput.Meta.fields, "attempt_history")
+
+
+class JobListQuery(StrictQuerySerializer):
+    allowed_extra = ("cursor", "limit")
+
+    state = serializers.CharField(required=False, help_text="comma-separated states")
+    type = serializers.CharField(required=False, help_text="comma-separated job types")
+    queue = serializers.CharField(required=False, help_text="comma-separated queues")
+    label = serializers.ListField(child=serializers.CharField(), required=False,
+                                  help_text="key:value; repeat for several (all must match)")
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+
+    def validate_state(self, value: str) -> list[str]:
+        states = [s.strip() for s in value.split(",") if s.strip()]
+        unknown = sorted(set(states) - set(JobState.values))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown states {', '.join(unknown)}; use {', '.join(JobState.values)}."
+            )
+        return states
+
+    def validate_label(self, value: list[str]) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for item in value:
+            key, sep, val = item.partition(":")
+            if not sep or not LABEL_KEY.match(key):
+                raise serializers.ValidationError(f"Label filter {item!r} is not key:value.")
+            labels[key] = val
+        return labels
+
+
+class JobTypeOutput(serializers.Serializer[JobType]):
+    name = serializers.CharField()
+    description = serializers.CharField()
+    queue = serializers.CharField()
+    params_schema = serializers.SerializerMethodField()
+    retry = serializers.SerializerMethodField()
+    time_limit_seconds = serializers.SerializerMethodField()
+
+    def get_params_schema(self, spec: JobType) -> dict[str, Any]:
+        return spec.params_schema()
+
+    def get_retry(self, spec: JobType) -> dict[str, Any]:
+        policy = spec.retry
+        return {
+            "max_attempts": policy.max_attempts,
+            "backoff_seconds": policy.backoff.total_seconds(),
+            "factor": policy.factor,
+            "backoff_max_seconds": policy.backoff_max.total_seconds(),
+            "retry_on": [e.__name__ for e in policy.retry_on],
+        }
+
+    def get_time_limit_seconds(self, spec: JobType) -> int:
+        return int(spec.time_limit.total_seconds())

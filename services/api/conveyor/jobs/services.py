@@ -1,0 +1,146 @@
+"""What clients do to jobs: submit, cancel, retry. Keyword-only, typed, transactional."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from pydantic import ValidationError
+
+from conveyor.clients.models import ApiClient
+from conveyor.core.errors import Conflict, InvalidInput
+from conveyor.jobs.lifecycle import message_of, transition
+from conveyor.jobs.models import Job
+from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.states import CANCEL_AT_ONCE_STATES, FINAL_STATES, RETRYABLE_STATES, JobState
+from conveyor.jobs.types import JobType, get_job_type, job_type_queues
+
+S = JobState
+MAX_ATTEMPTS_CEILING = 100
+
+
+def allowed_queues() -> set[str]:
+    return job_type_queues() | set(settings.CONVEYOR_EXTRA_QUEUES)
+
+
+def validate_params(spec: JobType, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The params as the job type's model normalizes them, or field errors."""
+    try:
+        model = spec.params.model_validate(params)
+    except ValidationError as exc:
+        errors = [
+            {
+                "field": ".".join(["params", *(str(p) for p in err["loc"])]),
+                "message": err["msg"],
+                "code": err["type"],
+            }
+            for err in exc.errors()
+        ]
+        raise InvalidInput(f"The params do not fit job type {spec.name!r}.",
+                           errors=errors) from None
+    return model.model_dump(mode="json")
+
+
+def job_create(
+    *,
+    client: ApiClient,
+    type: str,  # noqa: A002 - the API's own word
+    params: Mapping[str, Any],
+    queue: str | None = None,
+    priority: int = 5,
+    run_at: datetime | None = None,
+    max_attempts: int | None = None,
+    timeout_seconds: int | None = None,
+    labels: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> Job:
+    """Store a new job and publish it once stored (or leave it scheduled until ``run_at``)."""
+    now = now or timezone.now()
+    spec = get_job_type(type)
+    if spec is None:
+        raise InvalidInput(
+            f"Unknown job type {type!r}.",
+            errors=[{"field": "type", "message": f"Unknown job type {type!r}; "
+                     "GET /v1/job-types lists the job types.", "code": "unknown"}],
+        )
+    clean_params = validate_params(spec, params)
+    queue = queue or spec.queue
+    if queue not in allowed_queues():
+        raise InvalidInput(
+            f"Unknown queue {queue!r}.",
+            errors=[{"field": "queue", "message": f"Unknown queue {queue!r}; known queues: "
+                     f"{', '.join(sorted(allowed_queues()))}.", "code": "unknown"}],
+        )
+    limit = int(spec.time_limit.total_seconds())
+    if timeout_seconds is not None and timeout_seconds > limit:
+        raise InvalidInput(
+            "timeout_seconds exceeds the job type's time limit.",
+            errors=[{"field": "timeout_seconds", "message": f"At most {limit} for job type "
+                     f"{spec.name!r}.", "code": "max_value"}],
+        )
+    due_later = run_at is not None and run_at > now
+    job = Job(
+        client=client, type=spec.name, params=clean_params, queue=queue, priority=priority,
+        labels=dict(labels or {}),
+        state=S.SCHEDULED if due_later else S.QUEUED,
+        max_attempts=max_attempts or spec.retry.max_attempts,
+        timeout_seconds=timeout_seconds or limit,
+        run_at=run_at if due_later else None,
+        queued_at=None if due_later else now,
+        created_at=now, updated_at=now,
+    )
+    with transaction.atomic():
+        job.save(force_insert=True)
+        if not due_later:
+            publish_on_commit([message_of(job)])
+    return job
+
+
+def job_cancel(*, job: Job) -> Job:
+    """Cancel a job: at once if no worker holds it, else ask its worker to stop."""
+    now = timezone.now()
+    for _ in range(5):
+        if job.state in FINAL_STATES:
+            raise Conflict(f"Job {job.id} is already {job.state}; there is nothing to cancel.")
+        if job.state == S.CANCELLING:
+            return job
+        if job.state in CANCEL_AT_ONCE_STATES:
+            done = transition(job.pk, sources=CANCEL_AT_ONCE_STATES, target=S.CANCELLED,
+                              now=now, finished_at=now, cancel_requested_at=now, run_at=None)
+        else:
+            done = transition(job.pk, sources={S.RUNNING}, target=S.CANCELLING, now=now,
+                              cancel_requested_at=now)
+        job.refresh_from_db()
+        if done:
+            return job
+    raise Conflict(f"Job {job.id} kept changing state; try the cancel again.")
+
+
+def job_retry(*, job: Job) -> Job:
+    """Run a failed or cancelled job again, with a fresh attempt budget."""
+    if job.state not in RETRYABLE_STATES:
+        raise Conflict(
+            f"Job {job.id} is {job.state}; only failed or cancelled jobs can be retried."
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        done = transition(
+            job.pk, sources=RETRYABLE_STATES, target=S.QUEUED, now=now,
+            attempts=0, queued_at=now, finished_at=None, cancel_requested_at=None,
+            result=None, error_type="", error_message="", error_traceback="",
+            progress_percent=None, progress_message="", run_at=None,
+        )
+        if not done:
+            job.refresh_from_db()
+            raise Conflict(f"Job {job.id} is {job.state}; it can no longer be retried.")
+        publish_on_commit([message_of(job)])
+    job.refresh_from_db()
+    return job
+
+
+def delay_to_run_at(delay_seconds: float, now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(seconds=delay_seconds)

@@ -1,0 +1,66 @@
+"""The job lifecycle: states and the transitions allowed between them (DESIGN.md).
+
+```
+scheduled ──(run_at due)──▶ queued ──▶ running ──▶ succeeded
+    ▲                          ▲          │
+    └──── retrying ◀───────────┼──────────┤ error, attempts left
+                               │          ├──▶ failed
+ cancel: scheduled|queued|retrying ──▶ cancelled ; running ──▶ cancelling ──▶ cancelled
+```
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class JobState(models.TextChoices):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    RUNNING = "running"
+    RETRYING = "retrying"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+
+
+S = JobState
+
+FINAL_STATES: frozenset[str] = frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED})
+# States in which a worker holds the job (and its lease).
+LEASED_STATES: frozenset[str] = frozenset({S.RUNNING, S.CANCELLING})
+# States a cancel ends at once, without a worker's involvement.
+CANCEL_AT_ONCE_STATES: frozenset[str] = frozenset({S.SCHEDULED, S.QUEUED, S.RETRYING})
+# States a client may retry from.
+RETRYABLE_STATES: frozenset[str] = frozenset({S.FAILED, S.CANCELLED})
+# States that wait in the database for their run_at.
+WAITING_STATES: frozenset[str] = frozenset({S.SCHEDULED, S.RETRYING})
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.SCHEDULED: frozenset({S.QUEUED, S.CANCELLED}),
+    # queued → queued: the message was lost and is published again.
+    S.QUEUED: frozenset({S.QUEUED, S.RUNNING, S.CANCELLED}),
+    # running → queued / retrying / failed also cover a lapsed lease (worker gone).
+    S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.RETRYING, S.QUEUED, S.CANCELLING}),
+    S.RETRYING: frozenset({S.QUEUED, S.CANCELLED}),
+    S.CANCELLING: frozenset({S.CANCELLED, S.SUCCEEDED, S.FAILED}),
+    S.SUCCEEDED: frozenset(),
+    S.FAILED: frozenset({S.QUEUED}),
+    S.CANCELLED: frozenset({S.QUEUED}),
+}
+
+
+def can_transition(source: str, target: str) -> bool:
+    return target in TRANSITIONS.get(source, frozenset())
+
+
+def sources_of(target: str, candidates: frozenset[str] | set[str]) -> list[str]:
+    """The candidate states that may move to ``target``; raises if one may not.
+
+    A programming error in a transition (not bad input), so it fails loudly.
+    """
+    bad = sorted(s for s in candidates if not can_transition(s, target))
+    if bad:
+        raise ValueError(f"transition {bad} -> {target} is not allowed by the lifecycle")
+    return sorted(candidates)

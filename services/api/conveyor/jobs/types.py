@@ -1,0 +1,211 @@
+"""Job types: a handler function plus one declaration of its parameters and policies.
+
+A job type is declared once, by decorating its handler::
+
+    class Params(JobParams):
+        seconds: float = Field(gt=0, le=3600)
+
+    @job_type("demo.sleep", params=Params, time_limit=timedelta(minutes=5))
+    def sleep(ctx: JobContext, params: Params) -> dict[str, float]: ...
+
+The params model (pydantic) validates submissions in the API, is the JSON Schema shown by
+``GET /v1/job-types``, and is the typed input the handler receives. This module is light
+(stdlib and pydantic only): the API imports the job type modules to validate, so a
+handler module keeps heavy imports inside its function bodies (a test checks it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class JobParams(BaseModel):
+    """Base of every params model: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(JobParams):
+    """For job types that take no parameters."""
+
+
+# ---- what handlers raise -------------------------------------------------------------
+
+
+class RetryableError(Exception):
+    """A failure worth another attempt (a timeout, a 503)."""
+
+
+class PermanentError(Exception):
+    """A failure no retry will fix (a 404, a rejected input): the job fails at once."""
+
+
+class JobCancelled(Exception):  # noqa: N818 - it is a signal, not an error
+    """Raised by ``ctx.raise_if_cancelled()`` when the job's cancel was requested."""
+
+
+# ---- what handlers receive -----------------------------------------------------------
+
+
+class JobContext(Protocol):
+    """What a handler may ask of the platform while it runs."""
+
+    job_id: str
+    attempt: int
+    log: logging.LoggerAdapter[logging.Logger]
+
+    def progress(self, percent: float, message: str = "") -> None:
+        """Record progress (0-100) and a short message, shown on the job."""
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once a cancel of this job was requested."""
+
+    def raise_if_cancelled(self) -> None:
+        """Raise ``JobCancelled`` if a cancel was requested; call between steps."""
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep, waking early (with ``JobCancelled``) if the job is cancelled."""
+
+
+# ---- policies ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many attempts a job gets, how long it waits between them, which errors retry.
+
+    The delay before attempt n+1 is ``backoff * factor**(n-1)``, capped at ``backoff_max``,
+    with "equal jitter": half of it fixed, the other half random, so retries of many jobs
+    spread out but never come sooner than half the nominal delay.
+    """
+
+    max_attempts: int = 3
+    backoff: timedelta = timedelta(seconds=2)
+    factor: float = 2.0
+    backoff_max: timedelta = timedelta(minutes=10)
+    retry_on: tuple[type[BaseException], ...] = (Exception,)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.factor < 1:
+            raise ValueError("factor must be at least 1")
+
+    def retries(self, exc: BaseException) -> bool:
+        if isinstance(exc, PermanentError | JobCancelled):
+            return False
+        return isinstance(exc, self.retry_on)
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> timedelta:
+        """The wait after failed attempt number ``attempt`` (1-based)."""
+        nominal = min(
+            self.backoff.total_seconds() * self.factor ** max(attempt - 1, 0),
+            self.backoff_max.total_seconds(),
+        )
+        half = nominal / 2
+        return timedelta(seconds=half + (rng or random).uniform(0, half))
+
+
+Handler = Callable[[Any, Any], Any]
+H = TypeVar("H", bound=Handler)
+
+
+@dataclass(frozen=True)
+class JobType:
+    name: str
+    handler: Handler
+    params: type[JobParams]
+    queue: str
+    retry: RetryPolicy
+    time_limit: timedelta
+    description: str = ""
+
+    def params_schema(self) -> dict[str, Any]:
+        return self.params.model_json_schema()
+
+
+@dataclass
+class _Registry:
+    types: dict[str, JobType] = field(default_factory=dict)
+    loaded: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_registry = _Registry()
+
+
+def job_type(
+    name: str,
+    *,
+    params: type[JobParams] = NoParams,
+    queue: str = "default",
+    retry: RetryPolicy | None = None,
+    time_limit: timedelta = timedelta(minutes=10),
+    description: str | None = None,
+) -> Callable[[H], H]:
+    """Declare the decorated function as the handler of job type ``name``."""
+
+    def register(handler: H) -> H:
+        if name in _registry.types and _registry.types[name].handler is not handler:
+            raise ValueError(f"job type {name!r} is declared twice")
+        if time_limit <= timedelta(0):
+            raise ValueError(f"job type {name!r}: time_limit must be positive")
+        doc = (handler.__doc__ or "").strip().splitlines()
+        _registry.types[name] = JobType(
+            name=name,
+            handler=handler,
+            params=params,
+            queue=queue,
+            retry=retry or RetryPolicy(),
+            time_limit=time_limit,
+            description=description if description is not None else (doc[0] if doc else ""),
+        )
+        return handler
+
+    return register
+
+
+def _ensure_loaded() -> None:
+    if _registry.loaded:
+        return
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    with _registry.lock:
+        if _registry.loaded:
+            return
+        for module in settings.CONVEYOR_JOB_TYPE_MODULES:
+            importlib.import_module(module)
+        limit = timedelta(seconds=settings.CONVEYOR_MAX_JOB_SECONDS)
+        too_long = [t.name for t in _registry.types.values() if t.time_limit > limit]
+        if too_long:
+            raise ImproperlyConfigured(
+                f"job types {too_long} have a time limit above CONVEYOR_MAX_JOB_SECONDS="
+                f"{settings.CONVEYOR_MAX_JOB_SECONDS}; raise it (the broker's redelivery "
+                "timeout follows it)."
+            )
+        _registry.loaded = True
+
+
+def get_job_type(name: str) -> JobType | None:
+    _ensure_loaded()
+    return _registry.types.get(name)
+
+
+def all_job_types() -> list[JobType]:
+    _ensure_loaded()
+    return sorted(_registry.types.values(), key=lambda t: t.name)
+
+
+def job_type_queues() -> set[str]:
+    return {t.queue for t in all_job_types()}

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from conveyor.jobs import apis
+
+urlpatterns = [
+    path("jobs", apis.JobCollectionApi.as_view(), name="jobs"),
+    path("jobs/<uuid:job_id>", apis.JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<uuid:job_id>/cancel", apis.JobCancelApi.as_view(), name="job-cancel"),
+    path("jobs/<uuid:job_id>/retry", apis.JobRetryApi.as_view(), name="job-retry"),
+    path("job-types", apis.JobTypeListApi.as_view(), name="job-types"),
+]

@@ -1,0 +1,136 @@
+"""What a running handler sees (``JobContext``) and the thread that keeps its lease.
+
+One keeper thread per worker process renews the lease of the job it runs and notices a
+cancel. A job that ends within a second costs it nothing: no query, no thread start.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import MutableMapping
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from conveyor.jobs import lifecycle
+from conveyor.jobs.lifecycle import Claim
+from conveyor.jobs.states import JobState
+from conveyor.jobs.types import JobCancelled
+
+log = logging.getLogger(__name__)
+
+CHECK_INTERVAL_SECONDS = 1.0
+PROGRESS_MIN_INTERVAL_SECONDS = 0.5
+
+
+class _JobLogAdapter(logging.LoggerAdapter[logging.Logger]):
+    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:  # noqa: E501
+        return f"[job {self.extra['job_id'] if self.extra else '?'}] {msg}", kwargs
+
+
+class RunContext:
+    """The ``JobContext`` of one attempt."""
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self.job_id = str(claim.job.pk)
+        self.attempt = claim.job.attempts
+        self.log: logging.LoggerAdapter[logging.Logger] = _JobLogAdapter(
+            logging.getLogger("conveyor.job"), {"job_id": self.job_id}
+        )
+        self._cancel = threading.Event()
+        self.lease_lost = False
+        self._last_progress = 0.0
+        self.started = time.monotonic()
+        self.last_checked = self.started
+        self.last_renewed = self.started
+
+    def progress(self, percent: float, message: str = "") -> None:
+        percent = max(0.0, min(100.0, float(percent)))
+        now = time.monotonic()
+        if percent < 100 and now - self._last_progress < PROGRESS_MIN_INTERVAL_SECONDS:
+            return
+        self._last_progress = now
+        lifecycle.record_progress(self.claim, percent, message)
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise JobCancelled(f"job {self.job_id} was cancelled")
+
+    def sleep(self, seconds: float) -> None:
+        if self._cancel.wait(max(0.0, seconds)):
+            raise JobCancelled(f"job {self.job_id} was cancelled")
+
+    def request_cancel(self, *, lease_lost: bool = False) -> None:
+        self.lease_lost = self.lease_lost or lease_lost
+        self._cancel.set()
+
+
+class LeaseKeeper:
+    """Renews the leases of this process's running attempts and relays cancels to them."""
+
+    def __init__(self) -> None:
+        self._running: dict[str, RunContext] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, ctx: RunContext) -> None:
+        with self._lock:
+            self._running[ctx.job_id] = ctx
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="lease-keeper",
+                                                daemon=True)
+                self._thread.start()
+
+    def unwatch(self, ctx: RunContext) -> None:
+        with self._lock:
+            self._running.pop(ctx.job_id, None)
+
+    def _loop(self) -> None:
+        renew_every = settings.CONVEYOR_LEASE.total_seconds() / 3
+        while True:
+            time.sleep(CHECK_INTERVAL_SECONDS / 4)
+            with self._lock:
+                due = [c for c in self._running.values()
+                       if time.monotonic() - c.last_checked >= CHECK_INTERVAL_SECONDS]
+            for ctx in due:
+                try:
+                    self._check(ctx, renew_every)
+                except Exception:
+                    log.warning("lease check of job %s failed; will retry", ctx.job_id,
+                                exc_info=True)
+                    close_old_connections()
+
+    def _check(self, ctx: RunContext, renew_every: float) -> None:
+        now = time.monotonic()
+        ctx.last_checked = now
+        token = ctx.claim.token
+        job_id = ctx.claim.job.pk
+        if now - ctx.last_renewed >= renew_every:
+            state = lifecycle.renew_lease(job_id, token)
+            ctx.last_renewed = now
+        else:
+            state = lifecycle.leased_state(job_id, token)
+        if state is None:
+            log.warning("job %s: this attempt lost its lease; stopping it", ctx.job_id)
+            ctx.request_cancel(lease_lost=True)
+        elif state == JobState.CANCELLING:
+            ctx.request_cancel()
+
+
+_keeper: LeaseKeeper | None = None
+
+
+def keeper() -> LeaseKeeper:
+    """This process's keeper (created after fork, in the process that runs jobs)."""
+    global _keeper
+    if _keeper is None:
+        _keeper = LeaseKeeper()
+    return _keeper

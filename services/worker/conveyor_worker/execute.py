@@ -1,0 +1,117 @@
+"""``execute_job(job_id)``: load the job, claim it, run its handler, record the outcome.
+
+The one Celery task for every job. Its message carries the job id only; everything else
+is read from the Job row, and every outcome is a compare-and-set on the attempt's lease,
+so duplicate or late messages are harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from typing import Any
+from uuid import UUID
+
+from billiard.einfo import ExceptionInfo
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from pydantic import ValidationError
+
+from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.jobs import lifecycle
+from conveyor.jobs.lifecycle import Claim, Failure
+from conveyor.jobs.types import JobCancelled, JobType, get_job_type
+from conveyor_worker.context import RunContext, keeper
+
+log = logging.getLogger(__name__)
+
+
+class JobTask(Task):  # type: ignore[type-arg]
+    """Records a hard time limit, which kills the child before it can record anything."""
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any,
+                   einfo: ExceptionInfo) -> None:
+        if isinstance(exc, TimeLimitExceeded) and args:
+            failure = Failure(type="TimeLimitExceeded",
+                              message=f"killed at its hard time limit ({exc})")
+            lifecycle.record_hard_timeout(str(args[0]), task_id, failure)
+
+
+@app.task(name=EXECUTE_JOB_TASK, bind=True, base=JobTask, acks_late=True,
+          reject_on_worker_lost=True, ignore_result=True)
+def execute_job(self: Task, job_id: Any) -> None:  # type: ignore[type-arg]
+    run_job(job_id, message_id=self.request.id, worker=self.request.hostname or "worker")
+
+
+def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
+    """Run one attempt of the job; the state it ended in, or None if it was not run."""
+    try:
+        UUID(str(job_id))
+    except ValueError:
+        log.error("dropping a malformed message: job id %r is not a UUID", job_id)
+        return None
+    claim = lifecycle.claim(str(job_id), worker=worker, message_id=message_id)
+    if claim is None:
+        log.info("job %s is not queued (finished, running elsewhere or gone); message dropped",
+                 job_id)
+        return None
+    spec = get_job_type(claim.job.type)
+    if spec is None:
+        lifecycle.record_failure(claim, Failure(
+            type="UnknownJobType",
+            message=f"this worker has no handler for job type {claim.job.type!r}"))
+        return "failed"
+    try:
+        params = spec.params.model_validate(claim.job.params)
+    except ValidationError as exc:
+        lifecycle.record_failure(claim, Failure(type="InvalidParams", message=str(exc)))
+        return "failed"
+    return _run(claim, spec, params)
+
+
+def _run(claim: Claim, spec: JobType, params: Any) -> str | None:
+    ctx = RunContext(claim)
+    keeper().watch(ctx)
+    try:
+        result = spec.handler(ctx, params)
+        _check_json(result)
+    except JobCancelled:
+        if ctx.lease_lost:
+            return None
+        return "cancelled" if lifecycle.record_cancelled(claim) else None
+    except SoftTimeLimitExceeded:
+        failure = Failure(
+            type="TimeLimitExceeded",
+            message=f"the job exceeded its time limit of {claim.job.timeout_seconds} s",
+            traceback=traceback.format_exc())
+        return "failed" if lifecycle.record_failure(claim, failure, timed_out=True) else None
+    except Exception as exc:
+        return _record_error(claim, spec, exc)
+    finally:
+        keeper().unwatch(ctx)
+    return "succeeded" if lifecycle.record_success(claim, result) else None
+
+
+def _record_error(claim: Claim, spec: JobType, exc: Exception) -> str | None:
+    failure = Failure(type=type(exc).__name__, message=str(exc) or repr(exc),
+                      traceback=traceback.format_exc())
+    attempts = claim.job.attempts
+    if spec.retry.retries(exc) and attempts < claim.job.max_attempts:
+        delay = spec.retry.delay(attempts)
+        log.info("job %s attempt %d failed (%s); retrying in %.1f s", claim.job.pk, attempts,
+                 failure.type, delay.total_seconds())
+        return lifecycle.record_retry(claim, failure, delay=delay)
+    log.info("job %s failed after %d attempt(s): %s", claim.job.pk, attempts, failure.type)
+    return "failed" if lifecycle.record_failure(claim, failure) else None
+
+
+class ResultNotJSONError(TypeError):
+    """A handler returned something that cannot be stored as JSON."""
+
+
+def _check_json(result: Any) -> None:
+    try:
+        json.dumps(result)
+    except (TypeError, ValueError) as exc:
+        raise ResultNotJSONError(f"the handler's result is not JSON-serializable: {exc}") from None

@@ -1,0 +1,33 @@
+"""Settings for the whole suite: set before Django loads, isolated per run.
+
+pytest-django loads settings before conftests, so this file sets the environment and
+sets Django up itself (no DJANGO_SETTINGS_MODULE in the pytest configuration).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import django
+
+from tests import services
+
+_data_dir = tempfile.mkdtemp(prefix=f"conveyor-test-{services.RUN_ID}-")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ["CONVEYOR_DATA_DIR"] = _data_dir
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
+
+if services.available("postgres"):
+    # pytest-django creates test_<name> (plus an xdist suffix) and drops it afterwards.
+    os.environ["DATABASE_URL"] = services.pg_database_url(f"conveyor_{services.RUN_ID}")
+elif services.IN_CI:
+    raise SystemExit("CI=true but PostgreSQL is not reachable at " + services.PG_URL)
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{_data_dir}/test.sqlite3"
+
+if services.available("redis"):
+    os.environ["BROKER_URL"] = services.REDIS_URL
+    os.environ["CONVEYOR_BROKER_KEY_PREFIX"] = f"conveyor-test-{services.RUN_ID}:"
+
+django.setup()
