@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/conveyor run_local
+	$(BIN)/python -m conveyor.local
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -30,7 +30,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check services tests bench
-	$(BIN)/mypy services tests bench
+	SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

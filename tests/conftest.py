@@ -6,6 +6,7 @@ sets Django up itself (no DJANGO_SETTINGS_MODULE in the pytest configuration).
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 
@@ -31,3 +32,6 @@ if services.available("redis"):
     os.environ["CONVEYOR_BROKER_KEY_PREFIX"] = f"conveyor-test-{services.RUN_ID}:"
 
 django.setup()
+
+# Per-request log lines of the test's own HTTP client drown the failure output.
+logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -27,7 +27,9 @@ PROGRESS_MIN_INTERVAL_SECONDS = 0.5
 
 
 class _JobLogAdapter(logging.LoggerAdapter[logging.Logger]):
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:  # noqa: E501
+    def process(
+        self, msg: Any, kwargs: MutableMapping[str, Any]
+    ) -> tuple[Any, MutableMapping[str, Any]]:
         return f"[job {self.extra['job_id'] if self.extra else '?'}] {msg}", kwargs
 
 
@@ -85,8 +87,7 @@ class LeaseKeeper:
         with self._lock:
             self._running[ctx.job_id] = ctx
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="lease-keeper",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._loop, name="lease-keeper", daemon=True)
                 self._thread.start()
 
     def unwatch(self, ctx: RunContext) -> None:
@@ -98,14 +99,18 @@ class LeaseKeeper:
         while True:
             time.sleep(CHECK_INTERVAL_SECONDS / 4)
             with self._lock:
-                due = [c for c in self._running.values()
-                       if time.monotonic() - c.last_checked >= CHECK_INTERVAL_SECONDS]
+                due = [
+                    c
+                    for c in self._running.values()
+                    if time.monotonic() - c.last_checked >= CHECK_INTERVAL_SECONDS
+                ]
             for ctx in due:
                 try:
                     self._check(ctx, renew_every)
                 except Exception:
-                    log.warning("lease check of job %s failed; will retry", ctx.job_id,
-                                exc_info=True)
+                    log.warning(
+                        "lease check of job %s failed; will retry", ctx.job_id, exc_info=True
+                    )
                     close_old_connections()
 
     def _check(self, ctx: RunContext, renew_every: float) -> None:

@@ -30,16 +30,24 @@ log = logging.getLogger(__name__)
 class JobTask(Task):  # type: ignore[type-arg]
     """Records a hard time limit, which kills the child before it can record anything."""
 
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any,
-                   einfo: ExceptionInfo) -> None:
+    def on_failure(
+        self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: ExceptionInfo
+    ) -> None:
         if isinstance(exc, TimeLimitExceeded) and args:
-            failure = Failure(type="TimeLimitExceeded",
-                              message=f"killed at its hard time limit ({exc})")
+            failure = Failure(
+                type="TimeLimitExceeded", message=f"killed at its hard time limit ({exc})"
+            )
             lifecycle.record_hard_timeout(str(args[0]), task_id, failure)
 
 
-@app.task(name=EXECUTE_JOB_TASK, bind=True, base=JobTask, acks_late=True,
-          reject_on_worker_lost=True, ignore_result=True)
+@app.task(
+    name=EXECUTE_JOB_TASK,
+    bind=True,
+    base=JobTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
 def execute_job(self: Task, job_id: Any) -> None:  # type: ignore[type-arg]
     run_job(job_id, message_id=self.request.id, worker=self.request.hostname or "worker")
 
@@ -53,14 +61,19 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
         return None
     claim = lifecycle.claim(str(job_id), worker=worker, message_id=message_id)
     if claim is None:
-        log.info("job %s is not queued (finished, running elsewhere or gone); message dropped",
-                 job_id)
+        log.info(
+            "job %s is not queued (finished, running elsewhere or gone); message dropped", job_id
+        )
         return None
     spec = get_job_type(claim.job.type)
     if spec is None:
-        lifecycle.record_failure(claim, Failure(
-            type="UnknownJobType",
-            message=f"this worker has no handler for job type {claim.job.type!r}"))
+        lifecycle.record_failure(
+            claim,
+            Failure(
+                type="UnknownJobType",
+                message=f"this worker has no handler for job type {claim.job.type!r}",
+            ),
+        )
         return "failed"
     try:
         params = spec.params.model_validate(claim.job.params)
@@ -84,7 +97,8 @@ def _run(claim: Claim, spec: JobType, params: Any) -> str | None:
         failure = Failure(
             type="TimeLimitExceeded",
             message=f"the job exceeded its time limit of {claim.job.timeout_seconds} s",
-            traceback=traceback.format_exc())
+            traceback=traceback.format_exc(),
+        )
         return "failed" if lifecycle.record_failure(claim, failure, timed_out=True) else None
     except Exception as exc:
         return _record_error(claim, spec, exc)
@@ -94,13 +108,19 @@ def _run(claim: Claim, spec: JobType, params: Any) -> str | None:
 
 
 def _record_error(claim: Claim, spec: JobType, exc: Exception) -> str | None:
-    failure = Failure(type=type(exc).__name__, message=str(exc) or repr(exc),
-                      traceback=traceback.format_exc())
+    failure = Failure(
+        type=type(exc).__name__, message=str(exc) or repr(exc), traceback=traceback.format_exc()
+    )
     attempts = claim.job.attempts
     if spec.retry.retries(exc) and attempts < claim.job.max_attempts:
         delay = spec.retry.delay(attempts)
-        log.info("job %s attempt %d failed (%s); retrying in %.1f s", claim.job.pk, attempts,
-                 failure.type, delay.total_seconds())
+        log.info(
+            "job %s attempt %d failed (%s); retrying in %.1f s",
+            claim.job.pk,
+            attempts,
+            failure.type,
+            delay.total_seconds(),
+        )
         return lifecycle.record_retry(claim, failure, delay=delay)
     log.info("job %s failed after %d attempt(s): %s", claim.job.pk, attempts, failure.type)
     return "failed" if lifecycle.record_failure(claim, failure) else None

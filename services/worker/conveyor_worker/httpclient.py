@@ -36,8 +36,14 @@ def _allowed_networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
 def is_public(address: IPAddress) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    return not (address.is_private or address.is_loopback or address.is_link_local
-                or address.is_multicast or address.is_reserved or address.is_unspecified)
+    return not (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    )
 
 
 def address_allowed(address: IPAddress) -> bool:
@@ -48,14 +54,19 @@ def address_allowed(address: IPAddress) -> bool:
 class GuardedBackend(httpcore.SyncBackend):
     """Resolves the host itself and connects only to an allowed address."""
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
         allowed = [a for a in addresses if address_allowed(a)]
         if not allowed:
             raise DestinationRefused(
@@ -63,8 +74,13 @@ class GuardedBackend(httpcore.SyncBackend):
                 "private, loopback or link-local destination; add its network to "
                 "CONVEYOR_HTTP_ALLOWED_NETWORKS to allow it"
             )
-        return super().connect_tcp(str(allowed[0]), port, timeout=timeout,
-                                   local_address=local_address, socket_options=socket_options)
+        return super().connect_tcp(
+            str(allowed[0]),
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +91,12 @@ class HttpResult:
     truncated: bool
 
     def as_result(self) -> dict[str, Any]:
-        return {"status": self.status, "headers": self.headers, "body": self.body,
-                "body_truncated": self.truncated}
+        return {
+            "status": self.status,
+            "headers": self.headers,
+            "body": self.body,
+            "body_truncated": self.truncated,
+        }
 
 
 def _request_body(params: HttpRequestParams) -> tuple[bytes | None, dict[str, str]]:
@@ -89,17 +109,32 @@ def _request_body(params: HttpRequestParams) -> tuple[bytes | None, dict[str, st
 
 def send(params: HttpRequestParams, *, log: logging.LoggerAdapter[logging.Logger]) -> HttpResult:
     content, extra_headers = _request_body(params)
-    headers = {"user-agent": USER_AGENT, **extra_headers,
-               **{k.lower(): v for k, v in params.headers.items()}}
+    headers = {
+        "user-agent": USER_AGENT,
+        **extra_headers,
+        **{k.lower(): v for k, v in params.headers.items()},
+    }
     limit = settings.CONVEYOR_HTTP_MAX_BODY_BYTES
     timeout = params.timeout_seconds
     url = str(params.url)
     try:
-        with httpcore.ConnectionPool(network_backend=GuardedBackend(), retries=0) as pool, \
-                pool.stream(params.method, url, headers=list(headers.items()), content=content,
-                            extensions={"timeout": {"connect": timeout, "read": timeout,
-                                                    "write": timeout, "pool": timeout}}
-                            ) as response:
+        with (
+            httpcore.ConnectionPool(network_backend=GuardedBackend(), retries=0) as pool,
+            pool.stream(
+                params.method,
+                url,
+                headers=list(headers.items()),
+                content=content,
+                extensions={
+                    "timeout": {
+                        "connect": timeout,
+                        "read": timeout,
+                        "write": timeout,
+                        "pool": timeout,
+                    }
+                },
+            ) as response,
+        ):
             body = bytearray()
             truncated = False
             for chunk in response.iter_stream():

@@ -24,6 +24,9 @@ def dispatch() -> dict[str, int]:
         if lifecycle.force_cancelled(job):
             terminated += 1
     if released or terminated:
-        log.info("dispatcher: released %d due job(s), terminated %d cancelled attempt(s)",
-                 released, terminated)
+        log.info(
+            "dispatcher: released %d due job(s), terminated %d cancelled attempt(s)",
+            released,
+            terminated,
+        )
     return {"released": released, "terminated": terminated}

@@ -17,7 +17,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Heartbeat files on tmpfs, not the container's (read-only) root filesystem.
-worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if os.path.isdir("/dev/shm") else None)  # noqa: E501
+_shm = "/dev/shm"  # noqa: S108 - tmpfs, the place gunicorn's docs recommend
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
+    _shm if os.path.isdir(_shm) else None
+)
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

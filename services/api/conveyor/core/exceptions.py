@@ -92,21 +92,40 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
 
     if isinstance(exc, ConveyorError):
         body = problem(
-            status=exc.status, code=exc.code, title=exc.title, detail=exc.detail,
-            instance=instance, errors=exc.errors,
+            status=exc.status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.detail,
+            instance=instance,
+            errors=exc.errors,
         )
     elif isinstance(exc, Http404):
-        body = problem(status=404, code="not-found", title="Not found",
-                       detail="No such resource.", instance=instance)
+        body = problem(
+            status=404,
+            code="not-found",
+            title="Not found",
+            detail="No such resource.",
+            instance=instance,
+        )
     elif isinstance(exc, PermissionDenied):
-        body = problem(status=403, code="forbidden", title="Forbidden",
-                       detail="You may not do this.", instance=instance)
+        body = problem(
+            status=403,
+            code="forbidden",
+            title="Forbidden",
+            detail="You may not do this.",
+            instance=instance,
+        )
     elif isinstance(exc, RequestDataTooBig):
         body = _too_large(instance)
     elif isinstance(exc, OperationalError | InterfaceError):
         log.warning("database unavailable: %s", exc)
-        body = problem(status=503, code="database-unavailable", title="Service unavailable",
-                       detail="The database is unavailable; retry shortly.", instance=instance)
+        body = problem(
+            status=503,
+            code="database-unavailable",
+            title="Service unavailable",
+            detail="The database is unavailable; retry shortly.",
+            instance=instance,
+        )
         headers["Retry-After"] = "2"
     elif isinstance(exc, drf.APIException):
         code, title = _drf_code(exc)
@@ -116,8 +135,14 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
             detail = "The request has invalid fields; see errors."
         else:
             detail = str(exc.detail)
-        body = problem(status=exc.status_code, code=code, title=title, detail=detail,
-                       instance=instance, errors=errors)
+        body = problem(
+            status=exc.status_code,
+            code=code,
+            title=title,
+            detail=detail,
+            instance=instance,
+            errors=errors,
+        )
         auth_header = getattr(exc, "auth_header", None)
         if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
             headers["WWW-Authenticate"] = auth_header or 'Bearer realm="conveyor"'
@@ -128,8 +153,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         return None
     else:
         return None
-    return Response(body, status=body["status"], headers=headers,
-                    content_type=PROBLEM_CONTENT_TYPE)
+    return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _drf_code(exc: drf.APIException) -> tuple[str, str]:
@@ -143,14 +167,18 @@ def _too_large(instance: str) -> dict[str, Any]:
     from django.conf import settings
 
     return problem(
-        status=413, code="body-too-large", title="Request body too large",
+        status=413,
+        code="body-too-large",
+        title="Request body too large",
         detail=f"The request body exceeds {settings.CONVEYOR_MAX_BODY_BYTES} bytes; "
-               "split the work into smaller requests.",
+        "split the work into smaller requests.",
         instance=instance,
     )
 
 
-def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> JsonResponse:
+def problem_response(
+    body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> JsonResponse:
     """A plain Django response with a problem body, for code outside DRF views."""
     response = JsonResponse(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
     for key, value in (headers or {}).items():
@@ -159,15 +187,27 @@ def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = N
 
 
 def not_found_view(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return problem_response(problem(status=404, code="not-found", title="Not found",
-                                    detail=f"No resource at {request.path}.",
-                                    instance=request.path))
+    return problem_response(
+        problem(
+            status=404,
+            code="not-found",
+            title="Not found",
+            detail=f"No resource at {request.path}.",
+            instance=request.path,
+        )
+    )
 
 
 def server_error_view(request: HttpRequest) -> HttpResponse:
-    return problem_response(problem(status=500, code="internal-error", title="Internal error",
-                                    detail="The server failed; the error is in its logs.",
-                                    instance=request.path))
+    return problem_response(
+        problem(
+            status=500,
+            code="internal-error",
+            title="Internal error",
+            detail="The server failed; the error is in its logs.",
+            instance=request.path,
+        )
+    )
 
 
 def too_large_response(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.http import QueryDict
 from rest_framework import serializers
 
 
@@ -27,6 +28,12 @@ class StrictQuerySerializer(StrictInputSerializer):
     allowed_extra: tuple[str, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
+        if isinstance(data, QueryDict):
+            # Stay a QueryDict: list fields read every value of a repeated parameter
+            # through getlist(); a plain dict would keep only the last one.
+            data = data.copy()
+            for name in self.allowed_extra:
+                data.pop(name, None)
+        elif isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k not in self.allowed_extra}
         return super().to_internal_value(data)

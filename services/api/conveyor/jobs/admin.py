@@ -15,8 +15,15 @@ class JobAttemptInline(admin.TabularInline[JobAttempt, Job]):
     model = JobAttempt
     extra = 0
     can_delete = False
-    fields = ("number", "outcome", "worker", "started_at", "finished_at", "error_type",
-              "error_message")
+    fields = (
+        "number",
+        "outcome",
+        "worker",
+        "started_at",
+        "finished_at",
+        "error_type",
+        "error_message",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Job | None = None) -> bool:
@@ -25,8 +32,17 @@ class JobAttemptInline(admin.TabularInline[JobAttempt, Job]):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin[Job]):
-    list_display = ("id", "type", "state", "queue", "priority", "attempts", "client",
-                    "created_at", "finished_at")
+    list_display = (
+        "id",
+        "type",
+        "state",
+        "queue",
+        "priority",
+        "attempts",
+        "client",
+        "created_at",
+        "finished_at",
+    )
     list_filter = ("state", "type", "queue", "client")
     search_fields = ("id", "type")
     date_hierarchy = "created_at"
@@ -46,8 +62,9 @@ class JobAdmin(admin.ModelAdmin[Job]):
     def has_operate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("jobs.change_job")
 
-    @admin.action(description="Retry the selected failed or cancelled jobs",
-                  permissions=["operate"])
+    @admin.action(
+        description="Retry the selected failed or cancelled jobs", permissions=["operate"]
+    )
     def retry_jobs(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         self._apply(request, queryset, services.job_retry, "retried")
 
@@ -55,8 +72,9 @@ class JobAdmin(admin.ModelAdmin[Job]):
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         self._apply(request, queryset, services.job_cancel, "cancelled")
 
-    def _apply(self, request: HttpRequest, queryset: QuerySet[Job], action: object,
-               verb: str) -> None:
+    def _apply(
+        self, request: HttpRequest, queryset: QuerySet[Job], action: object, verb: str
+    ) -> None:
         done, refused = 0, []
         for job in queryset:
             try:

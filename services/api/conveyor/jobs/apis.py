@@ -42,11 +42,11 @@ class JobCollectionApi(APIView):
         if delay is not None:
             fields["run_at"] = services.delay_to_run_at(delay)
         job = services.job_create(client=client_of(request), **fields)
-        return Response(JobOutput(job).data, status=201,
-                        headers={"Location": f"/v1/jobs/{job.id}"})
+        return Response(JobOutput(job).data, status=201, headers={"Location": f"/v1/jobs/{job.id}"})
 
-    @extend_schema(parameters=[JobListQuery], responses={200: JobOutput(many=True)},
-                   operation_id="jobs_list")
+    @extend_schema(
+        parameters=[JobListQuery], responses={200: JobOutput(many=True)}, operation_id="jobs_list"
+    )
     def get(self, request: Request) -> Response:
         query = JobListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -105,7 +105,8 @@ class JobTypeListApi(APIView):
 
     @extend_schema(responses={200: JobTypeOutput(many=True)}, operation_id="job_types_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": JobTypeOutput(all_job_types(), many=True).data})
+        types = JobTypeOutput(all_job_types(), many=True)  # type: ignore[arg-type]
+        return Response({"results": types.data})
 
 
 def _split(value: str | None) -> list[str]:

@@ -44,8 +44,9 @@ def transition(
 
 
 def message_of(job: Job) -> Message:
-    return Message(job_id=job.id, queue=job.queue, priority=job.priority,
-                   timeout_seconds=job.timeout_seconds)
+    return Message(
+        job_id=job.id, queue=job.queue, priority=job.priority, timeout_seconds=job.timeout_seconds
+    )
 
 
 # ---- the worker's side ---------------------------------------------------------------
@@ -66,10 +67,18 @@ def claim(job_id: UUID | str, *, worker: str, message_id: str | None) -> Claim |
     now = timezone.now()
     token = uuid.uuid4()
     won = transition(
-        job_id, sources={S.QUEUED}, target=S.RUNNING, now=now,
-        attempts=F("attempts") + 1, lease_token=token, lease_owner=worker[:200],
-        lease_expires_at=now + settings.CONVEYOR_LEASE, started_at=now,
-        message_id=_uuid_or_none(message_id), progress_percent=None, progress_message="",
+        job_id,
+        sources={S.QUEUED},
+        target=S.RUNNING,
+        now=now,
+        attempts=F("attempts") + 1,
+        lease_token=token,
+        lease_owner=worker[:200],
+        lease_expires_at=now + settings.CONVEYOR_LEASE,
+        started_at=now,
+        message_id=_uuid_or_none(message_id),
+        progress_percent=None,
+        progress_message="",
     )
     if not won:
         return None
@@ -90,18 +99,18 @@ def renew_lease(job_id: UUID, token: UUID) -> str | None:
 
 def leased_state(job_id: UUID, token: UUID) -> str | None:
     """The job's state while this attempt holds its lease, else None."""
-    return (
-        Job.objects.filter(pk=job_id, lease_token=token)
-        .values_list("state", flat=True)
-        .first()
-    )
+    return Job.objects.filter(pk=job_id, lease_token=token).values_list("state", flat=True).first()
 
 
 def record_progress(claim: Claim, percent: float, message: str) -> bool:
-    return Job.objects.filter(
-        pk=claim.job.pk, lease_token=claim.token, state__in=LEASED_STATES
-    ).update(progress_percent=percent, progress_message=message[:500],
-             updated_at=timezone.now()) == 1
+    return (
+        Job.objects.filter(
+            pk=claim.job.pk, lease_token=claim.token, state__in=LEASED_STATES
+        ).update(
+            progress_percent=percent, progress_message=message[:500], updated_at=timezone.now()
+        )
+        == 1
+    )
 
 
 @dataclass(frozen=True)
@@ -116,25 +125,39 @@ _CLEAR_LEASE: dict[str, Any] = {"lease_token": None, "lease_expires_at": None}
 
 def _attempt(claim: Claim, outcome: str, now: datetime, failure: Failure | None) -> None:
     JobAttempt.objects.create(
-        id=claim.token, job_id=claim.job.pk, number=claim.job.attempts, worker=claim.worker,
-        started_at=claim.started_at, finished_at=now, outcome=outcome,
+        id=claim.token,
+        job_id=claim.job.pk,
+        number=claim.job.attempts,
+        worker=claim.worker,
+        started_at=claim.started_at,
+        finished_at=now,
+        outcome=outcome,
         error_type=failure.type if failure else "",
         error_message=failure.message[:5000] if failure else "",
     )
 
 
 def _error_fields(failure: Failure) -> dict[str, Any]:
-    return {"error_type": failure.type[:200], "error_message": failure.message[:5000],
-            "error_traceback": failure.traceback[:50000]}
+    return {
+        "error_type": failure.type[:200],
+        "error_message": failure.message[:5000],
+        "error_traceback": failure.traceback[:50000],
+    }
 
 
 def record_success(claim: Claim, result: Any) -> bool:
     now = timezone.now()
     with transaction.atomic():
         won = transition(
-            claim.job.pk, sources=LEASED_STATES, target=S.SUCCEEDED,
-            holding=claim.token, now=now, result=result, finished_at=now,
-            progress_percent=100.0, **_CLEAR_LEASE,
+            claim.job.pk,
+            sources=LEASED_STATES,
+            target=S.SUCCEEDED,
+            holding=claim.token,
+            now=now,
+            result=result,
+            finished_at=now,
+            progress_percent=100.0,
+            **_CLEAR_LEASE,
         )
         if won:
             _attempt(claim, JobAttempt.Outcome.SUCCEEDED, now, None)
@@ -147,8 +170,14 @@ def record_failure(claim: Claim, failure: Failure, *, timed_out: bool = False) -
     outcome = JobAttempt.Outcome.TIMED_OUT if timed_out else JobAttempt.Outcome.FAILED
     with transaction.atomic():
         won = transition(
-            claim.job.pk, sources=LEASED_STATES, target=S.FAILED, holding=claim.token,
-            now=now, finished_at=now, **_error_fields(failure), **_CLEAR_LEASE,
+            claim.job.pk,
+            sources=LEASED_STATES,
+            target=S.FAILED,
+            holding=claim.token,
+            now=now,
+            finished_at=now,
+            **_error_fields(failure),
+            **_CLEAR_LEASE,
         )
         if won:
             _attempt(claim, outcome, now, failure)
@@ -163,14 +192,26 @@ def record_retry(claim: Claim, failure: Failure, *, delay: timedelta) -> str | N
     now = timezone.now()
     with transaction.atomic():
         if transition(
-            claim.job.pk, sources={S.RUNNING}, target=S.RETRYING, holding=claim.token,
-            now=now, run_at=now + delay, **_error_fields(failure), **_CLEAR_LEASE,
+            claim.job.pk,
+            sources={S.RUNNING},
+            target=S.RETRYING,
+            holding=claim.token,
+            now=now,
+            run_at=now + delay,
+            **_error_fields(failure),
+            **_CLEAR_LEASE,
         ):
             _attempt(claim, JobAttempt.Outcome.RETRYING, now, failure)
             return S.RETRYING
         if transition(
-            claim.job.pk, sources={S.CANCELLING}, target=S.CANCELLED, holding=claim.token,
-            now=now, finished_at=now, **_error_fields(failure), **_CLEAR_LEASE,
+            claim.job.pk,
+            sources={S.CANCELLING},
+            target=S.CANCELLED,
+            holding=claim.token,
+            now=now,
+            finished_at=now,
+            **_error_fields(failure),
+            **_CLEAR_LEASE,
         ):
             _attempt(claim, JobAttempt.Outcome.CANCELLED, now, failure)
             return S.CANCELLED
@@ -181,8 +222,13 @@ def record_cancelled(claim: Claim) -> bool:
     now = timezone.now()
     with transaction.atomic():
         won = transition(
-            claim.job.pk, sources={S.CANCELLING}, target=S.CANCELLED, holding=claim.token,
-            now=now, finished_at=now, **_CLEAR_LEASE,
+            claim.job.pk,
+            sources={S.CANCELLING},
+            target=S.CANCELLED,
+            holding=claim.token,
+            now=now,
+            finished_at=now,
+            **_CLEAR_LEASE,
         )
         if won:
             _attempt(claim, JobAttempt.Outcome.CANCELLED, now, None)
@@ -191,12 +237,12 @@ def record_cancelled(claim: Claim) -> bool:
 
 def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -> bool:
     """The worker's main process killed the attempt at its hard time limit."""
-    job = Job.objects.filter(pk=job_id, message_id=_uuid_or_none(message_id),
-                             state__in=LEASED_STATES).first()
+    job = Job.objects.filter(
+        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
+    ).first()
     if job is None or job.lease_token is None or job.started_at is None:
         return False
-    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner,
-                  started_at=job.started_at)
+    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner, started_at=job.started_at)
     return record_failure(stale, failure, timed_out=True)
 
 
@@ -237,8 +283,7 @@ def force_cancelled(job: Job) -> bool:
     """Finish a cancel whose worker was told to terminate the attempt."""
     if job.lease_token is None or job.started_at is None:
         return False
-    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner,
-                  started_at=job.started_at)
+    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner, started_at=job.started_at)
     return record_cancelled(stale)
 
 

@@ -58,9 +58,7 @@ class Job(models.Model):
             models.Index(fields=["state", "lease_expires_at"], name="job_state_lease"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(priority__lte=9), name="job_priority_0_9"
-            ),
+            models.CheckConstraint(condition=models.Q(priority__lte=9), name="job_priority_0_9"),
             models.CheckConstraint(
                 condition=models.Q(state__in=[s.value for s in JobState]),
                 name="job_state_valid",

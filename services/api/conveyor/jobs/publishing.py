@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -15,8 +16,12 @@ log = logging.getLogger(__name__)
 
 # A publish that cannot reach the broker gives up quickly: the job is already stored and
 # is published again later, so the request must not hang on a broker outage.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
-                        "interval_max": 0.5}
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,9 @@ class Message:
 
 def publish(message: Message) -> bool:
     """Send the job's message now. False (and logged) if the broker refused or is down."""
-    hard_limit = message.timeout_seconds + settings.CONVEYOR_HARD_LIMIT_GRACE.total_seconds()
+    hard_limit = message.timeout_seconds + math.ceil(
+        settings.CONVEYOR_HARD_LIMIT_GRACE.total_seconds()
+    )
     try:
         app.send_task(
             EXECUTE_JOB_TASK,

@@ -17,7 +17,7 @@ MAX_LABELS = 20
 MAX_DELAY_SECONDS = 366 * 24 * 3600
 
 
-def validate_labels(value: dict[str, str]) -> dict[str, str]:
+def validate_labels(value: dict[str, str]) -> None:
     if len(value) > MAX_LABELS:
         raise serializers.ValidationError(f"At most {MAX_LABELS} labels.")
     bad = [k for k in value if not LABEL_KEY.match(k)]
@@ -26,7 +26,6 @@ def validate_labels(value: dict[str, str]) -> dict[str, str]:
             f"Label keys must be 1-63 letters, digits, '.', '_', '/' or '-', starting and "
             f"ending with a letter or digit: {', '.join(sorted(bad))}."
         )
-    return value
 
 
 class JobCreateInput(StrictInputSerializer):
@@ -35,13 +34,17 @@ class JobCreateInput(StrictInputSerializer):
     queue = serializers.CharField(max_length=100, required=False)
     priority = serializers.IntegerField(min_value=0, max_value=9, default=5)
     run_at = serializers.DateTimeField(required=False)
-    delay_seconds = serializers.FloatField(min_value=0, max_value=MAX_DELAY_SECONDS,
-                                           required=False)
-    max_attempts = serializers.IntegerField(min_value=1, max_value=MAX_ATTEMPTS_CEILING,
-                                            required=False)
+    delay_seconds = serializers.FloatField(min_value=0, max_value=MAX_DELAY_SECONDS, required=False)
+    max_attempts = serializers.IntegerField(
+        min_value=1, max_value=MAX_ATTEMPTS_CEILING, required=False
+    )
     timeout_seconds = serializers.IntegerField(min_value=1, required=False)
-    labels = serializers.DictField(child=serializers.CharField(max_length=200), required=False,
-                                   default=dict, validators=[validate_labels])
+    labels = serializers.DictField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=dict,
+        validators=[validate_labels],
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "run_at" in attrs and "delay_seconds" in attrs:
@@ -64,8 +67,15 @@ class ErrorOutput(serializers.Serializer[Any]):
 class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
     class Meta:
         model = JobAttempt
-        fields = ("number", "worker", "started_at", "finished_at", "outcome", "error_type",
-                  "error_message")
+        fields = (
+            "number",
+            "worker",
+            "started_at",
+            "finished_at",
+            "outcome",
+            "error_type",
+            "error_message",
+        )
 
 
 class JobOutput(serializers.ModelSerializer[Job]):
@@ -74,10 +84,26 @@ class JobOutput(serializers.ModelSerializer[Job]):
 
     class Meta:
         model = Job
-        fields = (
-            "id", "type", "queue", "priority", "state", "params", "labels", "attempts",
-            "max_attempts", "timeout_seconds", "progress", "result", "error", "run_at",
-            "created_at", "queued_at", "started_at", "finished_at", "cancel_requested_at",
+        fields: tuple[str, ...] = (
+            "id",
+            "type",
+            "queue",
+            "priority",
+            "state",
+            "params",
+            "labels",
+            "attempts",
+            "max_attempts",
+            "timeout_seconds",
+            "progress",
+            "result",
+            "error",
+            "run_at",
+            "created_at",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "cancel_requested_at",
             "updated_at",
         )
 
@@ -103,8 +129,11 @@ class JobListQuery(StrictQuerySerializer):
     state = serializers.CharField(required=False, help_text="comma-separated states")
     type = serializers.CharField(required=False, help_text="comma-separated job types")
     queue = serializers.CharField(required=False, help_text="comma-separated queues")
-    label = serializers.ListField(child=serializers.CharField(), required=False,
-                                  help_text="key:value; repeat for several (all must match)")
+    label = serializers.ListField(  # type: ignore[assignment]  # the query name, not Field.label
+        child=serializers.CharField(),
+        required=False,
+        help_text="key:value; repeat for several (all must match)",
+    )
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
 

@@ -40,15 +40,16 @@ def validate_params(spec: JobType, params: Mapping[str, Any]) -> dict[str, Any]:
             }
             for err in exc.errors()
         ]
-        raise InvalidInput(f"The params do not fit job type {spec.name!r}.",
-                           errors=errors) from None
+        raise InvalidInput(
+            f"The params do not fit job type {spec.name!r}.", errors=errors
+        ) from None
     return model.model_dump(mode="json")
 
 
 def job_create(
     *,
     client: ApiClient,
-    type: str,  # noqa: A002 - the API's own word
+    type: str,
     params: Mapping[str, Any],
     queue: str | None = None,
     priority: int = 5,
@@ -64,34 +65,55 @@ def job_create(
     if spec is None:
         raise InvalidInput(
             f"Unknown job type {type!r}.",
-            errors=[{"field": "type", "message": f"Unknown job type {type!r}; "
-                     "GET /v1/job-types lists the job types.", "code": "unknown"}],
+            errors=[
+                {
+                    "field": "type",
+                    "message": f"Unknown job type {type!r}; GET /v1/job-types lists the job types.",
+                    "code": "unknown",
+                }
+            ],
         )
     clean_params = validate_params(spec, params)
     queue = queue or spec.queue
     if queue not in allowed_queues():
         raise InvalidInput(
             f"Unknown queue {queue!r}.",
-            errors=[{"field": "queue", "message": f"Unknown queue {queue!r}; known queues: "
-                     f"{', '.join(sorted(allowed_queues()))}.", "code": "unknown"}],
+            errors=[
+                {
+                    "field": "queue",
+                    "message": f"Unknown queue {queue!r}; known queues: "
+                    f"{', '.join(sorted(allowed_queues()))}.",
+                    "code": "unknown",
+                }
+            ],
         )
     limit = int(spec.time_limit.total_seconds())
     if timeout_seconds is not None and timeout_seconds > limit:
         raise InvalidInput(
             "timeout_seconds exceeds the job type's time limit.",
-            errors=[{"field": "timeout_seconds", "message": f"At most {limit} for job type "
-                     f"{spec.name!r}.", "code": "max_value"}],
+            errors=[
+                {
+                    "field": "timeout_seconds",
+                    "message": f"At most {limit} for job type {spec.name!r}.",
+                    "code": "max_value",
+                }
+            ],
         )
     due_later = run_at is not None and run_at > now
     job = Job(
-        client=client, type=spec.name, params=clean_params, queue=queue, priority=priority,
+        client=client,
+        type=spec.name,
+        params=clean_params,
+        queue=queue,
+        priority=priority,
         labels=dict(labels or {}),
         state=S.SCHEDULED if due_later else S.QUEUED,
         max_attempts=max_attempts or spec.retry.max_attempts,
         timeout_seconds=timeout_seconds or limit,
         run_at=run_at if due_later else None,
         queued_at=None if due_later else now,
-        created_at=now, updated_at=now,
+        created_at=now,
+        updated_at=now,
     )
     with transaction.atomic():
         job.save(force_insert=True)
@@ -109,11 +131,19 @@ def job_cancel(*, job: Job) -> Job:
         if job.state == S.CANCELLING:
             return job
         if job.state in CANCEL_AT_ONCE_STATES:
-            done = transition(job.pk, sources=CANCEL_AT_ONCE_STATES, target=S.CANCELLED,
-                              now=now, finished_at=now, cancel_requested_at=now, run_at=None)
+            done = transition(
+                job.pk,
+                sources=CANCEL_AT_ONCE_STATES,
+                target=S.CANCELLED,
+                now=now,
+                finished_at=now,
+                cancel_requested_at=now,
+                run_at=None,
+            )
         else:
-            done = transition(job.pk, sources={S.RUNNING}, target=S.CANCELLING, now=now,
-                              cancel_requested_at=now)
+            done = transition(
+                job.pk, sources={S.RUNNING}, target=S.CANCELLING, now=now, cancel_requested_at=now
+            )
         job.refresh_from_db()
         if done:
             return job
@@ -129,10 +159,21 @@ def job_retry(*, job: Job) -> Job:
     now = timezone.now()
     with transaction.atomic():
         done = transition(
-            job.pk, sources=RETRYABLE_STATES, target=S.QUEUED, now=now,
-            attempts=0, queued_at=now, finished_at=None, cancel_requested_at=None,
-            result=None, error_type="", error_message="", error_traceback="",
-            progress_percent=None, progress_message="", run_at=None,
+            job.pk,
+            sources=RETRYABLE_STATES,
+            target=S.QUEUED,
+            now=now,
+            attempts=0,
+            queued_at=now,
+            finished_at=None,
+            cancel_requested_at=None,
+            result=None,
+            error_type="",
+            error_message="",
+            error_traceback="",
+            progress_percent=None,
+            progress_message="",
+            run_at=None,
         )
         if not done:
             job.refresh_from_db()

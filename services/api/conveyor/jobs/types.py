@@ -49,7 +49,7 @@ class PermanentError(Exception):
     """A failure no retry will fix (a 404, a rejected input): the job fails at once."""
 
 
-class JobCancelled(Exception):  # noqa: N818 - it is a signal, not an error
+class JobCancelled(Exception):
     """Raised by ``ctx.raise_if_cancelled()`` when the job's cancel was requested."""
 
 

@@ -15,8 +15,12 @@ class SleepParams(JobParams):
     steps: int = Field(default=10, ge=1, le=1000, description="progress updates along the way")
 
 
-@job_type("demo.sleep", params=SleepParams, time_limit=timedelta(hours=1),
-          retry=RetryPolicy(max_attempts=3))
+@job_type(
+    "demo.sleep",
+    params=SleepParams,
+    time_limit=timedelta(hours=1),
+    retry=RetryPolicy(max_attempts=3),
+)
 def sleep(ctx: JobContext, params: SleepParams) -> dict[str, float]:
     """Sleep in steps, reporting progress and stopping early when cancelled."""
     step = params.seconds / params.steps
@@ -45,4 +49,4 @@ def cpu(ctx: JobContext, params: CpuParams) -> dict[str, str]:
 @job_type("demo.noop", params=NoParams, time_limit=timedelta(minutes=1))
 def noop(ctx: JobContext, params: NoParams) -> None:
     """Return at once (for throughput benchmarks)."""
-    return None
+    return

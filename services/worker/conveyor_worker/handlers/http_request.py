@@ -14,8 +14,19 @@ from pydantic import AnyHttpUrl, Field, field_validator
 
 from conveyor.jobs.types import JobContext, JobParams, RetryableError, RetryPolicy, job_type
 
-FORBIDDEN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection",
-                               "upgrade", "te", "trailer", "keep-alive", "proxy-authorization"})
+FORBIDDEN_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "upgrade",
+        "te",
+        "trailer",
+        "keep-alive",
+        "proxy-authorization",
+    }
+)
 
 
 class HttpRequestParams(JobParams):
@@ -23,11 +34,15 @@ class HttpRequestParams(JobParams):
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = "GET"
     headers: dict[str, str] = Field(default_factory=dict, max_length=50)
     body: str | dict[str, Any] | list[Any] | None = Field(
-        default=None, description="a string is sent as is; an object or array as JSON")
+        default=None, description="a string is sent as is; an object or array as JSON"
+    )
     timeout_seconds: float = Field(default=30, gt=0, le=300)
     expect_status: list[int] | None = Field(
-        default=None, description="statuses that mean success (default: any 2xx)",
-        min_length=1, max_length=50)
+        default=None,
+        description="statuses that mean success (default: any 2xx)",
+        min_length=1,
+        max_length=50,
+    )
 
     @field_validator("headers")
     @classmethod
@@ -49,8 +64,12 @@ class HttpRequestParams(JobParams):
     "http.request",
     params=HttpRequestParams,
     time_limit=timedelta(minutes=6),
-    retry=RetryPolicy(max_attempts=5, backoff=timedelta(seconds=2),
-                      backoff_max=timedelta(minutes=5), retry_on=(RetryableError,)),
+    retry=RetryPolicy(
+        max_attempts=5,
+        backoff=timedelta(seconds=2),
+        backoff_max=timedelta(minutes=5),
+        retry_on=(RetryableError,),
+    ),
 )
 def http_request(ctx: JobContext, params: HttpRequestParams) -> dict[str, Any]:
     """Call a URL; the result holds the status, the headers and a bounded body."""

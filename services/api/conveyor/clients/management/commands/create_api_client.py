@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")
         parser.add_argument(
-            "--scopes", default=",".join(ALL_SCOPES),
+            "--scopes",
+            default=",".join(ALL_SCOPES),
             help=f"comma-separated scopes (default: all: {','.join(ALL_SCOPES)})",
         )
         parser.add_argument("--key-only", action="store_true", help="print the key alone")
@@ -31,5 +32,7 @@ class Command(BaseCommand):
         if options["key_only"]:
             self.stdout.write(key)
             return
-        self.stdout.write(f"client: {client.name}\nscopes: {','.join(client.scopes)}\n"
-                          f"key:    {key}\n(store it now: it is not shown again)")
+        self.stdout.write(
+            f"client: {client.name}\nscopes: {','.join(client.scopes)}\n"
+            f"key:    {key}\n(store it now: it is not shown again)"
+        )

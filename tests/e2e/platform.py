@@ -1,0 +1,280 @@
+"""conveyor as it runs in production, on this machine: gunicorn, celery worker, celery beat.
+
+Each platform gets its own PostgreSQL database and its own broker namespace (a Redis key
+prefix or a RabbitMQ vhost), so runs never see each other's jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from celery import Celery
+
+from tests import services
+from tests.procs import BIN, Proc, free_port, run, wait_until
+
+FINAL = {"succeeded", "failed", "cancelled"}
+# Static files are collected once per test run, as the image does at build time.
+STATIC_ROOT = Path(tempfile.gettempdir()) / f"conveyor-static-{services.RUN_ID}"
+
+
+@dataclass
+class Broker:
+    kind: str
+    url: str
+    env: dict[str, str]
+    transport_options: dict[str, Any]
+    cleanup: list[list[str]] = field(default_factory=list)
+
+
+def make_broker(kind: str, name: str) -> Broker:
+    if kind == "redis":
+        prefix = f"{name}:"
+        return Broker(
+            kind,
+            services.REDIS_URL,
+            {"CONVEYOR_BROKER_KEY_PREFIX": prefix},
+            {"global_keyprefix": prefix},
+        )
+    if kind == "rabbitmq":
+        subprocess.run(
+            ["rabbitmqctl", "-q", "add_vhost", name], check=True, capture_output=True, timeout=60
+        )
+        subprocess.run(
+            ["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        url = services.RABBITMQ_URL.rstrip("/") + "/" + name
+        return Broker(
+            kind,
+            url,
+            {},
+            {"confirm_publish": True},
+            cleanup=[["rabbitmqctl", "-q", "delete_vhost", name]],
+        )
+    raise ValueError(kind)
+
+
+@dataclass
+class Platform:
+    broker: Broker
+    db_name: str
+    data_dir: Path
+    env: dict[str, str]
+    base_url: str = ""
+    procs: dict[str, Proc] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+
+    # ---- lifecycle ------------------------------------------------------------------
+
+    @classmethod
+    @contextmanager
+    def running(
+        cls,
+        broker_kind: str,
+        *,
+        extra_env: Mapping[str, str] | None = None,
+        worker_concurrency: int = 3,
+    ) -> Iterator[Platform]:
+        name = f"conveyor_e2e_{services.RUN_ID}_{broker_kind}_{uuid.uuid4().hex[:6]}"
+        data_dir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+        broker = make_broker(broker_kind, name)
+        db_url = services.pg_database_url(name)
+        env = {
+            **os.environ,
+            "SECRET_KEY": "e2e-secret",
+            "DATABASE_URL": db_url,
+            "BROKER_URL": broker.url,
+            "CONVEYOR_DATA_DIR": str(data_dir),
+            "STATIC_ROOT": str(STATIC_ROOT),
+            "CONVEYOR_HTTP_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "CONVEYOR_EXTRA_QUEUES": "idle",
+            "CONVEYOR_CANCEL_GRACE_SECONDS": "2",
+            "LOG_LEVEL": "INFO",
+            "PYTHONUNBUFFERED": "1",
+            **broker.env,
+            **(extra_env or {}),
+        }
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        platform = cls(broker=broker, db_name=name, data_dir=data_dir, env=env)
+        with psycopg.connect(services.PG_URL, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            platform._boot(worker_concurrency)
+            yield platform
+        finally:
+            platform.shutdown()
+
+    def _boot(self, worker_concurrency: int) -> None:
+        run([str(BIN / "conveyor"), "migrate", "-v0"], self.env)
+        if not (STATIC_ROOT / "staticfiles.json").exists():
+            run([str(BIN / "conveyor"), "collectstatic", "--noinput", "-v0"], self.env)
+        for client in ("alice", "bob"):
+            self.keys[client] = run(
+                [str(BIN / "conveyor"), "create_api_client", client, "--key-only"], self.env
+            ).strip()
+        self.keys["reader"] = run(
+            [
+                str(BIN / "conveyor"),
+                "create_api_client",
+                "reader",
+                "--scopes",
+                "jobs:read",
+                "--key-only",
+            ],
+            self.env,
+        ).strip()
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.start(
+            "api",
+            [str(BIN / "gunicorn"), "-c", "python:conveyor.config.gunicorn"],
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            GUNICORN_WORKERS="2",
+            GUNICORN_THREADS="4",
+        )
+        self.start_worker("worker", concurrency=worker_concurrency)
+        self.start(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "conveyor_worker.app",
+                "beat",
+                "--loglevel=INFO",
+                "-s",
+                str(self.data_dir / "beat-schedule"),
+            ],
+        )
+        wait_until(
+            lambda: self.http.get(f"{self.base_url}/readyz").status_code == 200,
+            timeout=60,
+            message="the API to be ready",
+        )
+
+    def start(self, name: str, args: list[str], **env: str) -> Proc:
+        proc = Proc(name, args, {**self.env, **env}, self.data_dir / f"{name}.log").start()
+        self.procs[name] = proc
+        return proc
+
+    def start_worker(
+        self, name: str, *, concurrency: int = 3, queues: str = "default,conveyor"
+    ) -> Proc:
+        return self.start(
+            name,
+            [
+                str(BIN / "celery"),
+                "-A",
+                "conveyor_worker.app",
+                "worker",
+                "-Q",
+                queues,
+                "-c",
+                str(concurrency),
+                "-n",
+                f"{name}@%h",
+                "--loglevel=INFO",
+                "-O",
+                "fair",
+            ],
+        )
+
+    def shutdown(self) -> None:
+        for proc in reversed(list(self.procs.values())):
+            proc.stop(timeout=20)
+        self.http.close()
+        with psycopg.connect(services.PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        for command in self.broker.cleanup:
+            subprocess.run(command, check=False, capture_output=True, timeout=60)
+        if self.broker.kind == "redis":
+            import redis
+
+            client = redis.Redis.from_url(services.REDIS_URL)
+            prefix = self.broker.env["CONVEYOR_BROKER_KEY_PREFIX"]
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {name} ---\n{proc.log_tail()}" for name, proc in self.procs.items())
+
+    # ---- the API --------------------------------------------------------------------
+
+    def headers(self, client: str = "alice") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[client]}"}
+
+    def submit(self, body: Mapping[str, Any], client: str = "alice") -> dict[str, Any]:
+        response = self.http.post(
+            f"{self.base_url}/v1/jobs", json=dict(body), headers=self.headers(client)
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def get(self, job_id: str, client: str = "alice") -> dict[str, Any]:
+        response = self.http.get(f"{self.base_url}/v1/jobs/{job_id}", headers=self.headers(client))
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def post(self, path: str, client: str = "alice") -> httpx.Response:
+        return self.http.post(f"{self.base_url}{path}", headers=self.headers(client))
+
+    def wait_state(
+        self, job_id: str, states: set[str] | str, timeout: float = 60, client: str = "alice"
+    ) -> dict[str, Any]:
+        wanted = {states} if isinstance(states, str) else states
+        try:
+            job = wait_until(
+                lambda: (j := self.get(job_id, client))["state"] in wanted and j,
+                timeout=timeout,
+                interval=0.1,
+                message=f"job {job_id} to reach {sorted(wanted)}",
+            )
+        except TimeoutError as exc:
+            raise AssertionError(
+                f"{exc}; job is {self.get(job_id, client)}\n{self.logs()}"
+            ) from None
+        assert isinstance(job, dict)
+        return job
+
+    def wait_final(self, job_id: str, timeout: float = 60) -> dict[str, Any]:
+        return self.wait_state(job_id, FINAL, timeout)
+
+    # ---- the database and the broker, as an operator would see them -----------------
+
+    def sql(self, query: str, *params: object) -> list[tuple[Any, ...]]:
+        with psycopg.connect(services.pg_database_url(self.db_name), autocommit=True) as conn:
+            return list(conn.execute(query, params).fetchall())  # type: ignore[arg-type]
+
+    def job_count(self) -> int:
+        return int(self.sql("SELECT count(*) FROM jobs_job")[0][0])
+
+    def celery(self) -> Celery:
+        app = Celery("e2e-sender", broker=self.broker.url)
+        app.conf.broker_transport_options = self.broker.transport_options
+        app.conf.task_serializer = "json"
+        return app
+
+
+def elapsed(start: str, end: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def monotonic_deadline(seconds: float) -> float:
+    return time.monotonic() + seconds
