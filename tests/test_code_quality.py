@@ -27,6 +27,7 @@ def test_code_is_clean(command: list[str]) -> None:
     done = subprocess.run(
         [str(BIN / command[0]), *command[1:]],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,

@@ -7,6 +7,7 @@ prefix or a RabbitMQ vhost), so runs never see each other's jobs.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -201,6 +202,7 @@ class Platform:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
         for command in self.broker.cleanup:
             subprocess.run(command, check=False, capture_output=True, timeout=60)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
         if self.broker.kind == "redis":
             import redis
 

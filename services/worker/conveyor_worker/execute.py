@@ -132,6 +132,11 @@ class ResultNotJSONError(TypeError):
 
 def _check_json(result: Any) -> None:
     try:
-        json.dumps(result)
+        encoded = json.dumps(result)
     except (TypeError, ValueError) as exc:
         raise ResultNotJSONError(f"the handler's result is not JSON-serializable: {exc}") from None
+    if "\\u0000" in encoded:
+        raise ResultNotJSONError(
+            "the handler's result contains a NUL character, which cannot "
+            "be stored; encode binary data (e.g. base64)"
+        )

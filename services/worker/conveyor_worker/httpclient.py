@@ -33,22 +33,25 @@ def _allowed_networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(n, strict=False) for n in spec)
 
 
-def is_public(address: IPAddress) -> bool:
+def _unmapped(address: IPAddress) -> IPAddress:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return not (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+        return address.ipv4_mapped
+    return address
+
+
+def is_public(address: IPAddress) -> bool:
+    """Globally routable unicast: not private, loopback, link-local, shared (100.64/10),
+    reserved, multicast or unspecified."""
+    address = _unmapped(address)
+    return address.is_global and not address.is_multicast
 
 
 def address_allowed(address: IPAddress) -> bool:
     allowed = _allowed_networks(tuple(settings.CONVEYOR_HTTP_ALLOWED_NETWORKS))
-    return is_public(address) or any(address in net for net in allowed)
+    address = _unmapped(address)
+    return is_public(address) or any(
+        address.version == net.version and address in net for net in allowed
+    )
 
 
 class GuardedBackend(httpcore.SyncBackend):
@@ -154,7 +157,8 @@ def send(params: HttpRequestParams, *, log: logging.LoggerAdapter[logging.Logger
     result = HttpResult(
         status=response.status,
         headers=_headers(response.headers),
-        body=bytes(body).decode("utf-8", errors="replace"),
+        # NUL cannot be stored in a JSON column (PostgreSQL's jsonb refuses it).
+        body=bytes(body).decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
         truncated=truncated,
     )
     log.info("%s %s -> %d", params.method, url, result.status)

@@ -107,7 +107,9 @@ def record_progress(claim: Claim, percent: float, message: str) -> bool:
         Job.objects.filter(
             pk=claim.job.pk, lease_token=claim.token, state__in=LEASED_STATES
         ).update(
-            progress_percent=percent, progress_message=message[:500], updated_at=timezone.now()
+            progress_percent=percent,
+            progress_message=_text(message, 500),
+            updated_at=timezone.now(),
         )
         == 1
     )
@@ -132,16 +134,21 @@ def _attempt(claim: Claim, outcome: str, now: datetime, failure: Failure | None)
         started_at=claim.started_at,
         finished_at=now,
         outcome=outcome,
-        error_type=failure.type if failure else "",
-        error_message=failure.message[:5000] if failure else "",
+        error_type=_text(failure.type, 200) if failure else "",
+        error_message=_text(failure.message, 5000) if failure else "",
     )
+
+
+def _text(value: str, limit: int) -> str:
+    """Text as the database can store it: bounded, without NUL characters."""
+    return value[:limit].replace("\x00", "\ufffd")
 
 
 def _error_fields(failure: Failure) -> dict[str, Any]:
     return {
-        "error_type": failure.type[:200],
-        "error_message": failure.message[:5000],
-        "error_traceback": failure.traceback[:50000],
+        "error_type": _text(failure.type, 200),
+        "error_message": _text(failure.message, 5000),
+        "error_traceback": _text(failure.traceback, 50000),
     }
 
 

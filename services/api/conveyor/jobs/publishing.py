@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from kombu import Connection
 
 from conveyor.config.celery import EXECUTE_JOB_TASK, app
 
@@ -34,8 +35,12 @@ class Message:
     timeout_seconds: int
 
 
-def publish(message: Message) -> bool:
-    """Send the job's message now. False (and logged) if the broker refused or is down."""
+def publish(message: Message, *, connection: Connection | None = None) -> bool:
+    """Send the job's message now. False (and logged) if the broker refused or is down.
+
+    ``connection`` overrides the configured broker (the app's connection pool is used
+    otherwise).
+    """
     hard_limit = message.timeout_seconds + math.ceil(
         settings.CONVEYOR_HARD_LIMIT_GRACE.total_seconds()
     )
@@ -49,6 +54,7 @@ def publish(message: Message) -> bool:
             time_limit=hard_limit,
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,
+            connection=connection,
         )
     except Exception:
         log.warning("could not publish job %s; it stays queued", message.job_id, exc_info=True)

@@ -1,0 +1,120 @@
+"""The endpoints around the API: health, readiness, metrics, schema, docs, unknown URLs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import yaml
+from django.test import Client
+from rest_framework.test import APIClient
+
+from conveyor.config.celery import app
+from conveyor.core import health
+from tests import services
+from tests.api.problems import problem_of
+
+
+def test_healthz_answers_without_authentication(anonymous: APIClient) -> None:
+    response = anonymous.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.fixture
+def fresh_broker_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """readyz caches the broker check for a moment; each test starts without it."""
+    monkeypatch.setattr(health, "_broker", health._BrokerCheck())
+
+
+@pytest.fixture
+def unreachable_broker(fresh_broker_check: None) -> Iterator[None]:
+    """Point the API's broker connection at a port nothing listens on."""
+    app.conf.update(broker_write_url="redis://127.0.0.1:1/0")
+    try:
+        yield
+    finally:
+        app.conf.update(broker_write_url=None)
+
+
+@pytest.mark.usefixtures("fresh_broker_check")
+def test_readyz_checks_the_database_and_the_broker(anonymous: APIClient) -> None:
+    # given
+    services.require("redis")
+
+    # when
+    response = anonymous.get("/readyz")
+
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+
+
+@pytest.mark.usefixtures("unreachable_broker")
+def test_readyz_is_a_503_problem_while_the_broker_is_down(anonymous: APIClient) -> None:
+    # when
+    response = anonymous.get("/readyz")
+
+    # then: not ready, saying why; liveness is unaffected
+    problem = problem_of(response, 503)
+    assert problem["checks"]["database"] == "ok"
+    assert problem["checks"]["broker"].startswith("broker unavailable")
+    assert "broker unavailable" in problem["detail"]
+    assert anonymous.get("/healthz").status_code == 200
+
+
+def test_metrics_are_prometheus_text(anonymous: APIClient) -> None:
+    response = anonymous.get("/metrics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert b"# TYPE " in response.content
+
+
+def test_schema_is_openapi_with_the_job_endpoints(anonymous: APIClient) -> None:
+    # when
+    response = anonymous.get("/v1/schema")
+
+    # then: drf-spectacular answers YAML by default, JSON when asked
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi")
+    schema = yaml.safe_load(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert {
+        "/v1/jobs",
+        "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}/cancel",
+        "/v1/jobs/{job_id}/retry",
+        "/v1/job-types",
+    } <= set(schema["paths"])
+    assert set(schema["paths"]["/v1/jobs"]) >= {"get", "post"}
+    assert "ApiKey" in schema["components"]["securitySchemes"]
+
+
+def test_schema_as_json(anonymous: APIClient) -> None:
+    response = anonymous.get("/v1/schema", {"format": "json"})
+
+    assert response.status_code == 200, response.content
+    assert "/v1/jobs" in json.loads(response.content)["paths"]
+
+
+def test_docs_are_an_html_page_pointing_at_the_schema(anonymous: APIClient) -> None:
+    response = Client().get("/v1/docs")
+
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"].startswith("text/html")
+    assert b"/v1/schema" in response.content
+    assert b"swagger" in response.content.lower()
+
+
+@pytest.mark.parametrize("path", ["/nope", "/v1/nope", "/v1/jobs/not-a-uuid/cancel"])
+def test_an_unknown_url_is_a_404_problem(anonymous: APIClient, path: str) -> None:
+    problem = problem_of(anonymous.get(path), 404)
+
+    assert problem["instance"] == path
+
+
+def test_a_method_the_endpoint_lacks_is_a_405_problem(api: APIClient) -> None:
+    problem_of(api.delete("/v1/jobs"), 405)

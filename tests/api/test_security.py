@@ -1,0 +1,129 @@
+"""Authentication, scopes and tenancy, checked once over every endpoint of the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from conveyor.clients.scopes import ALL_SCOPES, JOBS_READ, JOBS_WRITE
+from conveyor.jobs.models import Job
+from tests.api.conftest import MakeApi
+from tests.api.problems import problem_of
+from tests.factories import ApiClientFactory, JobFactory
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # "{id}" stands for a job id
+    scope: str
+
+    @property
+    def job_scoped(self) -> bool:
+        return "{id}" in self.path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ENDPOINTS = [
+    Endpoint("POST", "/v1/jobs", JOBS_WRITE),
+    Endpoint("GET", "/v1/jobs", JOBS_READ),
+    Endpoint("GET", "/v1/jobs/{id}", JOBS_READ),
+    Endpoint("POST", "/v1/jobs/{id}/cancel", JOBS_WRITE),
+    Endpoint("POST", "/v1/jobs/{id}/retry", JOBS_WRITE),
+    Endpoint("GET", "/v1/job-types", JOBS_READ),
+]
+JOB_SCOPED = [e for e in ENDPOINTS if e.job_scoped]
+
+
+def call(api: APIClient, endpoint: Endpoint, job: Job) -> Any:
+    path = endpoint.path.replace("{id}", str(job.id))
+    if endpoint.method == "POST":
+        body = {"type": "demo.noop"} if not endpoint.job_scoped else None
+        return api.post(path, body, format="json")
+    return api.get(path)
+
+
+def _states(job: Job) -> tuple[str, int]:
+    job.refresh_from_db()
+    return job.state, Job.objects.count()
+
+
+def test_every_routed_v1_endpoint_is_in_the_list() -> None:
+    """A new endpoint must be added to ENDPOINTS, or it escapes the checks below."""
+    from conveyor.jobs.urls import urlpatterns
+
+    routed = {str(p.pattern).replace("<uuid:job_id>", "{id}") for p in urlpatterns}
+    listed = {e.path.removeprefix("/v1/") for e in ENDPOINTS}
+    assert routed == listed
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_anonymous_is_401(anonymous: APIClient, endpoint: Endpoint) -> None:
+    # given
+    job = JobFactory.create(state="failed")
+    before = _states(job)
+
+    # when
+    response = call(anonymous, endpoint, job)
+
+    # then
+    problem_of(response, 401)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert _states(job) == before
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_a_key_without_the_scope_is_403(make_api: MakeApi, endpoint: Endpoint) -> None:
+    # given: the client owns the job but holds every scope except the one needed
+    api, client = make_api(scopes=[s for s in ALL_SCOPES if s != endpoint.scope])
+    job = JobFactory.create(client=client, state="failed")
+    before = _states(job)
+
+    # when
+    response = call(api, endpoint, job)
+
+    # then
+    assert endpoint.scope in problem_of(response, 403)["detail"]
+    assert _states(job) == before
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_a_key_with_the_scope_alone_is_let_in(make_api: MakeApi, endpoint: Endpoint) -> None:
+    """The counterpart of the 403 test: the one scope listed is enough."""
+    api, client = make_api(scopes=[endpoint.scope])
+    job = JobFactory.create(client=client, state="failed")
+
+    response = call(api, endpoint, job)
+
+    # (a failed job cannot be cancelled: 409 is the answer of the view itself)
+    assert response.status_code in {200, 201, 409}, response.content
+
+
+@pytest.mark.parametrize("endpoint", JOB_SCOPED, ids=str)
+def test_another_clients_job_is_404(make_api: MakeApi, endpoint: Endpoint) -> None:
+    # given: a job of another client, in a state every job-scoped endpoint could act on
+    api, _ = make_api()
+    job = JobFactory.create(client=ApiClientFactory.create(), state="failed")
+    before = _states(job)
+
+    # when
+    response = call(api, endpoint, job)
+
+    # then: indistinguishable from a job that does not exist
+    problem = problem_of(response, 404)
+    assert str(job.id) in problem["detail"]
+    assert _states(job) == before
+
+
+@pytest.mark.parametrize("endpoint", JOB_SCOPED, ids=str)
+def test_a_job_that_does_not_exist_is_404(api: APIClient, endpoint: Endpoint) -> None:
+    job = JobFactory.build()  # never saved
+
+    response = call(api, endpoint, job)
+
+    problem_of(response, 404)

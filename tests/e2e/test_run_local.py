@@ -1,0 +1,142 @@
+"""``make run`` (``python -m conveyor.local``) on the embedded default, as a user runs it.
+
+Each test runs it in its own data dir on a free port, with no DATABASE_URL, BROKER_URL or
+SECRET_KEY, and finds the processes it started by that data dir in their environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.procs import free_port, wait_until
+
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/environ").exists(), reason="finds the children through /proc"
+)
+
+# What the suite's conftest sets for itself and a user's first `make run` does not have.
+SUITE_ONLY = ("DATABASE_URL", "BROKER_URL", "SECRET_KEY", "CONVEYOR_BROKER_KEY_PREFIX")
+
+
+@dataclass
+class LocalRun:
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    output: Path
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def wait_for(self, line: str, timeout: float) -> None:
+        def shown() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"run_local exited ({self.process.returncode}):\n{self.text()}"
+                )
+            return line in self.text()
+
+        wait_until(shown, timeout=timeout, interval=0.2, message=f"{line!r} in the output")
+
+    def processes(self) -> dict[int, str]:
+        """pid -> command line of every process whose environment names our data dir."""
+        mark = f"CONVEYOR_DATA_DIR={self.data_dir}".encode()
+        found: dict[int, str] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == self.process.pid:
+                continue
+            with contextlib.suppress(OSError):
+                if mark in (entry / "environ").read_bytes().split(b"\0"):
+                    cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+                    found[int(entry.name)] = cmdline.decode(errors="replace")
+        return found
+
+
+@pytest.fixture
+def start_local(tmp_path: Path) -> Iterator[Callable[..., LocalRun]]:
+    runs: list[LocalRun] = []
+
+    def start(*args: str) -> LocalRun:
+        data_dir = tmp_path / "var"
+        output = tmp_path / "output.txt"
+        env = {k: v for k, v in os.environ.items() if k not in SUITE_ONLY}
+        env.update({"CONVEYOR_DATA_DIR": str(data_dir), "CONVEYOR_LOCAL_PORT": str(free_port())})
+        with output.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "conveyor.local", *args],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        run = LocalRun(process=process, data_dir=data_dir, output=output)
+        runs.append(run)
+        return run
+
+    yield start
+    for run in runs:  # whatever a failed test left running
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait(10)
+        for pid in run.processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_demo_jobs_reach_final_states_and_ctrl_c_stops_everything(
+    start_local: Callable[..., LocalRun],
+) -> None:
+    # given
+    run = start_local()
+
+    # when
+    run.wait_for("all 6 demo jobs are final", timeout=240)
+    run.wait_for("Press Ctrl-C to stop.", timeout=30)
+
+    # then
+    text = run.text()
+    assert "all 6 demo jobs are final: 1 failed, 5 succeeded" in text
+    assert "DestinationRefused" in text
+    for shown in ("/v1/docs", "/admin/", "cvk_"):
+        assert shown in text
+    assert (run.data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert (run.data_dir / "demo_api_key").stat().st_mode & 0o777 == 0o600
+    running = run.processes()
+    assert any("gunicorn" in cmd for cmd in running.values()), running
+    assert any("worker" in cmd for cmd in running.values()), running
+    assert any("beat" in cmd for cmd in running.values()), running
+
+    # when
+    run.process.send_signal(signal.SIGINT)
+
+    # then
+    assert run.process.wait(timeout=60) == 0, run.text()
+    assert "conveyor: stopped" in run.text()
+    wait_until(lambda: not run.processes(), timeout=10, message="no child process left")
+
+
+def test_a_child_that_dies_stops_the_rest_and_fails(start_local: Callable[..., LocalRun]) -> None:
+    # given
+    run = start_local("--no-demo")
+    run.wait_for("Press Ctrl-C to stop.", timeout=120)
+    beat = [pid for pid, cmd in run.processes().items() if "beat" in cmd.split()]
+    assert len(beat) == 1, run.processes()
+
+    # when
+    os.kill(beat[0], signal.SIGKILL)
+
+    # then
+    assert run.process.wait(timeout=60) == 1, run.text()
+    assert "beat exited unexpectedly" in run.text()
+    assert "logs/beat.log" in run.text()
+    wait_until(lambda: not run.processes(), timeout=10, message="no child process left")

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+from tests import services
+
+
+@pytest.fixture(autouse=True)
+def _real_postgres() -> None:
+    """Integration tests are about the real database: no SQLite stand-in."""
+    services.require("postgres")

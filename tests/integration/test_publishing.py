@@ -1,0 +1,57 @@
+"""What a job's message carries on a real broker: the job id, as JSON, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from conveyor.jobs.publishing import Message, publish
+from tests import services
+from tests.e2e.platform import Broker, make_broker
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
+    services.require(request.param)
+    made = make_broker(request.param, f"conveyor_it_{services.RUN_ID}_{uuid.uuid4().hex[:6]}")
+    yield made
+    import subprocess
+
+    for command in made.cleanup:
+        subprocess.run(command, check=False, capture_output=True, timeout=60)
+
+
+def test_a_message_is_the_job_id_in_json(broker: Broker) -> None:
+    queue_name = f"it-{uuid.uuid4().hex[:8]}"
+    job_id = uuid.uuid4()
+    with Connection(broker.url, transport_options=broker.transport_options) as conn:
+        # given a queue on this broker
+        queue = Queue(queue_name, Exchange(queue_name, type="direct"), routing_key=queue_name)
+        queue(conn.default_channel).declare()
+        # when conveyor publishes a job to it
+        assert publish(
+            Message(job_id=job_id, queue=queue_name, priority=5, timeout_seconds=30),
+            connection=conn,
+        )
+        # then the message carries only the job id, as JSON, with the job's time limits
+        received = conn.SimpleQueue(queue).get(timeout=10)  # type: ignore[arg-type]
+        assert received.content_type == "application/json"
+        assert received.headers["task"] == "conveyor.execute_job"
+        assert json.loads(received.body or b"null")[0] == [str(job_id)]
+        timelimit: object = received.headers["timelimit"]
+        assert timelimit == [40, 30]
+        received.ack()
+        queue(conn.default_channel).delete()
+
+
+def test_publish_reports_an_unreachable_broker() -> None:
+    with Connection("redis://127.0.0.1:1/0", connect_timeout=1) as conn:
+        ok = publish(
+            Message(job_id=uuid.uuid4(), queue="default", priority=5, timeout_seconds=30),
+            connection=conn,
+        )
+    assert ok is False

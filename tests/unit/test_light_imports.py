@@ -1,0 +1,58 @@
+"""The API imports the job type modules to validate params: they must stay light."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+# Modules only the worker needs. (celery.worker itself is imported by Celery's Django
+# fixup as soon as the API's Celery app exists, so the check is on what the job type
+# modules add, plus httpcore, which nothing in the API may load.)
+HEAVY = (
+    "httpcore",
+    "httpx",
+    "celery.worker",
+    "celery.apps",
+    "conveyor_worker.httpclient",
+    "conveyor_worker.execute",
+    "conveyor_worker.app",
+    "conveyor_worker.context",
+)
+
+SCRIPT = textwrap.dedent(f"""
+    import json, sys
+    import django
+    django.setup()
+    before = set(sys.modules)
+    import conveyor_worker.handlers
+    from conveyor.jobs.types import all_job_types
+    names = [t.name for t in all_job_types()]
+    heavy = {HEAVY!r}
+    added = sorted(m for m in set(sys.modules) - before
+                   if any(m == h or m.startswith(h + ".") for h in heavy))
+    print(json.dumps({{"names": names, "added": added,
+                      "httpcore": "httpcore" in sys.modules}}))
+""")
+
+
+def test_importing_the_job_types_loads_no_heavy_module() -> None:
+    # when: a fresh interpreter with the suite's environment
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    # then
+    assert result.returncode == 0, result.stderr
+    import json
+
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "http.request" in report["names"]
+    assert report["added"] == []
+    assert report["httpcore"] is False
