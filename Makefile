@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-fast lint typecheck bench clean
+.PHONY: help install run test test-fast lint typecheck bench clean autoscale-demo
 
 help:
 	@echo "make run        start api, worker and beat on the embedded default (SQLite) and show jobs flowing"
 	@echo "make test       run the whole suite (real PostgreSQL, Redis and RabbitMQ when they run)"
 	@echo "make lint       ruff and mypy"
 	@echo "make bench      conveyor next to plain Celery on Redis, as a table of ratios"
+	@echo "make autoscale-demo  a burst scaled 0 -> max -> 0 by the local KEDA controller; CSV + plot"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,5 +36,25 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Needs PostgreSQL, Redis (or AUTOSCALE_BROKER=rabbitmq) and Prometheus (apt-get install prometheus).
+AUTOSCALE_BROKER ?= redis
+AUTOSCALE_TRIGGER ?= prometheus
+autoscale-demo: $(STAMP)
+	SECRET_KEY=autoscale-demo $(BIN)/python -m tests.autoscale.scenario \
+		--broker $(AUTOSCALE_BROKER) --trigger $(AUTOSCALE_TRIGGER) --out docs/img
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+.PHONY: manifests image
+
+manifests: $(STAMP)
+	$(BIN)/python -m tests.chart.manifests
+
+# Builds localhost/conveyor:dev with podman (runc; a debootstrap base and a host-built
+# wheelhouse cached in ~/.cache/conveyor-image). Needs: podman buildah runc uidmap
+# debootstrap fuse-overlayfs slirp4netns catatonit.
+image: $(STAMP)
+	@for tool in podman debootstrap runc; do command -v $$tool >/dev/null || { \
+	  echo "installing podman and friends"; apt-get install -y podman buildah runc uidmap debootstrap fuse-overlayfs slirp4netns catatonit; break; }; done
+	$(BIN)/python -m tests.deploy.image

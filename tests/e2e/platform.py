@@ -17,9 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
+import redis
 from celery import Celery
 
 from tests import services
@@ -39,12 +41,12 @@ class Broker:
     cleanup: list[list[str]] = field(default_factory=list)
 
 
-def make_broker(kind: str, name: str) -> Broker:
+def make_broker(kind: str, name: str, *, redis_url: str = services.REDIS_URL) -> Broker:
     if kind == "redis":
         prefix = f"{name}:"
         return Broker(
             kind,
-            services.REDIS_URL,
+            redis_url,
             {"CONVEYOR_BROKER_KEY_PREFIX": prefix},
             {"global_keyprefix": prefix},
         )
@@ -75,6 +77,7 @@ class Platform:
     db_name: str
     data_dir: Path
     env: dict[str, str]
+    pg_url: str = services.PG_URL
     base_url: str = ""
     procs: dict[str, Proc] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
@@ -90,11 +93,14 @@ class Platform:
         *,
         extra_env: Mapping[str, str] | None = None,
         worker_concurrency: int = 3,
+        pg_url: str = services.PG_URL,
+        redis_url: str = services.REDIS_URL,
     ) -> Iterator[Platform]:
+        """A platform on its own database (in the server at ``pg_url``) and broker namespace."""
         name = f"conveyor_e2e_{services.RUN_ID}_{broker_kind}_{uuid.uuid4().hex[:6]}"
         data_dir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-        broker = make_broker(broker_kind, name)
-        db_url = services.pg_database_url(name)
+        broker = make_broker(broker_kind, name, redis_url=redis_url)
+        db_url = urlsplit(pg_url)._replace(path=f"/{name}").geturl()
         env = {
             **os.environ,
             "SECRET_KEY": "e2e-secret",
@@ -111,8 +117,8 @@ class Platform:
             **(extra_env or {}),
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)
-        platform = cls(broker=broker, db_name=name, data_dir=data_dir, env=env)
-        with psycopg.connect(services.PG_URL, autocommit=True) as conn:
+        platform = cls(broker=broker, db_name=name, data_dir=data_dir, env=env, pg_url=pg_url)
+        with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
             platform._boot(worker_concurrency)
@@ -192,25 +198,30 @@ class Platform:
                 "-O",
                 "fair",
             ],
+            CONVEYOR_HEARTBEAT_FILE=str(self.data_dir / f"{name}.heartbeat"),
         )
 
     def shutdown(self) -> None:
         for proc in reversed(list(self.procs.values())):
             proc.stop(timeout=20)
         self.http.close()
-        with psycopg.connect(services.PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        try:
+            with psycopg.connect(self.pg_url, autocommit=True, connect_timeout=5) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+        except psycopg.OperationalError:
+            pass  # a private server already gone takes the database with it
         for command in self.broker.cleanup:
             subprocess.run(command, check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.data_dir, ignore_errors=True)
         if self.broker.kind == "redis":
-            import redis
-
-            client = redis.Redis.from_url(services.REDIS_URL)
+            client = redis.Redis.from_url(self.broker.url, socket_connect_timeout=2)
             prefix = self.broker.env["CONVEYOR_BROKER_KEY_PREFIX"]
-            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-            if keys:
-                client.delete(*keys)
+            try:
+                keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+                if keys:
+                    client.delete(*keys)
+            except redis.RedisError:
+                pass  # a private Redis already gone
 
     def logs(self) -> str:
         return "\n".join(f"--- {name} ---\n{proc.log_tail()}" for name, proc in self.procs.items())
@@ -259,7 +270,8 @@ class Platform:
     # ---- the database and the broker, as an operator would see them -----------------
 
     def sql(self, query: str, *params: object) -> list[tuple[Any, ...]]:
-        with psycopg.connect(services.pg_database_url(self.db_name), autocommit=True) as conn:
+        url = urlsplit(self.pg_url)._replace(path=f"/{self.db_name}").geturl()
+        with psycopg.connect(url, autocommit=True) as conn:
             return list(conn.execute(query, params).fetchall())  # type: ignore[arg-type]
 
     def job_count(self) -> int:

@@ -45,7 +45,9 @@ from conveyor.config.env import data_dir as configured_data_dir
 
 READY_DEADLINE_SECONDS = 90.0
 DEMO_DEADLINE_SECONDS = 180.0
-STOP_DEADLINE_SECONDS = 20.0
+# On SIGTERM the worker lets running jobs finish for its shutdown grace; allow that and a bit.
+STOP_SLACK_SECONDS = 10.0
+DEFAULT_SHUTDOWN_GRACE_SECONDS = 25.0
 POLL_SECONDS = 0.5
 DEMO_CLIENT_NAME = "local-demo"
 ADMIN_USERNAME = "admin"
@@ -333,7 +335,7 @@ class Supervisor:
         self.stop.wait(seconds)
         self.check()
 
-    def shutdown(self, deadline_seconds: float = STOP_DEADLINE_SECONDS) -> list[str]:
+    def shutdown(self, deadline_seconds: float) -> list[str]:
         """SIGTERM every child, wait for them up to the deadline, then SIGKILL the rest.
 
         The names of the children that had to be killed.
@@ -352,6 +354,15 @@ class Supervisor:
         for child in self.children:
             child.kill_group()
         return killed
+
+
+def stop_deadline() -> float:
+    """How long the children get to stop: the worker's shutdown grace plus some slack."""
+    try:
+        grace = float(os.environ.get("CONVEYOR_SHUTDOWN_GRACE_SECONDS") or "")
+    except ValueError:
+        grace = DEFAULT_SHUTDOWN_GRACE_SECONDS
+    return grace + STOP_SLACK_SECONDS
 
 
 def port_free(host: str, port: int) -> bool:
@@ -655,6 +666,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # The worker's liveness file: ours, not the host-wide default another worker may share.
+    child_env.setdefault("CONVEYOR_HEARTBEAT_FILE", str(data.root / "worker.heartbeat"))
     os.environ.update(child_env)
 
     shown_host = "127.0.0.1" if args.host in {"0.0.0.0", "::"} else args.host  # noqa: S104
@@ -710,10 +723,14 @@ def _run(
         while True:
             supervisor.wait(POLL_SECONDS)
     except Stop:
-        say(out, "stopping api, worker and beat")
-        killed = supervisor.shutdown()
+        say(
+            out,
+            "stopping api, worker and beat (the worker lets running jobs finish; "
+            "Ctrl-C again to kill them now)",
+        )
+        killed = supervisor.shutdown(stop_deadline())
         if killed:
-            say(out, f"killed {', '.join(killed)} after {STOP_DEADLINE_SECONDS:.0f} s")
+            say(out, f"killed {', '.join(killed)} after {stop_deadline():.0f} s")
         say(out, "stopped")
         return 0
     except ChildDied as died:
@@ -726,11 +743,11 @@ def _run(
         for line in child.tail():
             out.write(f"  {child.name} | {line}\n")
         say(out, "stopping the others")
-        supervisor.shutdown()
+        supervisor.shutdown(stop_deadline())
         return 1
     except (TimeoutError, RuntimeError, OSError) as exc:
         say(out, f"{exc}; stopping (the logs are in {data.show(data.logs)}/)")
-        supervisor.shutdown()
+        supervisor.shutdown(stop_deadline())
         return 1
 
 

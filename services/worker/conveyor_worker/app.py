@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging.config
 import os
 
 import django
@@ -9,11 +10,39 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
 django.setup()
 
+from celery.signals import setup_logging, task_prerun  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+
 from conveyor.config.celery import app  # noqa: E402
-from conveyor_worker import execute, periodic  # noqa: E402,F401  (they register the tasks)
+from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
+    deletion_cost,
+    execute,
+    metrics,
+    periodic,
+    shutdown,
+)
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
+
+
+@task_prerun.connect(weak=False)
+def _fresh_connections(**kwargs: object) -> None:
+    """Before each job, as before each request: drop broken or expired DB connections."""
+    close_old_connections()
+
+
+@setup_logging.connect(weak=False)
+def _django_logging(**kwargs: object) -> None:
+    """Log as Django's LOGGING says (Celery would otherwise install its own handlers)."""
+    logging.config.dictConfig(settings.LOGGING)
+
 
 # The liveness heartbeat runs in every worker's consumer (see heartbeat.py).
 app.steps["consumer"].add(HeartbeatStep)
+# SIGTERM: finish running jobs within a grace period, hand back the rest (see shutdown.py).
+shutdown.install()
+# Prometheus metrics on port 9808, and the pod-deletion-cost annotation in a cluster.
+metrics.install()
+deletion_cost.install()
 
 __all__ = ["app"]

@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from conveyor.jobs import lifecycle
 from conveyor.jobs.lifecycle import Claim
@@ -56,7 +56,11 @@ class RunContext:
         if percent < 100 and now - self._last_progress < PROGRESS_MIN_INTERVAL_SECONDS:
             return
         self._last_progress = now
-        lifecycle.record_progress(self.claim, percent, message)
+        try:
+            lifecycle.record_progress(self.claim, percent, message)
+        except (OperationalError, InterfaceError) as exc:  # progress is not worth failing for
+            self.log.warning("progress not recorded (database unavailable): %s", exc)
+            connection.close()
 
     @property
     def cancel_requested(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -21,8 +22,10 @@ from pydantic import ValidationError
 from conveyor.config.celery import EXECUTE_JOB_TASK, app
 from conveyor.jobs import lifecycle
 from conveyor.jobs.lifecycle import Claim, Failure
-from conveyor.jobs.types import JobCancelled, JobType, get_job_type
+from conveyor.jobs.types import JobCancelled, JobType, PermanentError, get_job_type
+from conveyor_worker import metrics as worker_metrics
 from conveyor_worker.context import RunContext, keeper
+from conveyor_worker.dbretry import with_db_retry
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,10 @@ class JobTask(Task):  # type: ignore[type-arg]
             failure = Failure(
                 type="TimeLimitExceeded", message=f"killed at its hard time limit ({exc})"
             )
-            lifecycle.record_hard_timeout(str(args[0]), task_id, failure)
+            with_db_retry(
+                lambda: lifecycle.record_hard_timeout(str(args[0]), task_id, failure),
+                what=f"recording the hard time limit of job {args[0]}",
+            )
 
 
 @app.task(
@@ -49,7 +55,8 @@ class JobTask(Task):  # type: ignore[type-arg]
     ignore_result=True,
 )
 def execute_job(self: Task, job_id: Any) -> None:  # type: ignore[type-arg]
-    run_job(job_id, message_id=self.request.id, worker=self.request.hostname or "worker")
+    state = run_job(job_id, message_id=self.request.id, worker=self.request.hostname or "worker")
+    worker_metrics.job_finished(state)
 
 
 def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
@@ -59,31 +66,41 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
     except ValueError:
         log.error("dropping a malformed message: job id %r is not a UUID", job_id)
         return None
-    claim = lifecycle.claim(str(job_id), worker=worker, message_id=message_id)
+    claim = with_db_retry(
+        lambda: lifecycle.claim(str(job_id), worker=worker, message_id=message_id),
+        what=f"claiming job {job_id}",
+    )
     if claim is None:
         log.info(
             "job %s is not queued (finished, running elsewhere or gone); message dropped", job_id
         )
         return None
+    worker_metrics.job_started(claim)
+    record = _attempt(claim)
+    return with_db_retry(record, what=f"recording the outcome of job {job_id}")
+
+
+Outcome = Callable[[], "str | None"]
+
+
+def _attempt(claim: Claim) -> Outcome:
+    """Run the handler; how to record what happened (recorded outside, with retries)."""
     spec = get_job_type(claim.job.type)
     if spec is None:
-        lifecycle.record_failure(
-            claim,
-            Failure(
-                type="UnknownJobType",
-                message=f"this worker has no handler for job type {claim.job.type!r}",
-            ),
+        failure = Failure(
+            type="UnknownJobType",
+            message=f"this worker has no handler for job type {claim.job.type!r}",
         )
-        return "failed"
+        return lambda: _failed(lifecycle.record_failure(claim, failure))
     try:
         params = spec.params.model_validate(claim.job.params)
     except ValidationError as exc:
-        lifecycle.record_failure(claim, Failure(type="InvalidParams", message=str(exc)))
-        return "failed"
+        invalid = Failure(type="InvalidParams", message=str(exc))
+        return lambda: _failed(lifecycle.record_failure(claim, invalid))
     return _run(claim, spec, params)
 
 
-def _run(claim: Claim, spec: JobType, params: Any) -> str | None:
+def _run(claim: Claim, spec: JobType, params: Any) -> Outcome:
     ctx = RunContext(claim)
     keeper().watch(ctx)
     try:
@@ -91,23 +108,23 @@ def _run(claim: Claim, spec: JobType, params: Any) -> str | None:
         _check_json(result)
     except JobCancelled:
         if ctx.lease_lost:
-            return None
-        return "cancelled" if lifecycle.record_cancelled(claim) else None
+            return lambda: None
+        return lambda: "cancelled" if lifecycle.record_cancelled(claim) else None
     except SoftTimeLimitExceeded:
-        failure = Failure(
+        timed_out = Failure(
             type="TimeLimitExceeded",
             message=f"the job exceeded its time limit of {claim.job.timeout_seconds} s",
             traceback=traceback.format_exc(),
         )
-        return "failed" if lifecycle.record_failure(claim, failure, timed_out=True) else None
+        return lambda: _failed(lifecycle.record_failure(claim, timed_out, timed_out=True))
     except Exception as exc:
-        return _record_error(claim, spec, exc)
+        return _error_outcome(claim, spec, exc)
     finally:
         keeper().unwatch(ctx)
-    return "succeeded" if lifecycle.record_success(claim, result) else None
+    return lambda: "succeeded" if lifecycle.record_success(claim, result) else None
 
 
-def _record_error(claim: Claim, spec: JobType, exc: Exception) -> str | None:
+def _error_outcome(claim: Claim, spec: JobType, exc: Exception) -> Outcome:
     failure = Failure(
         type=type(exc).__name__, message=str(exc) or repr(exc), traceback=traceback.format_exc()
     )
@@ -121,12 +138,16 @@ def _record_error(claim: Claim, spec: JobType, exc: Exception) -> str | None:
             failure.type,
             delay.total_seconds(),
         )
-        return lifecycle.record_retry(claim, failure, delay=delay)
+        return lambda: lifecycle.record_retry(claim, failure, delay=delay)
     log.info("job %s failed after %d attempt(s): %s", claim.job.pk, attempts, failure.type)
-    return "failed" if lifecycle.record_failure(claim, failure) else None
+    return lambda: _failed(lifecycle.record_failure(claim, failure))
 
 
-class ResultNotJSONError(TypeError):
+def _failed(recorded: bool) -> str | None:
+    return "failed" if recorded else None
+
+
+class ResultNotJSONError(PermanentError):
     """A handler returned something that cannot be stored as JSON."""
 
 

@@ -1,11 +1,12 @@
-"""conveyor's own periodic work, run on the system queue: the dispatcher."""
+"""conveyor's own periodic work, run on the system queue: the dispatcher, the reconciler."""
 
 from __future__ import annotations
 
 import logging
 
-from conveyor.config.celery import DISPATCH_TASK, app
-from conveyor.jobs import lifecycle
+from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, app
+from conveyor.core.broker import queue_depth
+from conveyor.jobs import lifecycle, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +31,15 @@ def dispatch() -> dict[str, int]:
             terminated,
         )
     return {"released": released, "terminated": terminated}
+
+
+@app.task(name=RECONCILE_TASK, ignore_result=True, acks_late=False)
+def reconcile_jobs() -> dict[str, int]:
+    """Publish again what the broker lost; run again what a vanished worker held."""
+    report = reconcile.reconcile(depth_of=queue_depth)
+    return {
+        "republished": report.republished,
+        "rerun": report.rerun,
+        "failed": report.failed,
+        "cancelled": report.cancelled,
+    }

@@ -20,3 +20,4 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # the worker's code.
 EXECUTE_JOB_TASK = "conveyor.execute_job"
 DISPATCH_TASK = "conveyor.dispatch"
+RECONCILE_TASK = "conveyor.reconcile"

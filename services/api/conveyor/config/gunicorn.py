@@ -21,6 +21,28 @@ _shm = "/dev/shm"  # noqa: S108 - tmpfs, the place gunicorn's docs recommend
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
     _shm if os.path.isdir(_shm) else None
 )
+# No control socket in $HOME: the root filesystem is read-only and several may share a host.
+control_socket_disable = True
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+# Prometheus multiprocess mode (conveyor/core/metrics.py): the master chooses and empties
+# the metrics directory before forking workers, and forgets each worker that exits.
+def on_starting(server: object) -> None:
+    from conveyor.core.metrics import gunicorn_on_starting
+
+    gunicorn_on_starting()
+
+
+def child_exit(server: object, worker: object) -> None:
+    from conveyor.core.metrics import gunicorn_child_exit
+
+    gunicorn_child_exit(getattr(worker, "pid", 0))
+
+
+def on_exit(server: object) -> None:
+    from conveyor.core.metrics import gunicorn_on_exit
+
+    gunicorn_on_exit()

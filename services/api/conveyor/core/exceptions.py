@@ -117,7 +117,7 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
         )
     elif isinstance(exc, RequestDataTooBig):
         body = _too_large(instance)
-    elif isinstance(exc, OperationalError | InterfaceError):
+    elif isinstance(exc, OperationalError | InterfaceError) and not _database_usable():
         log.warning("database unavailable: %s", exc)
         body = problem(
             status=503,
@@ -154,6 +154,16 @@ def problem_exception_handler(exc: Exception, context: Mapping[str, Any]) -> Res
     else:
         return None
     return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _database_usable() -> bool:
+    """False when the database connection is gone (an outage), True for a failed query."""
+    from django.db import connection
+
+    try:
+        return connection.connection is not None and connection.is_usable()
+    except Exception:
+        return False
 
 
 def _drf_code(exc: drf.APIException) -> tuple[str, str]:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from conveyor.config.celery import app
 from conveyor.core.exceptions import PROBLEM_CONTENT_TYPE
+from conveyor.core.metrics import exposition
+from conveyor.queues.collector import QueueCollector
 
 log = logging.getLogger(__name__)
 
@@ -79,4 +81,5 @@ def readyz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    """Prometheus: every API process's request and job counters, and the queue gauges."""
+    return HttpResponse(exposition(QueueCollector()), content_type=CONTENT_TYPE_LATEST)

@@ -247,10 +247,48 @@ def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -
     job = Job.objects.filter(
         pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
     ).first()
-    if job is None or job.lease_token is None or job.started_at is None:
+    claim = stale_claim(job) if job is not None else None
+    return record_failure(claim, failure, timed_out=True) if claim is not None else False
+
+
+def stale_claim(job: Job) -> Claim | None:
+    """The claim a job's current attempt holds, rebuilt from its row (for a worker gone)."""
+    if job.lease_token is None or job.started_at is None:
+        return None
+    return Claim(job=job, token=job.lease_token, worker=job.lease_owner, started_at=job.started_at)
+
+
+def requeue_attempt(claim: Claim, outcome: str, *, now: datetime | None = None) -> bool:
+    """End an attempt that was cut short and queue the job again, as a new attempt."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        won = transition(
+            claim.job.pk,
+            sources={S.RUNNING},
+            target=S.QUEUED,
+            holding=claim.token,
+            now=now,
+            queued_at=now,
+            published_at=now,
+            **_CLEAR_LEASE,
+        )
+        if won:
+            _attempt(claim, outcome, now, None)
+            publish_on_commit([message_of(claim.job)])
+    return won
+
+
+def release_interrupted(job_id: UUID | str, message_id: str) -> bool:
+    """A worker shutting down hands back the attempt it could not finish in time."""
+    job = Job.objects.filter(
+        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
+    ).first()
+    claim = stale_claim(job) if job is not None else None
+    if job is None or claim is None:
         return False
-    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner, started_at=job.started_at)
-    return record_failure(stale, failure, timed_out=True)
+    if job.state == S.CANCELLING:
+        return record_cancelled(claim)
+    return requeue_attempt(claim, JobAttempt.Outcome.INTERRUPTED)
 
 
 # ---- the dispatcher ------------------------------------------------------------------
@@ -270,7 +308,7 @@ def release_due(*, now: datetime | None = None, limit: int = 500) -> int:
         if not due:
             return 0
         released = Job.objects.filter(pk__in=[j.pk for j in due], state__in=waiting).update(
-            state=S.QUEUED, queued_at=now, run_at=None, updated_at=now
+            state=S.QUEUED, queued_at=now, published_at=now, run_at=None, updated_at=now
         )
         publish_on_commit([message_of(j) for j in due])
     return released
@@ -288,10 +326,8 @@ def overdue_cancels(*, now: datetime | None = None, limit: int = 100) -> list[Jo
 
 def force_cancelled(job: Job) -> bool:
     """Finish a cancel whose worker was told to terminate the attempt."""
-    if job.lease_token is None or job.started_at is None:
-        return False
-    stale = Claim(job=job, token=job.lease_token, worker=job.lease_owner, started_at=job.started_at)
-    return record_cancelled(stale)
+    claim = stale_claim(job)
+    return record_cancelled(claim) if claim is not None else False
 
 
 def _uuid_or_none(value: str | None) -> UUID | None:

@@ -33,8 +33,11 @@ class Job(models.Model):
     # For operators (admin); never returned by the API.
     error_traceback = models.TextField(blank=True, default="")
 
-    # The id of the last message published for this job (the Celery task id).
+    # The id of the message the current attempt came from (the Celery task id).
     message_id = models.UUIDField(null=True, blank=True)
+    # When the job's message was last sent (or attempted). The reconciler publishes again
+    # queued jobs whose message went missing (broker down at submit, broker data lost).
+    published_at = models.DateTimeField(null=True, blank=True)
     # A worker's claim on a running job: a fresh token per attempt, renewed until done.
     lease_token = models.UUIDField(null=True, blank=True)
     lease_owner = models.CharField(max_length=200, blank=True, default="")
@@ -82,7 +85,10 @@ class JobAttempt(models.Model):
         RETRYING = "retrying"
         CANCELLED = "cancelled"
         TIMED_OUT = "timed_out"
+        # The worker vanished (its lease lapsed); the job ran again as a new attempt.
         LOST = "lost"
+        # The worker shut down before the attempt ended; the job ran again.
+        INTERRUPTED = "interrupted"
 
     id = models.UUIDField(primary_key=True, editable=False)
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="attempt_records")

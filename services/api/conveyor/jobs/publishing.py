@@ -1,10 +1,18 @@
-"""Publishing a job's message: the job id, on the job's queue, after the transaction commits."""
+"""Publishing a job's message: the job id, on the job's queue, after the transaction commits.
+
+A publish is best effort: the job row is already stored (state ``queued``, with
+``published_at``), so a message that never reaches the broker is sent again by the
+reconciler (``jobs/reconcile.py``). While the broker is down, a circuit breaker skips
+publishing for a few seconds, so submissions answer fast instead of each waiting on it.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.conf import settings
@@ -15,13 +23,12 @@ from conveyor.config.celery import EXECUTE_JOB_TASK, app
 
 log = logging.getLogger(__name__)
 
-# A publish that cannot reach the broker gives up quickly: the job is already stored and
-# is published again later, so the request must not hang on a broker outage.
+# A publish that cannot reach the broker gives up quickly: the request must not hang.
 PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
-    "interval_max": 0.5,
+    "interval_max": 0.2,
 }
 
 
@@ -35,12 +42,36 @@ class Message:
     timeout_seconds: int
 
 
+@dataclass
+class CircuitBreaker:
+    """Open for ``CONVEYOR_PUBLISH_BACKOFF_SECONDS`` after a failed publish (per process)."""
+
+    open_until: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self) -> None:
+        with self.lock:
+            self.open_until = time.monotonic() + settings.CONVEYOR_PUBLISH_BACKOFF.total_seconds()
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+breaker = CircuitBreaker()
+
+
 def publish(message: Message, *, connection: Connection | None = None) -> bool:
     """Send the job's message now. False (and logged) if the broker refused or is down.
 
     ``connection`` overrides the configured broker (the app's connection pool is used
-    otherwise).
+    otherwise, behind the circuit breaker).
     """
+    if connection is None and breaker.is_open():
+        log.debug("broker marked down; job %s left for the reconciler", message.job_id)
+        return False
     hard_limit = message.timeout_seconds + math.ceil(
         settings.CONVEYOR_HARD_LIMIT_GRACE.total_seconds()
     )
@@ -56,8 +87,15 @@ def publish(message: Message, *, connection: Connection | None = None) -> bool:
             retry_policy=PUBLISH_RETRY_POLICY,
             connection=connection,
         )
-    except Exception:
-        log.warning("could not publish job %s; it stays queued", message.job_id, exc_info=True)
+    except Exception as exc:
+        if connection is None:
+            breaker.trip()
+        log.warning(
+            "could not publish job %s (%s: %s); the reconciler will send it again",
+            message.job_id,
+            type(exc).__name__,
+            exc,
+        )
         return False
     return True
 
@@ -69,6 +107,7 @@ def publish_on_commit(messages: list[Message]) -> None:
 
     def send() -> None:
         for message in messages:
-            publish(message)
+            if not publish(message):
+                return  # the broker is down: the rest wait for the reconciler too
 
     transaction.on_commit(send)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from conveyor.clients.models import ApiClient
+from conveyor.core import metrics
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job
@@ -143,6 +144,7 @@ def job_create(
         timeout_seconds=timeout_seconds or limit,
         run_at=run_at if due_later else None,
         queued_at=None if due_later else now,
+        published_at=None if due_later else now,
         created_at=now,
         updated_at=now,
     )
@@ -150,6 +152,7 @@ def job_create(
         job.save(force_insert=True)
         if not due_later:
             publish_on_commit([message_of(job)])
+    metrics.job_submitted(type=job.type, queue=job.queue)
     return job
 
 
@@ -196,6 +199,7 @@ def job_retry(*, job: Job) -> Job:
             now=now,
             attempts=0,
             queued_at=now,
+            published_at=now,
             finished_at=None,
             cancel_requested_at=None,
             result=None,
@@ -206,11 +210,10 @@ def job_retry(*, job: Job) -> Job:
             progress_message="",
             run_at=None,
         )
+        job.refresh_from_db()  # as the retry left it: a worker may claim it once committed
         if not done:
-            job.refresh_from_db()
             raise Conflict(f"Job {job.id} is {job.state}; it can no longer be retried.")
         publish_on_commit([message_of(job)])
-    job.refresh_from_db()
     return job
 
 

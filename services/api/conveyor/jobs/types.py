@@ -148,12 +148,15 @@ def job_type(
     name: str,
     *,
     params: type[JobParams] = NoParams,
-    queue: str = "default",
+    queue: str | None = None,
     retry: RetryPolicy | None = None,
     time_limit: timedelta = timedelta(minutes=10),
     description: str | None = None,
 ) -> Callable[[H], H]:
-    """Declare the decorated function as the handler of job type ``name``."""
+    """Declare the decorated function as the handler of job type ``name``.
+
+    ``queue`` defaults to ``CONVEYOR_DEFAULT_QUEUE`` (``default``).
+    """
 
     def register(handler: H) -> H:
         if name in _registry.types and _registry.types[name].handler is not handler:
@@ -165,7 +168,7 @@ def job_type(
             name=name,
             handler=handler,
             params=params,
-            queue=queue,
+            queue=queue or _default_queue(),
             retry=retry or RetryPolicy(),
             time_limit=time_limit,
             description=description if description is not None else (doc[0] if doc else ""),
@@ -173,6 +176,12 @@ def job_type(
         return handler
 
     return register
+
+
+def _default_queue() -> str:
+    from django.conf import settings
+
+    return str(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 def _ensure_loaded() -> None:

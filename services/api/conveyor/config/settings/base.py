@@ -33,9 +33,11 @@ INSTALLED_APPS = [
     "conveyor.core",
     "conveyor.clients",
     "conveyor.jobs",
+    "conveyor.queues",
 ]
 
 MIDDLEWARE = [
+    "conveyor.core.metrics.MetricsMiddleware",
     "conveyor.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,6 +124,7 @@ from conveyor.config.settings.components.celery import (
     CELERY_BROKER_POOL_LIMIT,
     CELERY_BROKER_TRANSPORT_OPTIONS,
     CELERY_BROKER_URL,
+    CELERY_DB_REUSE_MAX,
     CELERY_RESULT_BACKEND,
     CELERY_RESULT_SERIALIZER,
     CELERY_TASK_ACKS_LATE,
@@ -141,6 +144,7 @@ from conveyor.config.settings.components.celery import (
 )
 from conveyor.config.settings.components.conveyor import (
     CONVEYOR_CANCEL_GRACE,
+    CONVEYOR_DB_RETRY,
     CONVEYOR_DISPATCH_INTERVAL,
     CONVEYOR_EXTRA_QUEUES,
     CONVEYOR_HARD_LIMIT_GRACE,
@@ -149,6 +153,10 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_JOB_TYPE_MODULES,
     CONVEYOR_LEASE,
     CONVEYOR_MAX_BODY_BYTES,
+    CONVEYOR_PUBLISH_BACKOFF,
+    CONVEYOR_RECONCILE_INTERVAL,
+    CONVEYOR_REPUBLISH_AFTER,
+    CONVEYOR_SHUTDOWN_GRACE,
     CONVEYOR_SYSTEM_QUEUE,
     DATA_UPLOAD_MAX_MEMORY_SIZE,
 )

@@ -58,6 +58,10 @@ CELERY_WORKER_DISABLE_RATE_LIMITS = True
 # No task events or sent events: nothing consumes them and they cost a publish per task.
 CELERY_WORKER_SEND_TASK_EVENTS = env_bool("CELERY_WORKER_SEND_TASK_EVENTS", False)
 CELERY_TASK_SEND_SENT_EVENT = False
+# Celery's Django fixup closes the database connection around every task unless this is
+# set; a worker then opens one connection per job. Reuse it (for this many tasks, then
+# recycle); conveyor_worker/app.py still drops broken or expired connections per task.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=1)
 # Leave logging to Django's LOGGING setting.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Children are recycled after this many jobs to contain slow leaks in handlers.
@@ -68,12 +72,21 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(data_dir() / "celerybeat-schedule")
 # conveyor's own periodic task goes to the system queue, never behind user jobs.
 _system_queue = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
 _dispatch_seconds = env_float("CONVEYOR_DISPATCH_INTERVAL_SECONDS", 1.0)
-CELERY_TASK_ROUTES = {"conveyor.dispatch": {"queue": _system_queue}}
+_reconcile_seconds = env_float("CONVEYOR_RECONCILE_INTERVAL_SECONDS", 5.0)
+CELERY_TASK_ROUTES = {
+    "conveyor.dispatch": {"queue": _system_queue},
+    "conveyor.reconcile": {"queue": _system_queue},
+}
 # Beat sends the dispatcher every interval; an undelivered one expires instead of piling up.
 CELERY_BEAT_SCHEDULE = {
     "conveyor-dispatch": {
         "task": "conveyor.dispatch",
         "schedule": _dispatch_seconds,
         "options": {"queue": _system_queue, "expires": max(_dispatch_seconds * 5, 5.0)},
+    },
+    "conveyor-reconcile": {
+        "task": "conveyor.reconcile",
+        "schedule": _reconcile_seconds,
+        "options": {"queue": _system_queue, "expires": max(_reconcile_seconds * 2, 5.0)},
     },
 }

@@ -26,3 +26,13 @@ CONVEYOR_HTTP_ALLOWED_NETWORKS = env_list("CONVEYOR_HTTP_ALLOWED_NETWORKS", [])
 # http.request: the most response body bytes kept in a job's result.
 CONVEYOR_HTTP_MAX_BODY_BYTES = env_int("CONVEYOR_HTTP_MAX_BODY_BYTES", 64 * 1024, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONVEYOR_MAX_BODY_BYTES
+# After a failed publish, skip publishing for this long (the reconciler sends them later).
+CONVEYOR_PUBLISH_BACKOFF = env_seconds("CONVEYOR_PUBLISH_BACKOFF_SECONDS", 3)
+# The reconciler sends again queued jobs whose message has been missing for this long.
+CONVEYOR_REPUBLISH_AFTER = env_seconds("CONVEYOR_REPUBLISH_AFTER_SECONDS", 15)
+# How often the reconciler runs (beat sends it to the system queue).
+CONVEYOR_RECONCILE_INTERVAL = env_seconds("CONVEYOR_RECONCILE_INTERVAL_SECONDS", 5)
+# How long a worker keeps retrying a database write that fails (the database is down).
+CONVEYOR_DB_RETRY = env_seconds("CONVEYOR_DB_RETRY_SECONDS", 60)
+# On SIGTERM, running jobs get this long to finish; the rest go back to the queue.
+CONVEYOR_SHUTDOWN_GRACE = env_seconds("CONVEYOR_SHUTDOWN_GRACE_SECONDS", 25)

@@ -19,5 +19,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
+        # One line per message received and per task finished, conveyor's own included:
+        # the job runner logs what matters (claims dropped, retries, failures).
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from bench.baseline.views import SubmitApi, readyz
+
+urlpatterns = [
+    path("jobs", SubmitApi.as_view()),
+    path("readyz", readyz),
+]

@@ -1,0 +1,68 @@
+{{/* Shared by the in-chart PostgreSQL, Redis and RabbitMQ: they run as the official image's own non-root user. */}}
+{{- define "conveyor.datastorePodSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 999
+runAsGroup: 999
+fsGroup: 999
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "conveyor.datastoreAnnotations" -}}
+checkov.io/skip1: CKV_K8S_40=the official image's own user (uid 999) owns its data files; it is non-root
+{{- end -}}
+
+{{/* A headless Service for a StatefulSet: (dict "ctx" $ "component" "redis" "port" 6379 "portName" "redis"). */}}
+{{- define "conveyor.datastoreService" -}}
+apiVersion: v1
+kind: Service
+metadata:
+  {{- include "conveyor.metadata" . | nindent 2 }}
+spec:
+  clusterIP: None
+  selector:
+    {{- include "conveyor.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: {{ .portName }}
+      port: {{ .port }}
+      targetPort: {{ .portName }}
+      protocol: TCP
+{{- end -}}
+
+{{/* Only conveyor's pods reach a data service: (dict "ctx" $ "component" "redis" "port" 6379). */}}
+{{- define "conveyor.datastoreNetworkPolicy" -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  {{- include "conveyor.metadata" . | nindent 2 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "conveyor.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    {{- include "conveyor.clientsIngress" . | nindent 4 }}
+  egress:
+    - ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+      to:
+        - namespaceSelector: {}
+{{- end -}}
+
+{{- define "conveyor.volumeClaim" -}}
+- metadata:
+    name: data
+    labels:
+      {{- include "conveyor.selectorLabels" . | nindent 6 }}
+  spec:
+    accessModes: [ReadWriteOnce]
+    {{- with .persistence.storageClass }}
+    storageClassName: {{ . }}
+    {{- end }}
+    resources:
+      requests:
+        storage: {{ .persistence.size }}
+{{- end -}}

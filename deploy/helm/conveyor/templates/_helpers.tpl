@@ -1,0 +1,94 @@
+{{/* Names, labels and the image. */}}
+
+{{- define "conveyor.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "conveyor.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The name of a component's objects: (dict "ctx" $ "component" "api"). */}}
+{{- define "conveyor.componentName" -}}
+{{- printf "%s-%s" (include "conveyor.fullname" .ctx) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "conveyor.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Selector labels: name, instance, component (and pool). They never change, so a
+Deployment's selector stays valid across upgrades.
+Call with (dict "ctx" $ "component" "worker" "pool" "default"); pool is optional.
+*/}}
+{{- define "conveyor.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "conveyor.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- with .pool }}
+conveyor.dev/pool: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* Every object's labels: the selector labels plus version, part-of, managed-by, chart. */}}
+{{- define "conveyor.labels" -}}
+{{ include "conveyor.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: conveyor
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+helm.sh/chart: {{ include "conveyor.chart" .ctx }}
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The standard metadata block: (dict "ctx" $ "component" "api" "name" "..." "pool" ...). */}}
+{{- define "conveyor.metadata" -}}
+name: {{ .name | default (include "conveyor.componentName" .) }}
+namespace: {{ .ctx.Release.Namespace }}
+labels:
+  {{- include "conveyor.labels" . | nindent 2 }}
+{{- end -}}
+
+{{- define "conveyor.image" -}}
+{{- $image := .Values.image -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $image.repository $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $image.repository (default .Chart.AppVersion $image.tag) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "conveyor.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "conveyor.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "conveyor.apiServiceName" -}}
+{{- include "conveyor.componentName" (dict "ctx" . "component" "api") -}}
+{{- end -}}
+
+{{/* ALLOWED_HOSTS: the Service's DNS names, localhost (probes, port-forward), the ingress host, extras. */}}
+{{- define "conveyor.allowedHosts" -}}
+{{- $svc := include "conveyor.apiServiceName" . -}}
+{{- $ns := .Release.Namespace -}}
+{{- $hosts := list $svc (printf "%s.%s" $svc $ns) (printf "%s.%s.svc" $svc $ns) (printf "%s.%s.svc.cluster.local" $svc $ns) "localhost" "127.0.0.1" -}}
+{{- if .Values.api.ingress.enabled -}}
+{{- $hosts = append $hosts .Values.api.ingress.host -}}
+{{- end -}}
+{{- $hosts = concat $hosts .Values.config.allowedHosts -}}
+{{- join "," (uniq $hosts) -}}
+{{- end -}}

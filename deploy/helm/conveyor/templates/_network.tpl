@@ -1,0 +1,63 @@
+{{/* Egress every conveyor pod needs: DNS, the database and the broker (in-chart or external). */}}
+{{- define "conveyor.backendEgress" -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+  to:
+    - namespaceSelector: {}
+{{- if .Values.postgresql.enabled }}
+- ports:
+    - port: 5432
+      protocol: TCP
+  to:
+    - podSelector:
+        matchLabels:
+          {{- include "conveyor.selectorLabels" (dict "ctx" . "component" "postgresql") | nindent 10 }}
+{{- end }}
+{{- if .Values.redis.enabled }}
+- ports:
+    - port: 6379
+      protocol: TCP
+  to:
+    - podSelector:
+        matchLabels:
+          {{- include "conveyor.selectorLabels" (dict "ctx" . "component" "redis") | nindent 10 }}
+{{- end }}
+{{- if .Values.rabbitmq.enabled }}
+- ports:
+    - port: 5672
+      protocol: TCP
+  to:
+    - podSelector:
+        matchLabels:
+          {{- include "conveyor.selectorLabels" (dict "ctx" . "component" "rabbitmq") | nindent 10 }}
+{{- end }}
+{{- if or (not .Values.postgresql.enabled) .Values.externalBroker.existingSecret }}
+- ports:
+    {{- range .Values.networkPolicy.externalPorts }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Ingress to an in-chart data service, from conveyor's own pods only: (dict "ctx" $ "port" 5432). */}}
+{{- define "conveyor.clientsIngress" -}}
+- ports:
+    - port: {{ .port }}
+      protocol: TCP
+  from:
+    - podSelector:
+        matchExpressions:
+          - key: app.kubernetes.io/name
+            operator: In
+            values: [{{ include "conveyor.name" .ctx }}]
+          - key: app.kubernetes.io/instance
+            operator: In
+            values: [{{ .ctx.Release.Name }}]
+          - key: app.kubernetes.io/component
+            operator: In
+            values: [api, worker, beat, migrate]
+{{- end -}}

@@ -1,0 +1,75 @@
+{{/*
+Where each credential comes from: an existing Secret named in the values, or the Secret
+the chart generates once at install (a pre-install hook, see config/secret-generated.yaml).
+Every template asks these helpers; none decides on its own.
+*/}}
+
+{{- define "conveyor.generatedSecretName" -}}
+{{- include "conveyor.componentName" (dict "ctx" . "component" "generated") -}}
+{{- end -}}
+
+{{/* The credentials the chart must generate, as a list of keys (empty when all exist). */}}
+{{- define "conveyor.generatedKeys" -}}
+{{- $keys := list -}}
+{{- if not .Values.secretKey.existingSecret -}}{{- $keys = append $keys .Values.secretKey.key -}}{{- end -}}
+{{- if and .Values.postgresql.enabled (not .Values.postgresql.auth.existingSecret) -}}{{- $keys = append $keys .Values.postgresql.auth.passwordKey -}}{{- end -}}
+{{- if and .Values.redis.enabled (not .Values.redis.auth.existingSecret) -}}{{- $keys = append $keys .Values.redis.auth.passwordKey -}}{{- end -}}
+{{- if and .Values.rabbitmq.enabled (not .Values.rabbitmq.auth.existingSecret) -}}{{- $keys = append $keys .Values.rabbitmq.auth.passwordKey -}}{{- end -}}
+{{- toJson $keys -}}
+{{- end -}}
+
+{{/* A secretKeyRef: (dict "ctx" $ "existing" "<name or empty>" "key" "<key>"). */}}
+{{- define "conveyor.secretKeyRef" -}}
+secretKeyRef:
+  name: {{ .existing | default (include "conveyor.generatedSecretName" .ctx) }}
+  key: {{ .key }}
+{{- end -}}
+
+{{- define "conveyor.postgresqlName" -}}
+{{- include "conveyor.componentName" (dict "ctx" . "component" "postgresql") -}}
+{{- end -}}
+{{- define "conveyor.redisName" -}}
+{{- include "conveyor.componentName" (dict "ctx" . "component" "redis") -}}
+{{- end -}}
+{{- define "conveyor.rabbitmqName" -}}
+{{- include "conveyor.componentName" (dict "ctx" . "component" "rabbitmq") -}}
+{{- end -}}
+
+{{/*
+The env entries that carry credentials: SECRET_KEY, DATABASE_URL, BROKER_URL. An
+in-chart service's URL is composed from its password variable with Kubernetes' $(VAR)
+expansion, so no password is ever written into a manifest.
+*/}}
+{{- define "conveyor.secretEnv" -}}
+- name: SECRET_KEY
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.secretKey.existingSecret "key" .Values.secretKey.key) | nindent 4 }}
+{{- if .Values.postgresql.enabled }}
+- name: POSTGRES_PASSWORD
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.postgresql.auth.existingSecret "key" .Values.postgresql.auth.passwordKey) | nindent 4 }}
+- name: DATABASE_URL
+  value: {{ printf "postgres://%s:$(POSTGRES_PASSWORD)@%s:5432/%s" .Values.postgresql.auth.username (include "conveyor.postgresqlName" .) .Values.postgresql.auth.database | quote }}
+{{- else }}
+- name: DATABASE_URL
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.externalDatabase.existingSecret "key" .Values.externalDatabase.urlKey) | nindent 4 }}
+{{- end }}
+{{- if .Values.redis.enabled }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.redis.auth.existingSecret "key" .Values.redis.auth.passwordKey) | nindent 4 }}
+- name: BROKER_URL
+  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s:6379/0" (include "conveyor.redisName" .) | quote }}
+{{- else if .Values.rabbitmq.enabled }}
+- name: RABBITMQ_PASSWORD
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.rabbitmq.auth.existingSecret "key" .Values.rabbitmq.auth.passwordKey) | nindent 4 }}
+- name: BROKER_URL
+  value: {{ printf "amqp://%s:$(RABBITMQ_PASSWORD)@%s:5672/" .Values.rabbitmq.auth.username (include "conveyor.rabbitmqName" .) | quote }}
+{{- else }}
+- name: BROKER_URL
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.externalBroker.existingSecret "key" .Values.externalBroker.urlKey) | nindent 4 }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,79 @@
+{{/*
+Cross-field checks values.schema.json cannot express. Every problem is collected, then
+the render fails once, listing them all.
+*/}}
+{{- define "conveyor.validateValues" -}}
+{{- $errors := list -}}
+{{- $v := .Values -}}
+
+{{- /* exactly one broker */ -}}
+{{- $brokers := list -}}
+{{- if $v.redis.enabled }}{{ $brokers = append $brokers "redis.enabled" }}{{ end -}}
+{{- if $v.rabbitmq.enabled }}{{ $brokers = append $brokers "rabbitmq.enabled" }}{{ end -}}
+{{- if $v.externalBroker.existingSecret }}{{ $brokers = append $brokers "externalBroker.existingSecret" }}{{ end -}}
+{{- if ne (len $brokers) 1 -}}
+{{- $errors = append $errors (printf "exactly one broker must be chosen, got %d (%s): set one of redis.enabled=true, rabbitmq.enabled=true or externalBroker.existingSecret" (len $brokers) (join ", " $brokers | default "none")) -}}
+{{- end -}}
+
+{{- /* the database */ -}}
+{{- if and $v.postgresql.enabled $v.externalDatabase.existingSecret -}}
+{{- $errors = append $errors "postgresql.enabled=true and externalDatabase.existingSecret are both set: choose the in-chart PostgreSQL or an external database" -}}
+{{- end -}}
+{{- if and (not $v.postgresql.enabled) (not $v.externalDatabase.existingSecret) -}}
+{{- $errors = append $errors "no database: set postgresql.enabled=true or externalDatabase.existingSecret (a Secret with DATABASE_URL)" -}}
+{{- end -}}
+
+{{- /* generated credentials need hooks */ -}}
+{{- $generated := include "conveyor.generatedKeys" . | fromJsonArray -}}
+{{- if and (not $v.hooks.enabled) $generated -}}
+{{- $errors = append $errors (printf "hooks.enabled=false but the chart would have to generate %s: without hooks every render would make new passwords; create a Secret and set the matching existingSecret values" (join ", " $generated)) -}}
+{{- end -}}
+
+{{- /* hosts */ -}}
+{{- if has "*" $v.config.allowedHosts -}}
+{{- $errors = append $errors "config.allowedHosts must not contain \"*\": list the host names the API is reached by" -}}
+{{- end -}}
+
+{{- /* credentials never go through the ConfigMap */ -}}
+{{- range $name := list "SECRET_KEY" "DATABASE_URL" "BROKER_URL" "POSTGRES_PASSWORD" "REDIS_PASSWORD" "RABBITMQ_PASSWORD" -}}
+{{- if hasKey $v.config.extraEnv $name -}}
+{{- $errors = append $errors (printf "config.extraEnv.%s is not allowed: credentials come from Secrets (see the secretKey, externalDatabase and externalBroker values)" $name) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* pools */ -}}
+{{- $system := list -}}
+{{- range $name, $_ := $v.workers.pools -}}
+{{- $pool := include "conveyor.pool" (dict "ctx" $ "name" $name) | fromYaml -}}
+{{- if gt (int $pool.maxJobSeconds) (int $v.config.maxJobSeconds) -}}
+{{- $errors = append $errors (printf "workers.pools.%s.maxJobSeconds=%d exceeds config.maxJobSeconds=%d (CONVEYOR_MAX_JOB_SECONDS, which the broker's redelivery timeout follows)" $name (int $pool.maxJobSeconds) (int $v.config.maxJobSeconds)) -}}
+{{- end -}}
+{{- if $pool.autoscaled -}}
+{{- if lt (int $pool.cooldown) (int $pool.grace) -}}
+{{- $errors = append $errors (printf "workers.pools.%s.autoscaling.cooldownPeriod=%d is shorter than the pool's termination grace %ds: KEDA's scale to zero skips the HPA's stabilization and would cut running jobs short" $name (int $pool.cooldown) (int $pool.grace)) -}}
+{{- end -}}
+{{- if gt (int $pool.autoscaling.minReplicas) (int $pool.autoscaling.maxReplicas) -}}
+{{- $errors = append $errors (printf "workers.pools.%s.autoscaling.minReplicas=%d is above maxReplicas=%d" $name (int $pool.autoscaling.minReplicas) (int $pool.autoscaling.maxReplicas)) -}}
+{{- end -}}
+{{- if and (eq $pool.autoscaling.trigger "metrics-api") (not $v.keda.metricsApi.existingSecret) -}}
+{{- $errors = append $errors (printf "workers.pools.%s uses the metrics-api trigger: set keda.metricsApi.existingSecret to a Secret holding an API key of scope queues:read" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- if has $v.config.systemQueue $pool.queues -}}
+{{- $system = append $system $name -}}
+{{- if and $pool.autoscaled (lt (int $pool.autoscaling.minReplicas) 1) -}}
+{{- $errors = append $errors (printf "workers.pools.%s serves the system queue %q, so it must keep a replica: its autoscaling.minReplicas must be at least 1 (the dispatcher that releases scheduled and retrying jobs runs there)" $name $v.config.systemQueue) -}}
+{{- end -}}
+{{- if and (not $pool.autoscaled) (lt (int $pool.replicas) 1) -}}
+{{- $errors = append $errors (printf "workers.pools.%s serves the system queue %q, so its replicas must be at least 1" $name $v.config.systemQueue) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not $system -}}
+{{- $errors = append $errors (printf "no worker pool serves the system queue %q (config.systemQueue): add it to one pool's queues" $v.config.systemQueue) -}}
+{{- end -}}
+
+{{- if $errors -}}
+{{- fail (printf "\n\nconveyor: invalid values:\n  - %s\n" (join "\n  - " $errors)) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,179 @@
+"""The API's Prometheus metrics: request counts and latency, jobs submitted, queue gauges.
+
+gunicorn runs several worker processes, so counters and histograms use prometheus-client's
+multiprocess mode: each process writes its samples to files in ``PROMETHEUS_MULTIPROC_DIR``
+and a scrape (served by any one process) adds them up. gunicorn's hooks
+(``config/gunicorn.py``) choose and clean that directory before the workers start.
+
+The queue gauges are not stored per process at all: they come from the database, through
+a collector that runs on the scrape path (``conveyor.queues.selectors.queue_stats``, one
+cached query), so two processes can never report two different backlogs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import values as prometheus_values
+from prometheus_client.metrics_core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+# Request latencies from a fast GET to a 30 s long-poll.
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+# ---- multiprocess mode ------------------------------------------------------------------
+
+
+def use_multiprocess_mode(path: Path) -> None:
+    """Make every metric created from now on write to files under ``path``.
+
+    prometheus-client picks its value store when it is first imported, from the
+    environment; this sets the environment and the store, so the choice does not depend
+    on which module happened to import prometheus-client first.
+    """
+    os.environ[MULTIPROC_ENV] = str(path)
+    if not getattr(prometheus_values.ValueClass, "_multiprocess", False):
+        prometheus_values.ValueClass = prometheus_values.MultiProcessValue()  # type: ignore[no-untyped-call]
+
+
+def fresh_directory(path: Path) -> Path:
+    """Create ``path`` empty (samples of an earlier run would be added to this one's)."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True, mode=0o700)
+    return path
+
+
+def multiprocess_dir(default_name: str) -> tuple[Path, bool]:
+    """``PROMETHEUS_MULTIPROC_DIR`` if set, else a new directory of this process in the temp
+    directory (an ``emptyDir`` in the chart). The flag says whether it was made here (and
+    so may be removed at exit)."""
+    configured = os.environ.get(MULTIPROC_ENV)
+    if configured:
+        return Path(configured), False
+    return Path(tempfile.gettempdir()) / f"{default_name}-{os.getpid()}", True
+
+
+def gunicorn_on_starting() -> None:
+    """gunicorn's ``on_starting`` hook (the master, before any worker is forked)."""
+    path, _ = multiprocess_dir("conveyor-api-metrics")
+    use_multiprocess_mode(fresh_directory(path))
+
+
+def gunicorn_child_exit(pid: int) -> None:
+    """gunicorn's ``child_exit`` hook: drop the live-gauge files of a worker that is gone."""
+    from prometheus_client import multiprocess
+
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+def gunicorn_on_exit() -> None:
+    """gunicorn's ``on_exit`` hook: remove the directory if this master made it."""
+    path = os.environ.get(MULTIPROC_ENV)
+    if path and Path(path).name.startswith("conveyor-api-metrics-"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# ---- the API's own metrics ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiMetrics:
+    requests: Counter
+    latency: Histogram
+    submitted: Counter
+
+
+@cache
+def api_metrics() -> ApiMetrics:
+    """Created on first use, after gunicorn has chosen the multiprocess mode."""
+    return ApiMetrics(
+        requests=Counter(
+            "conveyor_http_requests",
+            "HTTP requests answered by the API, by route template, method and status.",
+            ["route", "method", "status"],
+        ),
+        latency=Histogram(
+            "conveyor_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and method.",
+            ["route", "method"],
+            buckets=HTTP_BUCKETS,
+        ),
+        submitted=Counter(
+            "conveyor_jobs_submitted",
+            "Jobs accepted by the API, by job type and queue.",
+            ["type", "queue"],
+        ),
+    )
+
+
+def job_submitted(*, type: str, queue: str) -> None:
+    api_metrics().submitted.labels(type=type, queue=queue).inc()
+
+
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern that matched (``v1/jobs/<uuid:job_id>``), never the raw path."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.route:
+        return UNMATCHED_ROUTE
+    return str(match.route)
+
+
+class MetricsMiddleware:
+    """Counts and times every request, labelled by route template, method and status."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = time.perf_counter() - started
+        method = request.method if request.method in KNOWN_METHODS else "OTHER"
+        route = route_of(request)
+        metrics = api_metrics()
+        metrics.requests.labels(route=route, method=method, status=str(response.status_code)).inc()
+        metrics.latency.labels(route=route, method=method).observe(elapsed)
+        return response
+
+
+# ---- the scrape ------------------------------------------------------------------------
+
+
+class _ThisProcess(Collector):
+    """The default registry's metrics, when the API runs as a single process."""
+
+    def collect(self) -> Iterable[Metric]:
+        return REGISTRY.collect()
+
+
+def exposition(extra: Collector | None = None) -> bytes:
+    """The text the ``/metrics`` view returns: every process's samples plus ``extra``."""
+    api_metrics()  # the families appear (empty) before the first request is counted
+    registry = CollectorRegistry(auto_describe=False)
+    path = os.environ.get(MULTIPROC_ENV)
+    if path and os.path.isdir(path):
+        MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+    else:
+        registry.register(_ThisProcess())
+    if extra is not None:
+        registry.register(extra)
+    return generate_latest(registry)

@@ -1,0 +1,129 @@
+"""The reconciler: puts right what a broker or a worker lost, so no accepted job is lost.
+
+It runs periodically (``conveyor.reconcile`` on the system queue) and is safe on several
+replicas at once: rows are taken with SKIP LOCKED and every change is a compare-and-set.
+
+- A queued job whose message is missing is published again. A message is missing when
+  the broker holds fewer messages for a queue than the database has queued jobs on it,
+  and the job's last publish is older than ``CONVEYOR_REPUBLISH_AFTER_SECONDS`` (the
+  broker was down at submission, or lost its data in a restart).
+- A running job whose lease lapsed (its worker died) runs again as a new attempt, or
+  fails when its attempts are spent; a cancelling one is cancelled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from conveyor.jobs import lifecycle
+from conveyor.jobs.lifecycle import Failure, message_of
+from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.states import LEASED_STATES, JobState
+
+log = logging.getLogger(__name__)
+S = JobState
+
+
+@dataclass
+class ReconcileReport:
+    republished: int = 0
+    rerun: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def any(self) -> bool:
+        return bool(self.republished or self.rerun or self.failed or self.cancelled)
+
+
+def republish_missing(
+    *, depth_of: Callable[[str], int | None], now: datetime | None = None, limit: int = 1000
+) -> int:
+    """Publish again the queued jobs whose messages the broker no longer holds."""
+    now = now or timezone.now()
+    cutoff = now - settings.CONVEYOR_REPUBLISH_AFTER
+    stale_filter = Q(published_at__lt=cutoff) | Q(published_at__isnull=True)
+    per_queue = (
+        Job.objects.filter(state=S.QUEUED)
+        .values("queue")
+        .annotate(total=Count("id"), stale=Count("id", filter=stale_filter))
+        .filter(stale__gt=0)
+    )
+    republished = 0
+    for row in per_queue:
+        depth = depth_of(row["queue"])
+        if depth is None:
+            continue  # the broker cannot be asked now; try again next round
+        missing = min(row["total"] - depth, row["stale"], limit - republished)
+        if missing <= 0:
+            continue
+        with transaction.atomic():
+            jobs = list(
+                Job.objects.select_for_update(skip_locked=True)
+                .filter(stale_filter, queue=row["queue"], state=S.QUEUED)
+                .order_by("published_at")
+                .only("id", "queue", "priority", "timeout_seconds")[:missing]
+            )
+            Job.objects.filter(pk__in=[j.pk for j in jobs], state=S.QUEUED).update(
+                published_at=now, updated_at=now
+            )
+            publish_on_commit([message_of(j) for j in jobs])
+        republished += len(jobs)
+        log.warning(
+            "reconciler: queue %s holds %d message(s) for %d queued job(s); published %d again",
+            row["queue"],
+            depth,
+            row["total"],
+            len(jobs),
+        )
+    return republished
+
+
+def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> ReconcileReport:
+    """Jobs whose worker stopped renewing its lease: run again, fail, or finish a cancel."""
+    now = now or timezone.now()
+    report = ReconcileReport()
+    with transaction.atomic():
+        lapsed = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(state__in=LEASED_STATES, lease_expires_at__lt=now)
+            .order_by("lease_expires_at")[:limit]
+        )
+        for job in lapsed:
+            claim = lifecycle.stale_claim(job)
+            if claim is None:
+                continue
+            if job.state == S.CANCELLING:
+                report.cancelled += lifecycle.record_cancelled(claim)
+            elif job.attempts < job.max_attempts:
+                report.rerun += lifecycle.requeue_attempt(claim, JobAttempt.Outcome.LOST, now=now)
+            else:
+                failure = Failure(
+                    type="WorkerLost",
+                    message=f"the worker running attempt {job.attempts} ({job.lease_owner}) "
+                    "stopped renewing its lease, and no attempts are left",
+                )
+                report.failed += lifecycle.record_failure(claim, failure)
+    if lapsed:
+        log.warning(
+            "reconciler: %d job(s) had a lapsed lease: %d run again, %d failed, %d cancelled",
+            len(lapsed),
+            report.rerun,
+            report.failed,
+            report.cancelled,
+        )
+    return report
+
+
+def reconcile(*, depth_of: Callable[[str], int | None]) -> ReconcileReport:
+    report = recover_lapsed()
+    report.republished = republish_missing(depth_of=depth_of)
+    return report

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from conveyor.queues import apis
+
+urlpatterns = [
+    path("queues", apis.QueueListApi.as_view(), name="queues"),
+    path("queues/<str:name>/metrics", apis.QueueMetricsApi.as_view(), name="queue-metrics"),
+]

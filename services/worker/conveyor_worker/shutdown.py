@@ -1,0 +1,83 @@
+"""A warm shutdown with a deadline: SIGTERM lets running jobs finish, within a grace period.
+
+Celery's warm shutdown stops fetching and waits for running tasks, however long they
+take. Kubernetes will not wait forever, so when ``CONVEYOR_SHUTDOWN_GRACE_SECONDS`` has
+passed, the jobs still running are handed back (queued again, as a new attempt, with a
+fresh message) and their pool processes are terminated. The worker then exits 0, and no
+job waits for a broker redelivery timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from celery.signals import worker_ready, worker_shutting_down
+from celery.worker import state
+from django.conf import settings
+
+from conveyor.jobs import lifecycle
+from conveyor_worker.dbretry import with_db_retry
+
+log = logging.getLogger(__name__)
+
+
+class ShutdownDeadline:
+    def __init__(self) -> None:
+        self.consumer: Any = None
+        self.started = False
+
+    def on_ready(self, sender: Any = None, **kwargs: Any) -> None:
+        self.consumer = sender
+
+    def on_shutting_down(self, how: str = "", **kwargs: Any) -> None:
+        if how != "Warm" or self.started:
+            return
+        self.started = True
+        grace = settings.CONVEYOR_SHUTDOWN_GRACE.total_seconds()
+        threading.Thread(
+            target=self._enforce, args=(grace,), name="shutdown-deadline", daemon=True
+        ).start()
+
+    def _enforce(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
+        while state.active_requests and time.monotonic() < deadline:
+            time.sleep(0.1)
+        requests = list(state.active_requests)
+        if not requests:
+            return
+        log.warning(
+            "shutdown grace of %.0fs is over; handing %d running job(s) back to the queue",
+            grace,
+            len(requests),
+        )
+        for request in requests:
+            job_id = request.args[0] if request.args else None
+            if job_id is not None:
+                try:
+                    release(str(job_id), str(request.id))
+                except Exception:
+                    log.exception(
+                        "could not release job %s; its lease will lapse and the "
+                        "reconciler will run it again",
+                        job_id,
+                    )
+            pool = getattr(self.consumer, "pool", None)
+            if pool is not None:
+                request.terminate(pool, signal="SIGKILL")
+
+
+def release(job_id: str, message_id: str) -> None:
+    with_db_retry(
+        lambda: lifecycle.release_interrupted(job_id, message_id), what=f"releasing job {job_id}"
+    )
+
+
+deadline = ShutdownDeadline()
+
+
+def install() -> None:
+    worker_ready.connect(deadline.on_ready, weak=False)
+    worker_shutting_down.connect(deadline.on_shutting_down, weak=False)

@@ -1,0 +1,51 @@
+"""The chart tests' one way in: ``render(values) -> objects`` through Helm's real engine.
+
+A missing tool (helm-python-sdk, kubernetes-validate, checkov, hadolint) skips the tests
+that need it with a one-line reason, except under ``CI=true``, where it fails them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.chart import helm
+from tests.services import IN_CI
+
+Render = Callable[..., list[helm.Obj]]
+
+
+def require_tool(available: bool, what: str) -> None:
+    if available:
+        return
+    message = f"{what} is not installed (pip install -e '.[dev]')"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def checkov_binary() -> str | None:
+    """checkov pins packaging<24, which pytest 9 cannot share: it lives in its own venv."""
+    configured = os.environ.get("CHECKOV")
+    candidates = [
+        configured,
+        str(Path.home() / ".cache" / "conveyor-tools" / "checkov" / "bin" / "checkov"),
+        shutil.which("checkov"),
+    ]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+@pytest.fixture(scope="session")
+def render() -> Render:
+    require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
+
+    def _render(values: dict[str, Any] | None = None, **kwargs: Any) -> list[helm.Obj]:
+        return helm.render(values, **kwargs)
+
+    return _render

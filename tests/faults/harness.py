@@ -1,0 +1,174 @@
+"""A fault run: submit a batch of jobs, break something, and account for every job."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from tests.e2e.platform import Platform
+from tests.procs import wait_until
+
+FINAL = ("succeeded", "failed", "cancelled")
+TERMINAL_OUTCOMES = ("succeeded", "failed", "timed_out", "cancelled")
+
+
+@dataclass
+class Row:
+    scenario: str
+    broker: str
+    accepted: int
+    refused: int
+    succeeded: int
+    failed: int
+    rerun_attempts: int
+    duplicates: int
+    stuck: int
+    recover_seconds: float
+
+    HEADER = (
+        "scenario",
+        "broker",
+        "accepted",
+        "refused",
+        "succeeded",
+        "failed",
+        "reruns",
+        "duplicates",
+        "stuck",
+        "recover s",
+    )
+
+    def cells(self) -> tuple[str, ...]:
+        return (
+            self.scenario,
+            self.broker,
+            str(self.accepted),
+            str(self.refused),
+            str(self.succeeded),
+            str(self.failed),
+            str(self.rerun_attempts),
+            str(self.duplicates),
+            str(self.stuck),
+            f"{self.recover_seconds:.1f}",
+        )
+
+
+ROWS: list[Row] = []
+
+
+@dataclass
+class FaultRun:
+    platform: Platform
+    scenario: str
+    label: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+    accepted: list[str] = field(default_factory=list)
+    refused: int = 0
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+
+    def job_body(self, min_seconds: float, max_seconds: float) -> dict[str, object]:
+        return {
+            "type": "demo.sleep",
+            "max_attempts": 5,
+            "labels": {"run": self.label},
+            "params": {"seconds": round(self.rng.uniform(min_seconds, max_seconds), 2), "steps": 2},
+        }
+
+    def submit(self, count: int, *, min_seconds: float = 0.1, max_seconds: float = 0.8) -> None:
+        """Submit ``count`` jobs from four client threads; 201s are accepted, others refused."""
+        bodies = [self.job_body(min_seconds, max_seconds) for _ in range(count)]
+
+        def send(body: dict[str, object]) -> str | None:
+            response = self.platform.http.post(
+                f"{self.platform.base_url}/v1/jobs", json=body, headers=self.platform.headers()
+            )
+            if response.status_code == 201:
+                return str(response.json()["id"])
+            assert response.headers["content-type"] == "application/problem+json", response.text
+            return None
+
+        with ThreadPoolExecutor(4) as pool:
+            for job_id in pool.map(send, bodies):
+                if job_id is None:
+                    self.refused += 1
+                else:
+                    self.accepted.append(job_id)
+
+    def count(self, states: tuple[str, ...]) -> int:
+        rows = self.platform.sql(
+            "SELECT count(*) FROM jobs_job WHERE labels->>'run' = %s AND state = ANY(%s)",
+            self.label,
+            list(states),
+        )
+        return int(rows[0][0])
+
+    def wait_done(self, at_least: int, timeout: float = 120) -> None:
+        wait_until(
+            lambda: self.count(FINAL) >= at_least,
+            timeout=timeout,
+            interval=0.1,
+            message=f"{at_least} jobs of run {self.label} to finish",
+        )
+
+    def wait_all_final(self, since: float, timeout: float = 240) -> float:
+        """Seconds from ``since`` until every accepted job is final."""
+        try:
+            wait_until(
+                lambda: self.count(FINAL) == len(self.accepted),
+                timeout=timeout,
+                interval=0.2,
+                message="every accepted job to reach a final state",
+            )
+        except TimeoutError:
+            raise AssertionError(f"{self.summary()}\n{self.platform.logs()}") from None
+        return time.monotonic() - since
+
+    def summary(self) -> str:
+        rows = self.platform.sql(
+            "SELECT state, count(*) FROM jobs_job WHERE labels->>'run' = %s GROUP BY state",
+            self.label,
+        )
+        return f"run {self.scenario}/{self.label}: {dict(rows)} of {len(self.accepted)} accepted"
+
+    def account(self, recover_seconds: float) -> Row:
+        """Check the promises and return the run's table row."""
+        jobs = self.platform.sql(
+            """
+            SELECT j.id::text, j.state,
+                   count(a.id) AS attempts,
+                   count(a.id) FILTER (WHERE a.outcome = ANY(%s)) AS terminal
+            FROM jobs_job j LEFT JOIN jobs_jobattempt a ON a.job_id = j.id
+            WHERE j.labels->>'run' = %s
+            GROUP BY j.id, j.state
+            """,
+            list(TERMINAL_OUTCOMES),
+            self.label,
+        )
+        stored = {row[0] for row in jobs}
+        assert stored == set(self.accepted), "stored jobs differ from the accepted ones"
+        row = Row(
+            scenario=self.scenario,
+            broker=self.platform.broker.kind,
+            accepted=len(self.accepted),
+            refused=self.refused,
+            succeeded=sum(1 for j in jobs if j[1] == "succeeded"),
+            failed=sum(1 for j in jobs if j[1] == "failed"),
+            rerun_attempts=sum(max(int(j[2]) - 1, 0) for j in jobs),
+            duplicates=sum(max(int(j[3]) - 1, 0) for j in jobs),
+            stuck=sum(1 for j in jobs if j[1] not in FINAL),
+            recover_seconds=recover_seconds,
+        )
+        ROWS.append(row)
+        assert row.stuck == 0, self.summary()
+        assert row.duplicates == 0, "a job finished twice"
+        assert row.succeeded == row.accepted, self.summary()
+        return row
+
+
+def render_table(rows: list[Row]) -> str:
+    table = [Row.HEADER, *(r.cells() for r in rows)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(Row.HEADER))]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(r, widths, strict=True)) for r in table]
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""The promise that nothing accepted is lost, tested by breaking things mid-run.
+
+Each test runs 200 short jobs on a real platform (gunicorn, celery workers, beat), breaks
+one part while they run, and checks at the end that every accepted job succeeded, none
+is stuck and none finished twice. The table of runs is printed at the end of the session.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.platform import Platform
+from tests.faults.conftest import FAULT_ENV
+from tests.faults.harness import FaultRun
+from tests.own_services import OwnPostgres, OwnRedis
+from tests.procs import wait_until
+
+pytestmark = pytest.mark.timeout(600)
+JOBS = 200
+
+
+@contextmanager
+def fault_platform(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis, **env: str
+) -> Iterator[Platform]:
+    with Platform.running(
+        broker_kind,
+        pg_url=own_postgres.url,
+        redis_url=own_redis.url,
+        extra_env={**FAULT_ENV, **env},
+    ) as platform:
+        yield platform
+
+
+def rabbitmq_vhost(action: str, vhost: str) -> None:
+    subprocess.run(
+        ["rabbitmqctl", "-q", f"{action}_vhost", vhost], check=True, capture_output=True, timeout=60
+    )
+    if action == "add":
+        subprocess.run(
+            ["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+
+def break_broker(platform: Platform, own_redis: OwnRedis) -> None:
+    """The broker goes away, and whatever it held is gone."""
+    if platform.broker.kind == "redis":
+        own_redis.kill()
+    else:
+        rabbitmq_vhost("delete", platform.db_name)
+
+
+def restore_broker(platform: Platform, own_redis: OwnRedis) -> None:
+    if platform.broker.kind == "redis":
+        own_redis.start()
+    else:
+        rabbitmq_vhost("add", platform.db_name)
+
+
+def children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(p) for p in text.split()]
+
+
+def test_workers_killed_mid_job(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
+) -> None:
+    with fault_platform(broker_kind, own_postgres, own_redis) as platform:
+        # given two workers running a batch
+        platform.start_worker("worker2")
+        run = FaultRun(platform, "kill -9")
+        run.submit(JOBS)
+        run.wait_done(30)
+        # when a pool process of one is killed, then the other's main process
+        os.kill(children(platform.procs["worker"].pid)[0], signal.SIGKILL)
+        run.wait_done(80)
+        os.kill(platform.procs["worker2"].pid, signal.SIGKILL)
+        platform.start_worker("worker3")
+        since = time.monotonic()
+        # then every job still succeeds, once
+        run.account(run.wait_all_final(since))
+
+
+def test_broker_restart_loses_its_data(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
+) -> None:
+    with fault_platform(broker_kind, own_postgres, own_redis) as platform:
+        run = FaultRun(platform, "broker restart, data lost")
+        run.submit(JOBS)
+        run.wait_done(40)
+        # when the broker restarts empty, mid-run
+        break_broker(platform, own_redis)
+        restore_broker(platform, own_redis)
+        since = time.monotonic()
+        # then the reconciler publishes the lost messages again and every job succeeds
+        run.account(run.wait_all_final(since))
+
+
+def test_broker_down_during_submission(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
+) -> None:
+    with fault_platform(broker_kind, own_postgres, own_redis) as platform:
+        run = FaultRun(platform, "broker down at submit")
+        # given the broker is down
+        break_broker(platform, own_redis)
+        wait_until(
+            lambda: platform.http.get(f"{platform.base_url}/readyz").status_code == 503,
+            timeout=15,
+            message="/readyz to report the broker down",
+        )
+        # when jobs are submitted
+        run.submit(JOBS)
+        assert run.refused == 0, "submission must not depend on the broker"
+        ready = platform.http.get(f"{platform.base_url}/readyz").json()
+        assert ready["checks"]["broker"].startswith("broker unavailable")
+        assert ready["checks"]["database"] == "ok"
+        # then, once it is back, they all run
+        restore_broker(platform, own_redis)
+        since = time.monotonic()
+        run.account(run.wait_all_final(since))
+
+
+def test_sigterm_scale_down_mid_run(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
+) -> None:
+    with fault_platform(broker_kind, own_postgres, own_redis) as platform:
+        # given three workers running jobs of up to 1.5 s (the shutdown grace is 2 s)
+        platform.start_worker("worker2")
+        platform.start_worker("worker3")
+        run = FaultRun(platform, "SIGTERM scale-down")
+        run.submit(JOBS, min_seconds=0.2, max_seconds=1.5)
+        run.wait_done(30)
+        # when two of them are told to stop, one after the other, while the third goes on
+        for name in ("worker", "worker2"):
+            proc = platform.procs[name]
+            proc.signal(signal.SIGTERM)
+            assert proc.popen is not None
+            # then each exits 0 within its grace (plus the time to hand jobs back)
+            assert proc.popen.wait(30) == 0, proc.log_tail()
+            run.wait_done(run.count(("succeeded",)) + 20)
+        since = time.monotonic()
+        # and every job, including those cut short, succeeds once
+        run.account(run.wait_all_final(since))
+
+
+def test_database_unavailable_for_a_few_seconds(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
+) -> None:
+    # Leases outlast the outage, as in production (30 s), so no attempt is presumed lost.
+    with fault_platform(
+        broker_kind, own_postgres, own_redis, CONVEYOR_LEASE_SECONDS="30"
+    ) as platform:
+        run = FaultRun(platform, "database down 5 s")
+        run.submit(JOBS)
+        run.wait_done(40)
+        # when the database stops
+        own_postgres.stop()
+        down = time.monotonic()
+        # then the API answers 503 with a problem body
+        response = platform.http.post(
+            f"{platform.base_url}/v1/jobs", json=run.job_body(0.1, 0.2), headers=platform.headers()
+        )
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == 503
+        run.refused += 1
+        wait_until(lambda: time.monotonic() - down >= 5, timeout=10, message="5 s of outage")
+        own_postgres.start()
+        since = time.monotonic()
+        # and, once it is back, the workers' retried writes finish every job
+        run.account(run.wait_all_final(since))
