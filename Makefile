@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?=
+# Most of the suite waits on real processes, so it runs on 4 pytest workers (xdist).
+PYTEST_ARGS ?= -n 4 --dist load
 
 .PHONY: help install run test test-fast lint typecheck bench clean autoscale-demo
 

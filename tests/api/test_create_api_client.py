@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
-from conveyor.clients.scopes import ALL_SCOPES
+from conveyor.clients.scopes import DEFAULT_SCOPES
 from tests.api.problems import problem_of
 
 
@@ -31,7 +31,7 @@ def test_the_printed_key_authenticates(anonymous: APIClient) -> None:
     # then
     assert response.status_code == 201, response.content
     client = ApiClient.objects.get(name="billing")
-    assert client.scopes == sorted(ALL_SCOPES)
+    assert client.scopes == sorted(DEFAULT_SCOPES)
     assert key not in client.key_digest  # only a digest is stored
     assert client.key_prefix in key
 

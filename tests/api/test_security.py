@@ -31,6 +31,7 @@ class Endpoint:
 
 ENDPOINTS = [
     Endpoint("POST", "/v1/jobs", JOBS_WRITE),
+    Endpoint("POST", "/v1/jobs/batch", JOBS_WRITE),
     Endpoint("GET", "/v1/jobs", JOBS_READ),
     Endpoint("GET", "/v1/jobs/{id}", JOBS_READ),
     Endpoint("POST", "/v1/jobs/{id}/cancel", JOBS_WRITE),
@@ -43,7 +44,9 @@ JOB_SCOPED = [e for e in ENDPOINTS if e.job_scoped]
 def call(api: APIClient, endpoint: Endpoint, job: Job) -> Any:
     path = endpoint.path.replace("{id}", str(job.id))
     if endpoint.method == "POST":
-        body = {"type": "demo.noop"} if not endpoint.job_scoped else None
+        body: Any = {"type": "demo.noop"} if not endpoint.job_scoped else None
+        if endpoint.path.endswith("/batch"):
+            body = {"jobs": [{"type": "demo.noop"}]}
         return api.post(path, body, format="json")
     return api.get(path)
 

@@ -10,11 +10,14 @@ on the host. Both are cached under ``CONVEYOR_IMAGE_CACHE`` (default
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,7 +110,21 @@ def build_wheelhouse() -> Path:
     return out
 
 
+@contextlib.contextmanager
+def _exclusive() -> Iterator[None]:
+    """One build at a time on this machine (parallel test workers, CI and a developer)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def build(tag: str = IMAGE) -> str:
+    with _exclusive():
+        return _build(tag)
+
+
+def _build(tag: str) -> str:
     ensure_base()
     build_wheelhouse()
     _run(
@@ -135,7 +152,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.wheelhouse_only:
-        print(build_wheelhouse())
+        with _exclusive():
+            print(build_wheelhouse())
         return
     print(build(args.tag))
 

@@ -281,6 +281,9 @@ class Platform:
         app = Celery("e2e-sender", broker=self.broker.url)
         app.conf.broker_transport_options = self.broker.transport_options
         app.conf.task_serializer = "json"
+        if self.broker.kind == "rabbitmq":
+            # declare queues as conveyor does (priority queues), or RabbitMQ refuses
+            app.conf.task_queue_max_priority = 10
         return app
 
 

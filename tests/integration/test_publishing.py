@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -55,3 +56,28 @@ def test_publish_reports_an_unreachable_broker() -> None:
             connection=conn,
         )
     assert ok is False
+
+
+def test_the_redis_queue_depth_counts_every_priority_list() -> None:
+    """kombu keeps one Redis list per priority step; the reconciler must see them all."""
+    from django.conf import settings
+
+    from conveyor.config.celery import app
+    from conveyor.core.broker import queue_depth
+
+    services.require("redis")
+    if not str(settings.CELERY_BROKER_URL).startswith("redis"):
+        pytest.skip("the suite's broker is not Redis")
+    queue_name = f"it-prio-{uuid.uuid4().hex[:8]}"
+    # given messages at the lowest, middle and highest priority
+    for priority in (0, 5, 9):
+        assert publish(
+            Message(job_id=uuid.uuid4(), queue=queue_name, priority=priority, timeout_seconds=30)
+        )
+    # then the depth counts all three, though they sit in three lists
+    try:
+        assert queue_depth(queue_name) == 3
+    finally:
+        with app.connection_for_write() as conn:
+            channel: Any = conn.default_channel
+            channel.queue_purge(queue_name)

@@ -21,6 +21,11 @@ def queue_depth(queue: str) -> int | None:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=3)
             channel: Any = conn.channel()
             try:
+                if conn.transport.driver_type == "redis":
+                    # The sum of the queue's lists, one per priority step. Not a passive
+                    # declare: kombu checks a queue exists with an EXISTS that ignores
+                    # global_keyprefix, so every prefixed queue looked missing (depth 0).
+                    return int(channel._size(queue))
                 return int(channel.queue_declare(queue=queue, passive=True).message_count)
             except ChannelError:
                 return 0  # no such queue: whatever was in it is gone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,13 +13,18 @@ from rest_framework.views import APIView
 from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
 from conveyor.core.pagination import CreatedCursorPagination
-from conveyor.jobs import selectors, services
+from conveyor.jobs import batch, idempotency, longpoll, selectors, services
+from conveyor.jobs.models import Job
 from conveyor.jobs.serializers import (
+    JobBatchInput,
+    JobBatchOutput,
     JobCreateInput,
     JobDetailOutput,
+    JobDetailQuery,
     JobListQuery,
     JobOutput,
     JobTypeOutput,
+    submission_of,
 )
 from conveyor.jobs.types import all_job_types
 
@@ -33,16 +38,36 @@ class JobCollectionApi(APIView):
 
     required_scopes = {"GET": JOBS_READ, "POST": JOBS_WRITE}
 
-    @extend_schema(request=JobCreateInput, responses={201: JobOutput}, operation_id="jobs_create")
+    @extend_schema(
+        request=JobCreateInput,
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                description="same key and body: the same job (200); another body: 409",
+            )
+        ],
+        responses={201: JobOutput, 200: JobOutput},
+        operation_id="jobs_create",
+    )
     def post(self, request: Request) -> Response:
-        data = JobCreateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        delay = fields.pop("delay_seconds", None)
-        if delay is not None:
-            fields["run_at"] = services.delay_to_run_at(delay)
-        job = services.job_create(client=client_of(request), **fields)
-        return Response(JobOutput(job).data, status=201, headers={"Location": f"/v1/jobs/{job.id}"})
+        client = client_of(request)
+        key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
+        headers: dict[str, str] = {}
+        if key is None:
+            job, created = _submit(client, request.data), True
+        else:
+            job, created = idempotency.submit_once(
+                client=client,
+                key=key,
+                digest=idempotency.body_hash(request.data),
+                create=lambda: _submit(client, request.data),
+            )
+            if not created:
+                headers["Idempotent-Replayed"] = "true"
+        headers["Location"] = f"/v1/jobs/{job.id}"
+        return Response(JobOutput(job).data, status=201 if created else 200, headers=headers)
 
     @extend_schema(
         parameters=[JobListQuery], responses={200: JobOutput(many=True)}, operation_id="jobs_list"
@@ -65,14 +90,37 @@ class JobCollectionApi(APIView):
         return paginator.get_paginated_response(JobOutput(page, many=True).data)
 
 
+class JobBatchCreateApi(APIView):
+    """``POST /v1/jobs/batch``: up to 1,000 jobs in one transaction, all or nothing."""
+
+    required_scopes = {"POST": JOBS_WRITE}
+
+    @extend_schema(
+        request=JobBatchInput, responses={201: JobBatchOutput}, operation_id="jobs_batch_create"
+    )
+    def post(self, request: Request) -> Response:
+        data = JobBatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        jobs = batch.jobs_create_batch(client=client_of(request), items=data.validated_data["jobs"])
+        return Response({"jobs": JobOutput(jobs, many=True).data}, status=201)
+
+
 class JobDetailApi(APIView):
-    """``GET /v1/jobs/{id}``: the job with its attempt history."""
+    """``GET /v1/jobs/{id}``: the job with its attempt history; ``?wait=N`` long-polls."""
 
     required_scopes = {"GET": JOBS_READ}
 
-    @extend_schema(responses={200: JobDetailOutput}, operation_id="jobs_retrieve")
+    @extend_schema(
+        parameters=[JobDetailQuery], responses={200: JobDetailOutput}, operation_id="jobs_retrieve"
+    )
     def get(self, request: Request, job_id: UUID) -> Response:
-        job = selectors.job_get(client=client_of(request), job_id=job_id)
+        query = JobDetailQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        wait = query.validated_data.get("wait")
+        if wait is None:
+            job = selectors.job_get(client=client_of(request), job_id=job_id)
+        else:
+            job = longpoll.job_wait(client=client_of(request), job_id=job_id, timeout=wait)
         return Response(JobDetailOutput(job).data)
 
 
@@ -107,6 +155,12 @@ class JobTypeListApi(APIView):
     def get(self, request: Request) -> Response:
         types = JobTypeOutput(all_job_types(), many=True)  # type: ignore[arg-type]
         return Response({"results": types.data})
+
+
+def _submit(client: ApiClient, body: Any) -> Job:
+    data = JobCreateInput(data=body)
+    data.is_valid(raise_exception=True)
+    return services.job_create(client=client, **submission_of(data.validated_data))
 
 
 def _split(value: str | None) -> list[str]:

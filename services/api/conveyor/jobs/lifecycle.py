@@ -18,9 +18,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conveyor.jobs import longpoll
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import Message, publish_on_commit
-from conveyor.jobs.states import LEASED_STATES, JobState, sources_of
+from conveyor.jobs.states import FINAL_STATES, LEASED_STATES, JobState, sources_of
 
 S = JobState
 
@@ -41,6 +42,12 @@ def transition(
     if holding is not None:
         rows = rows.filter(lease_token=holding)
     return rows.update(state=target, updated_at=now or timezone.now(), **changes) == 1
+
+
+def on_final(job_id: UUID | str) -> None:
+    """What follows a job reaching a final state, in the transaction that moved it there:
+    long-polling requests are woken (at commit)."""
+    longpoll.notify_final(job_id)
 
 
 def message_of(job: Job) -> Message:
@@ -152,43 +159,67 @@ def _error_fields(failure: Failure) -> dict[str, Any]:
     }
 
 
-def record_success(claim: Claim, result: Any) -> bool:
-    now = timezone.now()
+def end_attempt(
+    claim: Claim,
+    *,
+    sources: set[str] | frozenset[str],
+    target: str,
+    outcome: str,
+    failure: Failure | None = None,
+    now: datetime | None = None,
+    **changes: Any,
+) -> bool:
+    """Move the job on from an attempt it still holds, and record the attempt, atomically.
+
+    The lease is released; a failure's type and message go on the job and the attempt.
+    """
+    now = now or timezone.now()
+    if failure is not None:
+        changes.update(_error_fields(failure))
     with transaction.atomic():
         won = transition(
             claim.job.pk,
-            sources=LEASED_STATES,
-            target=S.SUCCEEDED,
+            sources=sources,
+            target=target,
             holding=claim.token,
             now=now,
-            result=result,
-            finished_at=now,
-            progress_percent=100.0,
-            **_CLEAR_LEASE,
-        )
-        if won:
-            _attempt(claim, JobAttempt.Outcome.SUCCEEDED, now, None)
-    return won
-
-
-def record_failure(claim: Claim, failure: Failure, *, timed_out: bool = False) -> bool:
-    """The job fails for good (no attempts left, not retryable, or over its time limit)."""
-    now = timezone.now()
-    outcome = JobAttempt.Outcome.TIMED_OUT if timed_out else JobAttempt.Outcome.FAILED
-    with transaction.atomic():
-        won = transition(
-            claim.job.pk,
-            sources=LEASED_STATES,
-            target=S.FAILED,
-            holding=claim.token,
-            now=now,
-            finished_at=now,
-            **_error_fields(failure),
+            **changes,
             **_CLEAR_LEASE,
         )
         if won:
             _attempt(claim, outcome, now, failure)
+            if target in FINAL_STATES:
+                on_final(claim.job.pk)
     return won
+
+
+def record_success(claim: Claim, result: Any) -> bool:
+    now = timezone.now()
+    return end_attempt(
+        claim,
+        sources=LEASED_STATES,
+        target=S.SUCCEEDED,
+        outcome=JobAttempt.Outcome.SUCCEEDED,
+        now=now,
+        result=result,
+        finished_at=now,
+        progress_percent=100.0,
+    )
+
+
+def record_failure(claim: Claim, failure: Failure, *, timed_out: bool = False) -> bool:
+    """The job fails for good (no attempts left, not retryable, or over its time limit)."""
+    outcome = JobAttempt.Outcome.TIMED_OUT if timed_out else JobAttempt.Outcome.FAILED
+    now = timezone.now()
+    return end_attempt(
+        claim,
+        sources=LEASED_STATES,
+        target=S.FAILED,
+        outcome=outcome,
+        failure=failure,
+        now=now,
+        finished_at=now,
+    )
 
 
 def record_retry(claim: Claim, failure: Failure, *, delay: timedelta) -> str | None:
@@ -197,49 +228,39 @@ def record_retry(claim: Claim, failure: Failure, *, delay: timedelta) -> str | N
     The state the job ended in, or None if this attempt no longer held it.
     """
     now = timezone.now()
-    with transaction.atomic():
-        if transition(
-            claim.job.pk,
-            sources={S.RUNNING},
-            target=S.RETRYING,
-            holding=claim.token,
-            now=now,
-            run_at=now + delay,
-            **_error_fields(failure),
-            **_CLEAR_LEASE,
-        ):
-            _attempt(claim, JobAttempt.Outcome.RETRYING, now, failure)
-            return S.RETRYING
-        if transition(
-            claim.job.pk,
-            sources={S.CANCELLING},
-            target=S.CANCELLED,
-            holding=claim.token,
-            now=now,
-            finished_at=now,
-            **_error_fields(failure),
-            **_CLEAR_LEASE,
-        ):
-            _attempt(claim, JobAttempt.Outcome.CANCELLED, now, failure)
-            return S.CANCELLED
+    if end_attempt(
+        claim,
+        sources={S.RUNNING},
+        target=S.RETRYING,
+        outcome=JobAttempt.Outcome.RETRYING,
+        failure=failure,
+        now=now,
+        run_at=now + delay,
+    ):
+        return S.RETRYING
+    if end_attempt(
+        claim,
+        sources={S.CANCELLING},
+        target=S.CANCELLED,
+        outcome=JobAttempt.Outcome.CANCELLED,
+        failure=failure,
+        now=now,
+        finished_at=now,
+    ):
+        return S.CANCELLED
     return None
 
 
 def record_cancelled(claim: Claim) -> bool:
     now = timezone.now()
-    with transaction.atomic():
-        won = transition(
-            claim.job.pk,
-            sources={S.CANCELLING},
-            target=S.CANCELLED,
-            holding=claim.token,
-            now=now,
-            finished_at=now,
-            **_CLEAR_LEASE,
-        )
-        if won:
-            _attempt(claim, JobAttempt.Outcome.CANCELLED, now, None)
-    return won
+    return end_attempt(
+        claim,
+        sources={S.CANCELLING},
+        target=S.CANCELLED,
+        outcome=JobAttempt.Outcome.CANCELLED,
+        now=now,
+        finished_at=now,
+    )
 
 
 def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -> bool:
@@ -262,18 +283,16 @@ def requeue_attempt(claim: Claim, outcome: str, *, now: datetime | None = None) 
     """End an attempt that was cut short and queue the job again, as a new attempt."""
     now = now or timezone.now()
     with transaction.atomic():
-        won = transition(
-            claim.job.pk,
+        won = end_attempt(
+            claim,
             sources={S.RUNNING},
             target=S.QUEUED,
-            holding=claim.token,
+            outcome=outcome,
             now=now,
             queued_at=now,
             published_at=now,
-            **_CLEAR_LEASE,
         )
         if won:
-            _attempt(claim, outcome, now, None)
             publish_on_commit([message_of(claim.job)])
     return won
 

@@ -106,3 +106,28 @@ class JobAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.job_id}: {self.outcome}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` on a submission, and the job it created.
+
+    One row per (client, key): a second request with the key gets the same job back (its
+    body hash must match). Rows older than ``CONVEYOR_IDEMPOTENCY_TTL_SECONDS`` are ignored
+    and deleted by the retention task.
+    """
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 (hex) of the request body as canonical JSON (sorted keys, no spaces).
+    body_hash = models.CharField(max_length=64)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.job_id}"

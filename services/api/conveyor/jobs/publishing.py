@@ -42,6 +42,24 @@ class Message:
     timeout_seconds: int
 
 
+REDIS_SCHEMES = frozenset({"redis", "rediss", "sentinel"})
+MAX_PRIORITY = 9
+
+
+def broker_priority(priority: int, *, redis: bool) -> int:
+    """A job's priority (0-9, 9 highest) as the broker orders messages: RabbitMQ takes
+    higher numbers first, kombu's Redis transport lower ones."""
+    clamped = min(max(priority, 0), MAX_PRIORITY)
+    return MAX_PRIORITY - clamped if redis else clamped
+
+
+def _is_redis(connection: Connection | None) -> bool:
+    if connection is not None:
+        return str(connection.transport.driver_type) == "redis"
+    scheme = str(settings.CELERY_BROKER_URL).split("://", 1)[0].split("+", 1)[0]
+    return scheme in REDIS_SCHEMES
+
+
 @dataclass
 class CircuitBreaker:
     """Open for ``CONVEYOR_PUBLISH_BACKOFF_SECONDS`` after a failed publish (per process)."""
@@ -80,7 +98,7 @@ def publish(message: Message, *, connection: Connection | None = None) -> bool:
             EXECUTE_JOB_TASK,
             args=[str(message.job_id)],
             queue=message.queue,
-            priority=message.priority,
+            priority=broker_priority(message.priority, redis=_is_redis(connection)),
             soft_time_limit=message.timeout_seconds,
             time_limit=hard_limit,
             retry=True,

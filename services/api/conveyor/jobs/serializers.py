@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import serializers
 
 from conveyor.core.serializers import StrictInputSerializer, StrictQuerySerializer
@@ -15,6 +18,7 @@ from conveyor.jobs.types import JobType
 
 MAX_LABELS = 20
 MAX_DELAY_SECONDS = 366 * 24 * 3600
+MAX_BATCH_JOBS = 1000
 
 
 def validate_labels(value: dict[str, str]) -> None:
@@ -52,6 +56,23 @@ class JobCreateInput(StrictInputSerializer):
                 {"delay_seconds": ["Give run_at or delay_seconds, not both."]}
             )
         return attrs
+
+
+def submission_of(validated: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """The keyword arguments of ``job_create`` / ``prepare_job`` for a validated
+    submission: ``delay_seconds`` becomes ``run_at``."""
+    fields = dict(validated)
+    delay = fields.pop("delay_seconds", None)
+    if delay is not None:
+        fields["run_at"] = (now or timezone.now()) + timedelta(seconds=delay)
+    return fields
+
+
+class JobBatchInput(StrictInputSerializer):
+    # Each item is validated as a JobCreateInput by jobs/batch.py, with its index.
+    jobs = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=MAX_BATCH_JOBS
+    )
 
 
 class ProgressOutput(serializers.Serializer[Any]):
@@ -154,6 +175,32 @@ class JobListQuery(StrictQuerySerializer):
                 raise serializers.ValidationError(f"Label filter {item!r} is not key:value.")
             labels[key] = val
         return labels
+
+
+class JobBatchOutput(serializers.Serializer[Any]):
+    jobs = JobOutput(many=True)
+
+
+class JobDetailQuery(StrictQuerySerializer):
+    # Text, parsed below: a FloatField would take an empty "wait=" as absent.
+    wait = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="long-poll: answer once the job is final, or after this many seconds "
+        "(0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default)",
+    )
+
+    def validate_wait(self, value: str) -> timedelta:
+        ceiling = settings.CONVEYOR_LONG_POLL_MAX.total_seconds()
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = float("nan")
+        if not 0 < seconds <= ceiling:
+            raise serializers.ValidationError(
+                f"wait is a number of seconds above 0 and at most {ceiling:g}."
+            )
+        return timedelta(seconds=seconds)
 
 
 class JobTypeOutput(serializers.Serializer[JobType]):

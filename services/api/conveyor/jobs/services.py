@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from conveyor.clients.models import ApiClient
 from conveyor.core import metrics
 from conveyor.core.errors import Conflict, InvalidInput
-from conveyor.jobs.lifecycle import message_of, transition
+from conveyor.jobs.lifecycle import message_of, on_final, transition
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import CANCEL_AT_ONCE_STATES, FINAL_STATES, RETRYABLE_STATES, JobState
@@ -78,7 +78,7 @@ def _nul_character_at(value: Any, path: str) -> str | None:
     return None
 
 
-def job_create(
+def prepare_job(
     *,
     client: ApiClient,
     type: str,
@@ -89,10 +89,13 @@ def job_create(
     max_attempts: int | None = None,
     timeout_seconds: int | None = None,
     labels: Mapping[str, str] | None = None,
-    now: datetime | None = None,
+    now: datetime,
+    queues: set[str] | None = None,
 ) -> Job:
-    """Store a new job and publish it once stored (or leave it scheduled until ``run_at``)."""
-    now = now or timezone.now()
+    """A new job, validated against its job type, not yet stored (no queries).
+
+    ``queues`` is ``allowed_queues()``, computed once by a caller preparing many jobs.
+    """
     spec = get_job_type(type)
     if spec is None:
         raise InvalidInput(
@@ -107,14 +110,15 @@ def job_create(
         )
     clean_params = validate_params(spec, params)
     queue = queue or spec.queue
-    if queue not in allowed_queues():
+    known = queues if queues is not None else allowed_queues()
+    if queue not in known:
         raise InvalidInput(
             f"Unknown queue {queue!r}.",
             errors=[
                 {
                     "field": "queue",
                     "message": f"Unknown queue {queue!r}; known queues: "
-                    f"{', '.join(sorted(allowed_queues()))}.",
+                    f"{', '.join(sorted(known))}.",
                     "code": "unknown",
                 }
             ],
@@ -132,7 +136,7 @@ def job_create(
             ],
         )
     due_later = run_at is not None and run_at > now
-    job = Job(
+    return Job(
         client=client,
         type=spec.name,
         params=clean_params,
@@ -148,9 +152,37 @@ def job_create(
         created_at=now,
         updated_at=now,
     )
+
+
+def job_create(
+    *,
+    client: ApiClient,
+    type: str,
+    params: Mapping[str, Any],
+    queue: str | None = None,
+    priority: int = 5,
+    run_at: datetime | None = None,
+    max_attempts: int | None = None,
+    timeout_seconds: int | None = None,
+    labels: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> Job:
+    """Store a new job and publish it once stored (or leave it scheduled until ``run_at``)."""
+    job = prepare_job(
+        client=client,
+        type=type,
+        params=params,
+        queue=queue,
+        priority=priority,
+        run_at=run_at,
+        max_attempts=max_attempts,
+        timeout_seconds=timeout_seconds,
+        labels=labels,
+        now=now or timezone.now(),
+    )
     with transaction.atomic():
         job.save(force_insert=True)
-        if not due_later:
+        if job.state == S.QUEUED:
             publish_on_commit([message_of(job)])
     metrics.job_submitted(type=job.type, queue=job.queue)
     return job
@@ -165,15 +197,18 @@ def job_cancel(*, job: Job) -> Job:
         if job.state == S.CANCELLING:
             return job
         if job.state in CANCEL_AT_ONCE_STATES:
-            done = transition(
-                job.pk,
-                sources=CANCEL_AT_ONCE_STATES,
-                target=S.CANCELLED,
-                now=now,
-                finished_at=now,
-                cancel_requested_at=now,
-                run_at=None,
-            )
+            with transaction.atomic():
+                done = transition(
+                    job.pk,
+                    sources=CANCEL_AT_ONCE_STATES,
+                    target=S.CANCELLED,
+                    now=now,
+                    finished_at=now,
+                    cancel_requested_at=now,
+                    run_at=None,
+                )
+                if done:
+                    on_final(job.pk)
         else:
             done = transition(
                 job.pk, sources={S.RUNNING}, target=S.CANCELLING, now=now, cancel_requested_at=now
@@ -215,7 +250,3 @@ def job_retry(*, job: Job) -> Job:
             raise Conflict(f"Job {job.id} is {job.state}; it can no longer be retried.")
         publish_on_commit([message_of(job)])
     return job
-
-
-def delay_to_run_at(delay_seconds: float, now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) + timedelta(seconds=delay_seconds)

@@ -6,6 +6,7 @@ from conveyor.jobs import apis
 
 urlpatterns = [
     path("jobs", apis.JobCollectionApi.as_view(), name="jobs"),
+    path("jobs/batch", apis.JobBatchCreateApi.as_view(), name="jobs-batch"),
     path("jobs/<uuid:job_id>", apis.JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:job_id>/cancel", apis.JobCancelApi.as_view(), name="job-cancel"),
     path("jobs/<uuid:job_id>/retry", apis.JobRetryApi.as_view(), name="job-retry"),

@@ -19,6 +19,9 @@ DATA_DIR = data_dir()
 SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# In Kubernetes, Prometheus scrapes /metrics at the pod's IP: the chart passes it in.
+if env_str("POD_IP", ""):
+    ALLOWED_HOSTS.append(env_str("POD_IP"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -130,6 +133,7 @@ from conveyor.config.settings.components.celery import (
     CELERY_TASK_ACKS_LATE,
     CELERY_TASK_DEFAULT_QUEUE,
     CELERY_TASK_IGNORE_RESULT,
+    CELERY_TASK_QUEUE_MAX_PRIORITY,
     CELERY_TASK_REJECT_ON_WORKER_LOST,
     CELERY_TASK_ROUTES,
     CELERY_TASK_SEND_SENT_EVENT,
@@ -150,8 +154,10 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_HARD_LIMIT_GRACE,
     CONVEYOR_HTTP_ALLOWED_NETWORKS,
     CONVEYOR_HTTP_MAX_BODY_BYTES,
+    CONVEYOR_IDEMPOTENCY_TTL,
     CONVEYOR_JOB_TYPE_MODULES,
     CONVEYOR_LEASE,
+    CONVEYOR_LONG_POLL_MAX,
     CONVEYOR_MAX_BODY_BYTES,
     CONVEYOR_PUBLISH_BACKOFF,
     CONVEYOR_RECONCILE_INTERVAL,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from conveyor.clients.scopes import ALL_SCOPES
+from conveyor.clients.scopes import ALL_SCOPES, DEFAULT_SCOPES
 from conveyor.clients.services import api_client_create
 from conveyor.core.errors import ConveyorError
 
@@ -18,8 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("name")
         parser.add_argument(
             "--scopes",
-            default=",".join(ALL_SCOPES),
-            help=f"comma-separated scopes (default: all: {','.join(ALL_SCOPES)})",
+            default=",".join(DEFAULT_SCOPES),
+            help=f"comma-separated scopes, of {','.join(ALL_SCOPES)} "
+            f"(default: {','.join(DEFAULT_SCOPES)})",
         )
         parser.add_argument("--key-only", action="store_true", help="print the key alone")
 

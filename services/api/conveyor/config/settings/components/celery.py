@@ -25,12 +25,29 @@ if _scheme in {"redis", "rediss"}:
         "health_check_interval": 10,
         "socket_keepalive": True,
         "socket_connect_timeout": 5,
+        # Message priorities: one Redis list per priority step, all ten of them (kombu's
+        # default has four: 0, 3, 6, 9). kombu's Redis takes LOWER numbers first, so
+        # jobs/publishing.py sends API priority p as 9 - p. (No queue_order_strategy
+        # "priority": that orders queues, and would starve the system queue behind a
+        # busy job queue.) The queue depth (reconciler, metrics) sums every step's list.
+        "priority_steps": list(range(10)),
     }
 elif _scheme in {"amqp", "amqps", "pyamqp"}:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Publisher confirms: a publish returns only once the broker has the message.
         "confirm_publish": True,
     }
+
+# RabbitMQ: every queue conveyor declares (job queues, extra queues, the system queue;
+# producer and consumer alike, as Celery creates them on first use) is a priority queue
+# with x-max-priority 10, so API priorities 0-9 order the messages. A queue that exists
+# already WITHOUT this argument makes the declare fail with PRECONDITION_FAILED: drain
+# and delete it first (docs/worker.md#priority), or set CONVEYOR_QUEUE_MAX_PRIORITY=0 to
+# declare queues without priorities, as before.
+_max_priority = env_int("CONVEYOR_QUEUE_MAX_PRIORITY", 10, minimum=0)
+CELERY_TASK_QUEUE_MAX_PRIORITY: int | None = (
+    _max_priority if _scheme in {"amqp", "amqps", "pyamqp"} and _max_priority else None
+)
 
 # Keep retrying the broker connection at startup (pods start before their broker).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

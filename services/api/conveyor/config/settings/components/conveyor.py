@@ -36,3 +36,7 @@ CONVEYOR_RECONCILE_INTERVAL = env_seconds("CONVEYOR_RECONCILE_INTERVAL_SECONDS",
 CONVEYOR_DB_RETRY = env_seconds("CONVEYOR_DB_RETRY_SECONDS", 60)
 # On SIGTERM, running jobs get this long to finish; the rest go back to the queue.
 CONVEYOR_SHUTDOWN_GRACE = env_seconds("CONVEYOR_SHUTDOWN_GRACE_SECONDS", 25)
+# How long an Idempotency-Key on POST /v1/jobs is remembered.
+CONVEYOR_IDEMPOTENCY_TTL = env_seconds("CONVEYOR_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+# GET /v1/jobs/{id}?wait=N: the largest N (seconds) a client may ask for.
+CONVEYOR_LONG_POLL_MAX = env_seconds("CONVEYOR_LONG_POLL_MAX_SECONDS", 30)

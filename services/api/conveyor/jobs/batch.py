@@ -1,0 +1,74 @@
+"""``POST /v1/jobs/batch``: up to 1,000 jobs in one request, all or nothing.
+
+Every item is validated once (its shape, then its job type's params), and every error
+is reported with the item's index (``jobs[3].params.seconds``), so a client fixes the
+whole batch in one round. Only when all items are valid are the jobs stored, with one
+multi-row INSERT in one transaction, and published after it commits. No query runs per
+job. The request body limit (``CONVEYOR_MAX_BODY_BYTES``) still applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from conveyor.clients.models import ApiClient
+from conveyor.core import metrics
+from conveyor.core.errors import InvalidInput
+from conveyor.core.exceptions import flatten_field_errors
+from conveyor.jobs.lifecycle import message_of
+from conveyor.jobs.models import Job
+from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.serializers import JobCreateInput, submission_of
+from conveyor.jobs.services import allowed_queues, prepare_job
+from conveyor.jobs.states import JobState
+
+# Reporting stops here: a batch of 1,000 broken items needs no 1,000-line answer.
+MAX_ERRORS = 100
+
+
+def _at(where: str, error: dict[str, str]) -> dict[str, str]:
+    field = error.get("field", "")
+    return {**error, "field": f"{where}.{field}" if field else where}
+
+
+def jobs_create_batch(
+    *, client: ApiClient, items: Sequence[Any], now: datetime | None = None
+) -> list[Job]:
+    """Validate every item, then store them all (in order) or none."""
+    now = now or timezone.now()
+    queues = allowed_queues()
+    jobs: list[Job] = []
+    errors: list[dict[str, str]] = []
+    invalid = 0
+    for index, item in enumerate(items):
+        where = f"jobs[{index}]"
+        data = JobCreateInput(data=item)
+        if not data.is_valid():
+            invalid += 1
+            errors.extend(flatten_field_errors(data.errors, where))
+            continue
+        try:
+            jobs.append(
+                prepare_job(
+                    client=client, now=now, queues=queues, **submission_of(data.validated_data, now)
+                )
+            )
+        except InvalidInput as exc:
+            invalid += 1
+            errors.extend(_at(where, e) for e in exc.errors)
+    if invalid:
+        raise InvalidInput(
+            f"{invalid} of the {len(items)} jobs are invalid; none was submitted.",
+            errors=errors[:MAX_ERRORS],
+        )
+    with transaction.atomic():
+        Job.objects.bulk_create(jobs)
+        publish_on_commit([message_of(job) for job in jobs if job.state == JobState.QUEUED])
+    for job in jobs:
+        metrics.job_submitted(type=job.type, queue=job.queue)
+    return jobs

@@ -1,0 +1,91 @@
+"""``GET /v1/jobs/{id}?wait=N``: answer as soon as the job is final, or after N seconds.
+
+On PostgreSQL the waiting request LISTENs on the job's channel and sleeps until the
+transaction that finishes the job NOTIFYs it (``notify_final``, called by every final
+transition in ``lifecycle`` and ``services``; PostgreSQL delivers it at commit). It
+re-reads the state (one primary-key lookup) when woken, and every few seconds as a
+backstop. Elsewhere (SQLite, or inside a transaction, where LISTEN takes effect only at
+commit) it polls that lookup at a growing interval: 50 ms doubling to 1 s.
+
+A waiting request holds one gunicorn thread and its database connection for up to N
+seconds (see docs/api.md for the capacity this takes).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from uuid import UUID
+
+from django.db import connection
+
+from conveyor.clients.models import ApiClient
+from conveyor.jobs.models import Job
+from conveyor.jobs.selectors import job_get
+from conveyor.jobs.states import FINAL_STATES
+
+# Re-read the state this often even without a notification (a missed one costs this).
+BACKSTOP_SECONDS = 5.0
+POLL_FIRST_SECONDS = 0.05
+POLL_MAX_SECONDS = 1.0
+
+
+def channel_of(job_id: UUID | str) -> str:
+    """The job's notification channel: ``job_`` and its id's 32 hex digits (≤ 63 bytes)."""
+    return f"job_{UUID(str(job_id)).hex}"
+
+
+def notify_final(job_id: UUID | str) -> None:
+    """Wake the requests long-polling this job (at commit of the current transaction)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, '')", [channel_of(job_id)])
+
+
+def _state(job_id: UUID) -> str | None:
+    return Job.objects.filter(pk=job_id).values_list("state", flat=True).first()
+
+
+def job_wait(*, client: ApiClient, job_id: UUID | str, timeout: timedelta) -> Job:
+    """The job once final, or as it is after ``timeout``; 404 if not the client's."""
+    job = job_get(client=client, job_id=job_id)
+    seconds = timeout.total_seconds()
+    if job.is_final or seconds <= 0:
+        return job
+    deadline = time.monotonic() + seconds
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _wait_notified(job.pk, deadline)
+    else:
+        _wait_polling(job.pk, deadline)
+    return job_get(client=client, job_id=job_id)
+
+
+def _wait_polling(job_id: UUID, deadline: float) -> None:
+    interval = POLL_FIRST_SECONDS
+    while _state(job_id) not in FINAL_STATES:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        time.sleep(min(interval, remaining))
+        interval = min(interval * 2, POLL_MAX_SECONDS)
+
+
+def _wait_notified(job_id: UUID, deadline: float) -> None:
+    channel = channel_of(job_id)
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f'LISTEN "{channel}"')
+    try:
+        # Listening before this read: a job finishing in between still wakes the wait.
+        while _state(job_id) not in FINAL_STATES:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            pg = connection.connection
+            assert pg is not None
+            for _ in pg.notifies(timeout=min(remaining, BACKSTOP_SECONDS), stop_after=1):
+                pass
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'UNLISTEN "{channel}"')

@@ -1,0 +1,70 @@
+"""``GET /v1/jobs/{id}?wait=N``: the answer waits for a final state, at most N seconds."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from rest_framework.test import APIClient
+
+from conveyor.clients.models import ApiClient
+from tests.api.problems import error_fields, problem_of
+from tests.factories import ApiClientFactory, JobFactory
+
+
+def test_a_final_job_is_answered_at_once(api: APIClient, me: ApiClient) -> None:
+    job = JobFactory.create(client=me, succeeded=True)
+
+    started = time.monotonic()
+    response = api.get(f"/v1/jobs/{job.id}?wait=30")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "succeeded"
+    assert "attempt_history" in response.json()
+    assert time.monotonic() - started < 1
+
+
+def test_a_job_still_running_is_answered_after_the_wait(api: APIClient, me: ApiClient) -> None:
+    job = JobFactory.create(client=me)
+
+    started = time.monotonic()
+    response = api.get(f"/v1/jobs/{job.id}", {"wait": "0.5"})
+
+    took = time.monotonic() - started
+    assert response.status_code == 200
+    assert response.json()["state"] == "queued"
+    assert 0.5 <= took < 2.5, took
+
+
+@pytest.mark.parametrize("wait", ["0", "-1", "30.5", "31", "soon", "", "nan", "inf"])
+def test_an_invalid_wait_is_400(api: APIClient, me: ApiClient, wait: str) -> None:
+    job = JobFactory.create(client=me)
+
+    response = api.get(f"/v1/jobs/{job.id}", {"wait": wait})
+
+    assert error_fields(problem_of(response, 400)) == {"wait"}
+
+
+def test_the_ceiling_follows_the_setting(api: APIClient, me: ApiClient, settings: object) -> None:
+    from datetime import timedelta
+
+    settings.CONVEYOR_LONG_POLL_MAX = timedelta(seconds=2)  # type: ignore[attr-defined]
+    job = JobFactory.create(client=me, failed=True)
+
+    assert api.get(f"/v1/jobs/{job.id}", {"wait": "2"}).status_code == 200
+    problem = problem_of(api.get(f"/v1/jobs/{job.id}", {"wait": "3"}), 400)
+    assert "at most 2" in problem["errors"][0]["message"]
+
+
+def test_an_unknown_query_parameter_is_400(api: APIClient, me: ApiClient) -> None:
+    job = JobFactory.create(client=me)
+
+    assert error_fields(problem_of(api.get(f"/v1/jobs/{job.id}?wiat=5"), 400)) == {"wiat"}
+
+
+def test_another_clients_job_is_404_without_waiting(api: APIClient) -> None:
+    job = JobFactory.create(client=ApiClientFactory.create())
+
+    started = time.monotonic()
+    problem_of(api.get(f"/v1/jobs/{job.id}?wait=10"), 404)
+    assert time.monotonic() - started < 1
