@@ -70,6 +70,8 @@ MATRIX: dict[str, dict[str, Any]] = {
         },
         "config": {"https": True, "allowedHosts": ["jobs.internal"]},
         "commonLabels": {"team": "platform"},
+        "workers": {"deletionCost": {"enabled": True}},
+        "networkPolicy": {"apiServerCidrs": ["10.96.0.1/32"]},
     },
     "everything-off": {
         "networkPolicy": {"enabled": False},
@@ -165,7 +167,10 @@ def test_every_pod_is_locked_down(case: list[Obj]) -> None:
     assert pods
     for owner, spec in pods:
         where = f"{owner['kind']}/{owner['metadata']['name']}"
-        assert spec["automountServiceAccountToken"] is False, where
+        # Only workers patching their pod's deletion cost get a token (and their own account).
+        if spec["automountServiceAccountToken"] is not False:
+            assert owner["metadata"]["labels"]["app.kubernetes.io/component"] == "worker", where
+            assert spec["serviceAccountName"].endswith("-worker"), where
         pod_context = spec["securityContext"]
         assert pod_context["runAsNonRoot"] is True, where
         assert pod_context["runAsUser"] > 0, where
@@ -413,6 +418,11 @@ def _kinds(objects: list[Obj]) -> set[str]:
         ({"monitoring": {"podMonitor": {"enabled": True}}}, "PodMonitor", "worker"),
         ({"monitoring": {"prometheusRule": {"enabled": True}}}, "PrometheusRule", "monitoring"),
         ({"serviceAccount": {"create": True}}, "ServiceAccount", "config"),
+        (
+            {"workers": {"deletionCost": {"enabled": True}}, "networkPolicy": {"enabled": False}},
+            "Role",
+            "worker",
+        ),
         ({"rabbitmq": {"enabled": True}, "redis": {"enabled": False}}, "StatefulSet", "rabbitmq"),
         ({"postgresql": {"enabled": True}}, "StatefulSet", "postgresql"),
     ],
@@ -521,6 +531,7 @@ INVALID = [
         "set keda.metricsApi.existingSecret",
     ),
     ({"config": {"extraEnv": {"SECRET_KEY": "x"}}}, "credentials come from Secrets"),
+    ({"workers": {"deletionCost": {"enabled": True}}}, "needs networkPolicy.apiServerCidrs"),
 ]
 
 
@@ -617,3 +628,51 @@ def test_readme_lists_every_value() -> None:
     readme = (helm.CHART / "README.md").read_text()
     for path in re.findall(r"^\s*# ([A-Za-z0-9_.]+) --", values_text, re.M):
         assert f"| `{path}` |" in readme, f"{path} is missing from the chart's README"
+
+
+def test_deletion_cost_grants_only_patching_pods_to_the_workers(render: Render) -> None:
+    # given deletion cost on
+    objects = render(
+        {
+            "workers": {"deletionCost": {"enabled": True}},
+            "networkPolicy": {"apiServerCidrs": ["10.96.0.1/32"]},
+        }
+    )
+    # then the workers' Role may patch pods and do nothing else
+    (role,) = find(objects, "Role")
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["patch"]}]
+    (binding,) = find(objects, "RoleBinding")
+    assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    (account,) = [
+        a
+        for a in find(objects, "ServiceAccount")
+        if a["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
+    ]
+    assert binding["subjects"][0]["name"] == account["metadata"]["name"]
+    # and each worker knows its pod, holds a token, and may reach the API server
+    for owner, spec in pod_specs(objects):
+        component = owner["metadata"]["labels"]["app.kubernetes.io/component"]
+        if component != "worker":
+            assert spec["automountServiceAccountToken"] is False
+            continue
+        assert spec["serviceAccountName"] == account["metadata"]["name"]
+        assert spec["automountServiceAccountToken"] is True
+        env = {e["name"]: e for e in spec["containers"][0]["env"]}
+        assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+        assert env["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
+        assert env["CONVEYOR_POD_DELETION_COST"]["value"] == "on"
+    policy = next(
+        p
+        for p in find(objects, "NetworkPolicy")
+        if p["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
+    )
+    assert any(
+        rule.get("to") == [{"ipBlock": {"cidr": "10.96.0.1/32"}}]
+        for rule in policy["spec"]["egress"]
+    )
+
+
+def test_deletion_cost_off_mounts_no_token(render: Render) -> None:
+    objects = render({})
+    assert not find(objects, "Role")
+    assert all(spec["automountServiceAccountToken"] is False for _, spec in pod_specs(objects))

@@ -66,6 +66,16 @@ def _podman(*args: str, check: bool = True, timeout: float = 180) -> str:
     return result.stdout
 
 
+def downward(field: str, owner: Obj) -> str:
+    """A downward-API field for a pod on this host (host network, so the pod IP is local)."""
+    values = {
+        "status.podIP": "127.0.0.1",
+        "metadata.name": owner["metadata"]["name"],
+        "metadata.namespace": owner["metadata"].get("namespace", "default"),
+    }
+    return str(values[field])
+
+
 def _local_pod(
     owner: Obj, config: dict[str, str], secret: dict[str, str], env: dict[str, str]
 ) -> Obj:
@@ -80,8 +90,11 @@ def _local_pod(
             assert "configMapRef" in source, source
             resolved.update(config)
         for entry in container.get("env", []):
-            if "valueFrom" in entry:
-                resolved[entry["name"]] = secret[entry["valueFrom"]["secretKeyRef"]["key"]]
+            source = entry.get("valueFrom", {})
+            if "secretKeyRef" in source:
+                resolved[entry["name"]] = secret[source["secretKeyRef"]["key"]]
+            elif "fieldRef" in source:  # the downward API, as the kubelet would fill it
+                resolved[entry["name"]] = downward(source["fieldRef"]["fieldPath"], owner)
             else:
                 resolved[entry["name"]] = entry["value"]
         resolved.update({k: v for k, v in env.items() if k in resolved})

@@ -56,6 +56,11 @@ seccompProfile:
 {{- define "conveyor.podCommon" -}}
 serviceAccountName: {{ include "conveyor.serviceAccountName" . }}
 automountServiceAccountToken: false
+{{ include "conveyor.podShared" . }}
+{{- end -}}
+
+{{/* The same without the identity, for pods with a service account of their own. */}}
+{{- define "conveyor.podShared" -}}
 enableServiceLinks: false
 securityContext:
   {{- include "conveyor.podSecurityContext" . | nindent 2 }}

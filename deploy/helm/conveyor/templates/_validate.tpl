@@ -41,6 +41,11 @@ the render fails once, listing them all.
 {{- end -}}
 {{- end -}}
 
+{{- /* deletion cost reaches the API server */ -}}
+{{- if and $v.workers.deletionCost.enabled $v.networkPolicy.enabled (not $v.networkPolicy.apiServerCidrs) -}}
+{{- $errors = append $errors "workers.deletionCost.enabled=true with networkPolicy.enabled=true needs networkPolicy.apiServerCidrs (the Kubernetes API server's addresses), or the workers cannot reach it" -}}
+{{- end -}}
+
 {{- /* pools */ -}}
 {{- $system := list -}}
 {{- range $name, $_ := $v.workers.pools -}}
