@@ -170,7 +170,7 @@ class Conveyor(Side):
         self.db = stack.enter_context(psycopg.connect(db_url, autocommit=True))
 
     def reset(self) -> None:
-        self.db.execute("TRUNCATE jobs_jobattempt, jobs_job")
+        self.db.execute("TRUNCATE jobs_job CASCADE")  # attempts, idempotency keys, …
         delete_keys(self.redis, self.prefix)
 
     @contextmanager

@@ -72,6 +72,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "commonLabels": {"team": "platform"},
         "workers": {"deletionCost": {"enabled": True}},
         "networkPolicy": {"apiServerCidrs": ["10.96.0.1/32"]},
+        "flower": {"enabled": True, "existingSecret": "flower-auth"},
     },
     "everything-off": {
         "networkPolicy": {"enabled": False},
@@ -418,6 +419,7 @@ def _kinds(objects: list[Obj]) -> set[str]:
         ({"monitoring": {"podMonitor": {"enabled": True}}}, "PodMonitor", "worker"),
         ({"monitoring": {"prometheusRule": {"enabled": True}}}, "PrometheusRule", "monitoring"),
         ({"serviceAccount": {"create": True}}, "ServiceAccount", "config"),
+        ({"flower": {"enabled": True, "existingSecret": "flower-auth"}}, "Deployment", "flower"),
         (
             {"workers": {"deletionCost": {"enabled": True}}, "networkPolicy": {"enabled": False}},
             "Role",
@@ -532,6 +534,7 @@ INVALID = [
     ),
     ({"config": {"extraEnv": {"SECRET_KEY": "x"}}}, "credentials come from Secrets"),
     ({"workers": {"deletionCost": {"enabled": True}}}, "needs networkPolicy.apiServerCidrs"),
+    ({"flower": {"enabled": True}}, "flower.enabled=true needs flower.existingSecret"),
 ]
 
 
@@ -676,3 +679,21 @@ def test_deletion_cost_off_mounts_no_token(render: Render) -> None:
     objects = render({})
     assert not find(objects, "Role")
     assert all(spec["automountServiceAccountToken"] is False for _, spec in pod_specs(objects))
+
+
+def test_flower_runs_behind_basic_auth_and_turns_task_events_on(render: Render) -> None:
+    objects = render({"flower": {"enabled": True, "existingSecret": "flower-auth"}})
+
+    (deployment,) = [
+        d
+        for d in find(objects, "Deployment")
+        if d["metadata"]["labels"]["app.kubernetes.io/component"] == "flower"
+    ]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    auth = next(e for e in container["env"] if e["name"] == "FLOWER_BASIC_AUTH")
+    assert auth["valueFrom"]["secretKeyRef"] == {"name": "flower-auth", "key": "basic-auth"}
+    assert container["args"][:4] == ["celery", "-A", "conveyor_worker.app", "flower"]
+    config = find(objects, "ConfigMap", "conveyor-config")[0]["data"]
+    assert config["CELERY_WORKER_SEND_TASK_EVENTS"] == "true"
+    default = find(render({}), "ConfigMap", "conveyor-config")[0]["data"]
+    assert "CELERY_WORKER_SEND_TASK_EVENTS" not in default

@@ -10,6 +10,9 @@ CONVEYOR_HTTPS: {{ .Values.config.https | toString | quote }}
 CONVEYOR_MAX_JOB_SECONDS: {{ .Values.config.maxJobSeconds | toString | quote }}
 CONVEYOR_SYSTEM_QUEUE: {{ .Values.config.systemQueue | quote }}
 CELERY_WORKER_PREFETCH_MULTIPLIER: {{ .Values.config.prefetchMultiplier | toString | quote }}
+{{- if and .Values.flower.enabled .Values.flower.taskEvents }}
+CELERY_WORKER_SEND_TASK_EVENTS: "true"
+{{- end }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 {{- range $name, $value := .Values.config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}

@@ -41,6 +41,11 @@ the render fails once, listing them all.
 {{- end -}}
 {{- end -}}
 
+{{- /* flower controls workers: never without a password */ -}}
+{{- if and $v.flower.enabled (not $v.flower.existingSecret) -}}
+{{- $errors = append $errors "flower.enabled=true needs flower.existingSecret: a Secret whose key basic-auth is user:password (Flower can control workers, so it never runs open)" -}}
+{{- end -}}
+
 {{- /* deletion cost reaches the API server */ -}}
 {{- if and $v.workers.deletionCost.enabled $v.networkPolicy.enabled (not $v.networkPolicy.apiServerCidrs) -}}
 {{- $errors = append $errors "workers.deletionCost.enabled=true with networkPolicy.enabled=true needs networkPolicy.apiServerCidrs (the Kubernetes API server's addresses), or the workers cannot reach it" -}}
