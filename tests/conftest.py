@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 
 import django
+import pytest
 
 from tests import services
 
@@ -35,3 +37,18 @@ django.setup()
 
 # Per-request log lines of the test's own HTTP client drown the failure output.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """The fault runs' table (tests/faults), printed once by the controlling process."""
+    from tests.faults.harness import ROWS_DIR, render_table, saved_rows
+
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller prints it
+        return
+    rows = saved_rows()
+    if rows:
+        terminalreporter.write_sep("=", "fault runs: every accepted job accounted for")
+        terminalreporter.write_line(render_table(rows))
+        shutil.rmtree(ROWS_DIR, ignore_errors=True)

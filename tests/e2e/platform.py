@@ -6,6 +6,7 @@ prefix or a RabbitMQ vhost), so runs never see each other's jobs.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -30,6 +31,15 @@ from tests.procs import BIN, Proc, free_port, run, wait_until
 FINAL = {"succeeded", "failed", "cancelled"}
 # Static files are collected once per test run, as the image does at build time.
 STATIC_ROOT = Path(tempfile.gettempdir()) / f"conveyor-static-{services.RUN_ID}"
+
+
+def collect_static_once(env: dict[str, str]) -> None:
+    """collectstatic into the run's shared STATIC_ROOT, once, whatever the xdist workers."""
+    STATIC_ROOT.parent.mkdir(parents=True, exist_ok=True)
+    with (STATIC_ROOT.parent / f"{STATIC_ROOT.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (STATIC_ROOT / "staticfiles.json").exists():
+            run([str(BIN / "conveyor"), "collectstatic", "--noinput", "-v0"], env)
 
 
 @dataclass
@@ -128,8 +138,7 @@ class Platform:
 
     def _boot(self, worker_concurrency: int) -> None:
         run([str(BIN / "conveyor"), "migrate", "-v0"], self.env)
-        if not (STATIC_ROOT / "staticfiles.json").exists():
-            run([str(BIN / "conveyor"), "collectstatic", "--noinput", "-v0"], self.env)
+        collect_static_once(self.env)
         for client in ("alice", "bob"):
             self.keys[client] = run(
                 [str(BIN / "conveyor"), "create_api_client", client, "--key-only"], self.env

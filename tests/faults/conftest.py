@@ -5,7 +5,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests import services
-from tests.faults.harness import ROWS, render_table
 from tests.own_services import OwnPostgres, OwnRedis
 
 # Short leases and a fast reconciler so recoveries take seconds, not minutes; the rules
@@ -42,9 +41,3 @@ def own_redis() -> Iterator[OwnRedis]:
 def broker_kind(request: pytest.FixtureRequest) -> str:
     services.require(request.param)
     return str(request.param)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if ROWS:
-        terminalreporter.write_sep("=", "fault runs: every accepted job accounted for")
-        terminalreporter.write_line(render_table(ROWS))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from tests import services
 from tests.e2e.platform import Platform
 from tests.procs import wait_until
 
@@ -56,7 +61,21 @@ class Row:
         )
 
 
-ROWS: list[Row] = []
+# Rows go to files: under pytest-xdist each test runs in a worker process, and the table
+# is printed by the controller at the end of the session.
+ROWS_DIR = Path(tempfile.gettempdir()) / f"conveyor-faults-{services.RUN_ID}"
+
+
+def save_row(row: Row) -> None:
+    ROWS_DIR.mkdir(exist_ok=True)
+    (ROWS_DIR / f"{uuid.uuid4().hex}.json").write_text(json.dumps(dataclasses.asdict(row)))
+
+
+def saved_rows() -> list[Row]:
+    if not ROWS_DIR.is_dir():
+        return []
+    rows = [Row(**json.loads(p.read_text())) for p in ROWS_DIR.glob("*.json")]
+    return sorted(rows, key=lambda r: (r.scenario, r.broker))
 
 
 @dataclass
@@ -160,7 +179,7 @@ class FaultRun:
             stuck=sum(1 for j in jobs if j[1] not in FINAL),
             recover_seconds=recover_seconds,
         )
-        ROWS.append(row)
+        save_row(row)
         assert row.stuck == 0, self.summary()
         assert row.duplicates == 0, "a job finished twice"
         assert row.succeeded == row.accepted, self.summary()
