@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,24 @@ class Proc:
     env: dict[str, str]
     log_path: Path
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    restarts: int = 0
+    stopping: bool = field(default=False, repr=False)
+
+    def supervise(self) -> Proc:
+        """Start the process again whenever it exits on its own, as the kubelet does with
+        ``restartPolicy: Always`` (a crashed beat, say), until ``stop()``."""
+
+        def watch() -> None:
+            while not self.stopping:
+                if self.popen is not None and self.popen.poll() is not None and not self.stopping:
+                    self.restarts += 1
+                    with self.log_path.open("a") as log:
+                        log.write(f"--- exited {self.popen.returncode}; restarted by the test\n")
+                    self.start()
+                time.sleep(0.5)
+
+        threading.Thread(target=watch, name=f"supervise-{self.name}", daemon=True).start()
+        return self
 
     def start(self) -> Proc:
         log = self.log_path.open("ab")
@@ -81,6 +100,7 @@ class Proc:
 
     def stop(self, timeout: float = 30) -> int | None:
         """SIGTERM, wait up to ``timeout``, then SIGKILL the whole process group."""
+        self.stopping = True
         if self.popen is None:
             return None
         if self.popen.poll() is None:

@@ -175,7 +175,7 @@ class Platform:
                 "-s",
                 str(self.data_dir / "beat-schedule"),
             ],
-        )
+        ).supervise()  # beat exits on some broker errors; in a cluster the kubelet restarts it
         wait_until(
             lambda: self.http.get(f"{self.base_url}/readyz").status_code == 200,
             timeout=60,
