@@ -697,3 +697,25 @@ def test_flower_runs_behind_basic_auth_and_turns_task_events_on(render: Render) 
     assert config["CELERY_WORKER_SEND_TASK_EVENTS"] == "true"
     default = find(render({}), "ConfigMap", "conveyor-config")[0]["data"]
     assert "CELERY_WORKER_SEND_TASK_EVENTS" not in default
+
+
+def test_rabbitmq_lets_the_longest_job_hold_its_message(render: Render) -> None:
+    objects = render(
+        {
+            "rabbitmq": {"enabled": True},
+            "redis": {"enabled": False},
+            "config": {"maxJobSeconds": 7200},
+        }
+    )
+
+    (rabbit,) = [
+        s
+        for s in find(objects, "StatefulSet")
+        if s["metadata"]["labels"]["app.kubernetes.io/component"] == "rabbitmq"
+    ]
+    env = {
+        e["name"]: e.get("value")
+        for e in rabbit["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    timeout_ms = int(env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"].split()[-1])
+    assert timeout_ms > 7200 * 1000
