@@ -12,7 +12,7 @@ help:
 	@echo "make run        start api, worker and beat on the embedded default (SQLite) and show jobs flowing"
 	@echo "make test       run the whole suite (real PostgreSQL, Redis and RabbitMQ when they run)"
 	@echo "make lint       ruff and mypy"
-	@echo "make bench      conveyor next to plain Celery on Redis, as a table of ratios"
+	@echo "make bench      conveyor next to plain Celery on Redis and RabbitMQ, as a table of ratios"
 	@echo "make autoscale-demo  a burst scaled 0 -> max -> 0 by the local KEDA controller; CSV + plot"
 
 $(STAMP): pyproject.toml
@@ -34,8 +34,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check services tests bench
 	SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench
 
+# Quick by default (a few minutes); BENCH_ARGS="--rounds 3" for figures worth quoting.
+BENCH_ARGS ?= --quick
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Needs PostgreSQL, Redis (or AUTOSCALE_BROKER=rabbitmq) and Prometheus (apt-get install prometheus).
 AUTOSCALE_BROKER ?= redis

@@ -1,8 +1,9 @@
 """``python -m bench``: every scenario on conveyor and on the baselines, then the table.
 
-Needs PostgreSQL and Redis on this machine (127.0.0.1). Creates a database and a Redis
-key prefix per side, starts and stops every process itself, and removes all of it on
-the way out, also on Ctrl-C or an error.
+Needs PostgreSQL, Redis and (for the RabbitMQ part) RabbitMQ on this machine
+(127.0.0.1). Creates a database and a broker namespace (Redis key prefix, RabbitMQ
+vhost) per side, starts and stops every process itself, and removes all of it on the
+way out, also on Ctrl-C or an error.
 """
 
 from __future__ import annotations
@@ -22,13 +23,21 @@ from urllib.parse import urlsplit
 
 import redis
 
+from bench.brokers import BROKERS
 from bench.options import Options
-from bench.report import Measurement, machine, rows_of, table, write_json
-from bench.scenarios import SCENARIOS
+from bench.report import RESULTS_DIR, Measurement, machine, rows_of, table, write_json
+from bench.scenarios import SCENARIOS, batch_concurrency
 from bench.sides import SIDES
 from bench.stores import run_id as new_run_id
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# (full, --quick) defaults of the sizes that the two modes set differently.
+DEFAULTS = {
+    "duration": (10.0, 3.0),
+    "warmup": (2.0, 1.0),
+    "jobs": (2000, 500),
+    "round_trips": (300, 100),
+}
 
 
 def _csv(value: str) -> list[str]:
@@ -40,28 +49,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m bench", description="conveyor next to plain Celery, as ratios."
     )
     parser.add_argument(
-        "--quick", action="store_true", help="a short run (about a minute): 3 s windows, 500 jobs"
+        "--quick",
+        action="store_true",
+        help="a short run (about 3 minutes on both brokers): 3 s windows, 500 jobs, "
+        "100 round trips",
+    )
+    parser.add_argument(
+        "--brokers",
+        type=_csv,
+        default=list(BROKERS),
+        help=f"comma-separated, from: {', '.join(BROKERS)} (default: both, one after the other)",
     )
     parser.add_argument(
         "--duration",
         type=float,
         default=None,
-        help="measured seconds of each submit run (default 10; quick 3)",
+        help="measured seconds of each submit and batch run (default 10; quick 3)",
     )
     parser.add_argument(
         "--warmup",
         type=float,
         default=None,
-        help="unmeasured seconds before each submit window (default 2; quick 1)",
+        help="unmeasured seconds before each submit and batch window (default 2; quick 1)",
     )
     parser.add_argument(
         "--concurrency", type=int, default=8, help="load generator connections (default 8)"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=100, help="jobs per batch request (default 100)"
     )
     parser.add_argument(
         "--jobs",
         type=int,
         default=None,
         help="backlog size of the drain scenario (default 2000; quick 500)",
+    )
+    parser.add_argument(
+        "--round-trips",
+        type=int,
+        default=None,
+        help="measured sequential round trips (default 300; quick 100)",
     )
     parser.add_argument(
         "--rounds",
@@ -92,7 +119,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--redis-url",
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        help="the Redis every side shares (env BENCH_REDIS_URL)",
+        help="the Redis every side shares: broker on the Redis part, result backend on "
+        "both (env BENCH_REDIS_URL)",
+    )
+    parser.add_argument(
+        "--rabbitmq-url",
+        default=os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+        help="the RabbitMQ server; each side gets a vhost of its own, made with rabbitmqctl "
+        "(env BENCH_RABBITMQ_URL)",
+    )
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=RESULTS_DIR,
+        help=f"where the JSON goes (default {RESULTS_DIR})",
     )
     parser.add_argument(
         "--keep-logs",
@@ -100,21 +140,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="keep the processes' logs (always kept after a failure)",
     )
     args = parser.parse_args(argv)
-    args.duration = args.duration or (3.0 if args.quick else 10.0)
-    args.warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0)
-    args.jobs = args.jobs or (500 if args.quick else 2000)
-    for name, known in (("scenarios", SCENARIOS), ("sides", SIDES)):
+    for name, (full, quick) in DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    for name, known in (("scenarios", SCENARIOS), ("sides", SIDES), ("brokers", BROKERS)):
         unknown = [item for item in getattr(args, name) if item not in known]
         if unknown:
             parser.error(f"unknown {name}: {', '.join(unknown)}")
     if "conveyor" not in args.sides:
         parser.error("the sides must include conveyor (every ratio is conveyor / baseline)")
-    for url in (args.postgres_url, args.redis_url):
+    if not args.brokers:
+        parser.error("name at least one broker")
+    for url in (args.postgres_url, args.redis_url, args.rabbitmq_url):
         if urlsplit(url).hostname not in LOCAL_HOSTS:
             parser.error(f"{url}: the benchmark only talks to services on this machine")
     for name in (
         "concurrency",
+        "batch_size",
         "jobs",
+        "round_trips",
         "rounds",
         "api_workers",
         "api_threads",
@@ -140,10 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(
         postgres_url=args.postgres_url,
         redis_url=args.redis_url,
+        rabbitmq_url=args.rabbitmq_url,
+        brokers=tuple(args.brokers),
         concurrency=args.concurrency,
         warmup_seconds=args.warmup,
         duration_seconds=args.duration,
+        batch_size=args.batch_size,
         jobs=args.jobs,
+        round_trips=args.round_trips,
         api_workers=args.api_workers,
         api_threads=args.api_threads,
         worker_concurrency=args.worker_concurrency,
@@ -151,39 +199,53 @@ def main(argv: list[str] | None = None) -> int:
         work_dir=work_dir,
     )
     scenarios = [SCENARIOS[name] for name in args.scenarios]
+    side_types = [SIDES[name] for name in args.sides]
     before = machine()
     notes = [
         f"All processes, including the load generator, share this {before['cpus']}-CPU "
         "machine with the system under test (and with whatever else runs on it: load "
-        f"average {before['load_average'][0]:.2f} at the start).",
+        f"average {before['load_average'][0]:.2f} at the start). The load generator "
+        "takes a core's worth of CPU of its own: absolute figures are lower than on a "
+        "machine where it runs elsewhere; ratios much less so.",
         f"Sizes on every side: gunicorn gthread {options.api_workers} workers x "
         f"{options.api_threads} threads; celery prefork -c {options.worker_concurrency}; "
-        f"load generator {options.concurrency} connections, {options.warmup_seconds:g} s "
-        f"warm-up, {options.duration_seconds:g} s measured; drain backlog {options.jobs} "
-        f"jobs; {options.rounds} round(s), medians shown.",
-        "ratio = conveyor / baseline: above 1 is faster for rates, slower for latencies.",
+        f"load generator {options.concurrency} connections (batches: "
+        f"{batch_concurrency(options)}), {options.warmup_seconds:g} s "
+        f"warm-up, {options.duration_seconds:g} s measured; batches of "
+        f"{options.batch_size}; drain backlog {options.jobs} jobs; "
+        f"{options.round_trips} round trips; {options.rounds} round(s), medians shown.",
+        "ratio = conveyor / baseline: above 1 is faster for rates, slower for latencies "
+        "and memory.",
     ]
     measurements: list[Measurement] = []
     try:
-        with ExitStack() as stack:
-            client = stack.enter_context(redis.Redis.from_url(options.redis_url))
-            sides = [SIDES[name](options, run_id, client) for name in args.sides]
-            for side in sides:
-                _progress(f"preparing {side.title}")
-                side.prepare(stack)
-            for number in range(options.rounds):
-                for scenario in scenarios:
-                    # Alternate the order each round, so drift favours no side.
-                    order = sides if number % 2 == 0 else sides[::-1]
-                    for side in order:
-                        _progress(
-                            f"round {number + 1}/{options.rounds}: {scenario.name} on {side.title}"
-                        )
-                        outcome = scenario.run(side, options)
-                        measurements.append(Measurement(number, scenario.name, side.name, outcome))
-                        _progress(
-                            "  " + ", ".join(f"{f.metric} {f.value:,.1f}" for f in outcome.figures)
-                        )
+        client = redis.Redis.from_url(options.redis_url)
+        for broker in options.brokers:
+            with ExitStack() as stack:
+                sides = [kind(options, run_id, client, broker) for kind in side_types]
+                for side in sides:
+                    _progress(f"{broker}: preparing {side.title}")
+                    side.prepare(stack)
+                for number in range(options.rounds):
+                    for scenario in scenarios:
+                        # Alternate the order each round, so drift favours no side.
+                        order = sides if number % 2 == 0 else sides[::-1]
+                        for side in order:
+                            if not scenario.applies_to(side):
+                                continue
+                            _progress(
+                                f"{broker}: round {number + 1}/{options.rounds}: "
+                                f"{scenario.name} on {side.title}"
+                            )
+                            outcome = scenario.run(side, options)
+                            measurements.append(
+                                Measurement(broker, number, scenario.name, side.name, outcome)
+                            )
+                            _progress(
+                                "  "
+                                + ", ".join(f"{f.metric} {f.value:,.1f}" for f in outcome.figures)
+                            )
+        client.close()
     except BaseException as exc:
         if not isinstance(exc, KeyboardInterrupt | SystemExit):
             traceback.print_exc()
@@ -194,7 +256,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130 if isinstance(exc, KeyboardInterrupt) else 1
     if not args.keep_logs:
         shutil.rmtree(work_dir, ignore_errors=True)
-    rows = rows_of(measurements, scenarios, sides)
+    rows = rows_of(measurements, scenarios, options.brokers)
+    notes += _derived_notes(measurements, options)
+    path = write_json(
+        run_id=run_id,
+        started=started,
+        options=options,
+        rows=rows,
+        measurements=measurements,
+        machine_before=before,
+        notes=notes,
+        results_dir=args.results_dir,
+    )
+    print()
+    print(table(rows, [(kind.name, kind.title) for kind in side_types]))
+    print()
+    for note in notes:
+        print(f"- {note}")
+    print(f"- JSON: {path}")
+    return 0
+
+
+def _derived_notes(measurements: list[Measurement], options: Options) -> list[str]:
+    notes = []
     client_cpu = [
         float(m.outcome.details["client_cpu_seconds"])
         for m in measurements
@@ -204,24 +288,21 @@ def main(argv: list[str] | None = None) -> int:
         window = options.warmup_seconds + options.duration_seconds
         notes.append(
             f"The load generator itself used {min(client_cpu) / window:.0%} to "
-            f"{max(client_cpu) / window:.0%} of one CPU during the submit runs."
+            f"{max(client_cpu) / window:.0%} of one CPU during the submit and batch runs."
         )
-    path = write_json(
-        run_id=run_id,
-        started=started,
-        options=options,
-        rows=rows,
-        measurements=measurements,
-        machine_before=before,
-        notes=notes,
-    )
-    print()
-    print(table(rows, sides))
-    print()
-    for note in notes:
-        print(f"- {note}")
-    print(f"- JSON: {path}")
-    return 0
+    for broker in options.brokers:
+        rates = {
+            m.scenario: m.outcome.figures[0].value
+            for m in measurements
+            if m.broker == broker and m.side == "conveyor" and m.scenario in {"submit", "batch"}
+        }
+        if len(rates) == 2 and rates["submit"]:
+            notes.append(
+                f"{broker}: conveyor's batch endpoint takes "
+                f"{rates['batch'] / rates['submit']:.1f}x the jobs/s of "
+                "single submissions (last round)."
+            )
+    return notes
 
 
 def _progress(message: str) -> None:

@@ -8,15 +8,22 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Options:
-    # Services (local only): any database on the PostgreSQL server, and a Redis URL.
+    # Services (local only): any database on the PostgreSQL server, Redis, RabbitMQ.
     postgres_url: str
     redis_url: str
-    # The submit scenario: clients, warm-up and measured window.
+    rabbitmq_url: str
+    # The brokers measured, one after the other ("redis", "rabbitmq").
+    brokers: tuple[str, ...]
+    # The submit and batch scenarios: clients, warm-up and measured window.
     concurrency: int
     warmup_seconds: float
     duration_seconds: float
+    # The batch scenario: jobs per request.
+    batch_size: int
     # The drain scenario: jobs in the backlog.
     jobs: int
+    # The round-trip scenario: sequential submit-and-wait round trips (after a warm-up).
+    round_trips: int
     # Sizes, the same on every side: gunicorn workers and threads, celery prefork processes.
     api_workers: int
     api_threads: int

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -85,6 +86,10 @@ class Process:
                 start_new_session=True,
             )
 
+    @property
+    def pid(self) -> int | None:
+        return self._popen.pid if self._popen is not None else None
+
     def alive(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
 
@@ -152,3 +157,55 @@ def run_to_end(
             f"{name} failed with exit code {done.returncode}:\n{done.stderr[-3000:]}"
         )
     return done.stdout
+
+
+def tree_pids(root: int) -> list[int]:
+    """``root`` and every live descendant (gunicorn's workers, a prefork pool)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _kib(path: Path, field: str) -> int:
+    try:
+        for line in path.read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass  # the process ended: it holds no memory
+    return 0
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A process tree's memory: RSS summed (as ``ps`` shows it, shared pages counted in
+    every process) and PSS summed (shared pages split between their users: close to what
+    a pod's cgroup is charged)."""
+
+    processes: int
+    rss_mib: float
+    pss_mib: float
+
+
+def memory_of(process: Process) -> Memory:
+    if process.pid is None:
+        return Memory(0, 0.0, 0.0)
+    pids = tree_pids(process.pid)
+    proc = Path("/proc")
+    rss = sum(_kib(proc / str(pid) / "status", "VmRSS") for pid in pids)
+    pss = sum(_kib(proc / str(pid) / "smaps_rollup", "Pss") for pid in pids)
+    return Memory(len(pids), rss / 1024, pss / 1024)

@@ -15,7 +15,6 @@ from typing import Any
 
 from bench.options import Options
 from bench.scenarios import Outcome, Scenario
-from bench.sides import Side
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REFERENCE = "conveyor"
@@ -26,6 +25,7 @@ _PACKAGES = (
     "celery",
     "kombu",
     "redis",
+    "amqp",
     "gunicorn",
     "psycopg",
 )
@@ -33,6 +33,7 @@ _PACKAGES = (
 
 @dataclass(frozen=True)
 class Measurement:
+    broker: str
     round: int
     scenario: str
     side: str
@@ -41,6 +42,7 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Row:
+    broker: str
     scenario: str
     metric: str
     higher_is_better: bool
@@ -51,38 +53,37 @@ class Row:
 
 
 def rows_of(
-    measurements: list[Measurement], scenarios: list[Scenario], sides: list[Side]
+    measurements: list[Measurement], scenarios: list[Scenario], brokers: tuple[str, ...]
 ) -> list[Row]:
-    """One row per scenario and metric: each side's median, and each baseline's ratio.
+    """One row per broker, scenario and metric: each side's median, each baseline's ratio.
 
     A ratio is the median of the rounds' own ratios (conveyor and baseline measured
     back to back), which cancels drift in the machine's load better than a ratio of
     medians would.
     """
     rows = []
-    for scenario in scenarios:
-        mine = [m for m in measurements if m.scenario == scenario.name]
-        if not mine:
-            continue
-        for figure in mine[0].outcome.figures:
-            # side name -> round -> value
-            table: dict[str, dict[int, float]] = {}
+    for broker in brokers:
+        for scenario in scenarios:
+            mine = [m for m in measurements if m.broker == broker and m.scenario == scenario.name]
+            metrics: dict[str, bool] = {}
             for m in mine:
                 for f in m.outcome.figures:
-                    if f.metric == figure.metric:
-                        table.setdefault(m.side, {})[m.round] = f.value
-            values = {
-                side.name: statistics.median(table[side.name].values())
-                for side in sides
-                if side.name in table
-            }
-            reference = table.get(REFERENCE, {})
-            ratios = {
-                name: _median_ratio(reference, by_round)
-                for name, by_round in table.items()
-                if name != REFERENCE
-            }
-            rows.append(Row(scenario.name, figure.metric, figure.higher_is_better, values, ratios))
+                    metrics.setdefault(f.metric, f.higher_is_better)
+            for metric, higher_is_better in metrics.items():
+                # side name -> round -> value
+                table: dict[str, dict[int, float]] = {}
+                for m in mine:
+                    for f in m.outcome.figures:
+                        if f.metric == metric:
+                            table.setdefault(m.side, {})[m.round] = f.value
+                values = {name: statistics.median(r.values()) for name, r in table.items()}
+                reference = table.get(REFERENCE, {})
+                ratios = {
+                    name: _median_ratio(reference, by_round)
+                    for name, by_round in table.items()
+                    if name != REFERENCE
+                }
+                rows.append(Row(broker, scenario.name, metric, higher_is_better, values, ratios))
     return rows
 
 
@@ -97,25 +98,31 @@ def _number(value: float) -> str:
     return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
 
 
-def table(rows: list[Row], sides: list[Side]) -> str:
-    baselines = [s for s in sides if s.name != REFERENCE]
-    header = ["scenario", "metric", "conveyor"]
-    for side in baselines:
-        header += [side.title, "ratio"]
+def table(rows: list[Row], sides: list[tuple[str, str]]) -> str:
+    """The rows as text; ``sides`` are (name, title) pairs, conveyor first."""
+    baselines = [(name, title) for name, title in sides if name != REFERENCE]
+    header = ["broker", "scenario", "metric", "conveyor"]
+    for _name, title in baselines:
+        header += [title, "ratio"]
     lines = [header]
     for row in rows:
-        cells = [row.scenario, row.metric, _number(row.values.get(REFERENCE, math.nan))]
-        for side in baselines:
+        cells = [
+            row.broker,
+            row.scenario,
+            row.metric,
+            _number(row.values.get(REFERENCE, math.nan)),
+        ]
+        for name, _title in baselines:
             cells += [
-                _number(row.values.get(side.name, math.nan)),
-                _number(row.ratios.get(side.name, math.nan)),
+                _number(row.values.get(name, math.nan)),
+                _number(row.ratios.get(name, math.nan)),
             ]
         lines.append(cells)
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
 
     def render(cells: list[str]) -> str:
         return "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
+            c.ljust(w) if i < 3 else c.rjust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
 
@@ -160,9 +167,10 @@ def write_json(
     measurements: list[Measurement],
     machine_before: dict[str, Any],
     notes: list[str],
+    results_dir: Path = RESULTS_DIR,
 ) -> Path:
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"bench-{started:%Y%m%dT%H%M%SZ}-{run_id}.json"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"bench-{started:%Y%m%dT%H%M%SZ}-{run_id}.json"
     document = {
         "run_id": run_id,
         "started_at": started.isoformat(),
@@ -170,6 +178,7 @@ def write_json(
         "machine": machine_before,
         "load_average_after": list(os.getloadavg()),
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
+        "ratios": "conveyor / baseline: above 1 is faster for rates, slower for latencies",
         "notes": notes,
         "rows": [asdict(row) for row in rows],
         "measurements": [asdict(m) for m in measurements],

@@ -1,20 +1,25 @@
 """The scenarios: what is measured on each side, and how.
 
 A scenario runs on one side at a time and returns figures (one number each, with the
-direction that is better) plus details for the JSON report. Add a scenario by
-subclassing ``Scenario`` and listing it in ``SCENARIOS``.
+direction that is better) plus details for the JSON report. A scenario that makes no
+sense on a side (a round trip without a result backend) says so in ``applies_to`` and
+its cells show "n/a". Add a scenario by subclassing ``Scenario`` and listing it in
+``SCENARIOS``.
 """
 
 from __future__ import annotations
 
+import http.client
 import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
 
-from bench.loadgen import LoadSpec, generate
+from bench import roundtrip
+from bench.loadgen import LoadResult, LoadSpec, generate
 from bench.options import Options
-from bench.processes import Process
-from bench.sides import Side
+from bench.processes import Memory, Process, memory_of, wait_until
+from bench.sides import Endpoint, Side
 
 # How often the drain scenario counts finished jobs (the same query cost on every side).
 POLL_SECONDS = 0.02
@@ -25,6 +30,11 @@ SLOWEST_DRAIN_JOBS_PER_SECOND = 10.0
 DRAIN_SETUP_SECONDS = 60.0
 # Failed requests above this share of all requests make a submit run invalid.
 MAX_ERROR_SHARE = 0.01
+# The memory scenario: jobs submitted over HTTP (warming the code paths) before sampling.
+MEMORY_WARM_JOBS = 20
+MEMORY_SETTLE_SECONDS = 60.0
+# Unmeasured round trips first (connections, imports, caches).
+ROUND_TRIP_WARMUP = 5
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,36 @@ class Scenario(ABC):
     name: str
     title: str
 
+    def applies_to(self, side: Side) -> bool:
+        return True
+
     @abstractmethod
     def run(self, side: Side, options: Options) -> Outcome: ...
+
+
+def _load(
+    endpoint: Endpoint, path: str, body: str, options: Options, *, concurrency: int
+) -> LoadResult:
+    return generate(
+        LoadSpec(
+            url=f"{endpoint.base_url}{path}",
+            body=body,
+            headers=endpoint.headers,
+            expect_status=201,
+            concurrency=concurrency,
+            warmup_seconds=options.warmup_seconds,
+            duration_seconds=options.duration_seconds,
+        )
+    )
+
+
+def _check(side: Side, result: LoadResult) -> None:
+    attempted = result.requests + result.errors
+    if result.requests == 0 or result.errors > MAX_ERROR_SHARE * attempted:
+        raise RuntimeError(
+            f"{side.title}: {result.errors} of {attempted} requests "
+            f"failed, e.g. {result.error_sample}"
+        )
 
 
 class Submit(Scenario):
@@ -57,30 +95,56 @@ class Submit(Scenario):
     def run(self, side: Side, options: Options) -> Outcome:
         side.reset()
         with side.api() as endpoint:
-            result = generate(
-                LoadSpec(
-                    url=endpoint.url,
-                    body=endpoint.body,
-                    headers=endpoint.headers,
-                    expect_status=endpoint.expect_status,
-                    concurrency=options.concurrency,
-                    warmup_seconds=options.warmup_seconds,
-                    duration_seconds=options.duration_seconds,
-                )
+            result = _load(
+                endpoint,
+                endpoint.submit_path,
+                endpoint.submit_body(),
+                options,
+                concurrency=options.concurrency,
             )
-        attempted = result.requests + result.errors
-        if result.requests == 0 or result.errors > MAX_ERROR_SHARE * attempted:
-            raise RuntimeError(
-                f"{side.title}: {result.errors} of {attempted} submissions "
-                f"failed, e.g. {result.error_sample}"
-            )
+            memory = memory_of(endpoint.process)
+        _check(side, result)
         return Outcome(
             figures=[
                 Figure("submissions/s", result.requests_per_second, higher_is_better=True),
                 Figure("p50 latency ms", result.p50_ms, higher_is_better=False),
                 Figure("p99 latency ms", result.p99_ms, higher_is_better=False),
+                Figure("API RSS MiB (loaded)", memory.rss_mib, higher_is_better=False),
             ],
-            details=asdict(result),
+            details={**asdict(result), **_memory_details("api", memory)},
+        )
+
+
+def batch_concurrency(options: Options) -> int:
+    """Batch clients are few (a quarter of the submit connections): a batch already
+    carries many jobs, and 8 x 100 jobs at once only queue up in gunicorn."""
+    return max(1, options.concurrency // 4)
+
+
+class BatchSubmit(Scenario):
+    """Jobs per second through the batch endpoint (no worker running)."""
+
+    name = "batch"
+    title = "POST batches of no-op jobs over HTTP"
+
+    def run(self, side: Side, options: Options) -> Outcome:
+        side.reset()
+        size = options.batch_size
+        with side.api() as endpoint:
+            result = _load(
+                endpoint,
+                endpoint.batch_path,
+                endpoint.batch_body(size),
+                options,
+                concurrency=batch_concurrency(options),
+            )
+        _check(side, result)
+        return Outcome(
+            figures=[
+                Figure("jobs/s", result.requests_per_second * size, higher_is_better=True),
+                Figure(f"p50 ms per {size}-job request", result.p50_ms, higher_is_better=False),
+            ],
+            details={**asdict(result), "batch_size": size},
         )
 
 
@@ -110,6 +174,7 @@ class Drain(Scenario):
         with side.worker() as worker:
             started = time.perf_counter()
             first, last = _watch(side, worker, total, warm=max(1, total // 10))
+            memory = memory_of(worker)
         after = side.counters()
         measured = last.done - first.done
         window = last.at - first.at
@@ -119,12 +184,19 @@ class Drain(Scenario):
             "window_seconds": window,
             "boot_and_warmup_seconds": first.at - started,
             "fill_seconds": fill_seconds,
+            **_memory_details("worker", memory),
         }
         details.update(
             {f"{name}_during_fill_and_drain": after[name] - before.get(name, 0) for name in after}
         )
         rate = measured / window if window > 0 else float("nan")
-        return Outcome(figures=[Figure("jobs/s", rate, higher_is_better=True)], details=details)
+        return Outcome(
+            figures=[
+                Figure("jobs/s", rate, higher_is_better=True),
+                Figure("worker RSS MiB (after drain)", memory.rss_mib, higher_is_better=False),
+            ],
+            details=details,
+        )
 
 
 def _watch(side: Side, worker: Process, total: int, *, warm: int) -> tuple[_Mark, _Mark]:
@@ -159,4 +231,87 @@ def _stuck(worker: Process, *, now: float, last_change: float, deadline: float) 
     return None
 
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (Submit(), Drain())}
+class RoundTrip(Scenario):
+    """Submit one job and wait for its outcome, sequentially: latency percentiles.
+
+    conveyor: ``POST /v1/jobs`` then ``GET /v1/jobs/{id}?wait=10`` (long-poll) over HTTP;
+    plain Celery: ``.delay().get()`` on a Redis result backend. The plain side without
+    a result backend cannot report an outcome: n/a.
+    """
+
+    name = "roundtrip"
+    title = "submit, then wait for the outcome"
+
+    def applies_to(self, side: Side) -> bool:
+        return side.name != "plain"
+
+    def run(self, side: Side, options: Options) -> Outcome:
+        side.reset()
+        with side.api() as endpoint, side.worker():
+            spec = side.round_trip(endpoint)
+            if spec is None:
+                raise RuntimeError(f"{side.title} cannot wait for an outcome")
+            spec = {**spec, "count": options.round_trips, "warmup": ROUND_TRIP_WARMUP}
+            result = roundtrip.run(spec, side.env)
+        return Outcome(
+            figures=[
+                Figure("p50 ms", result.p50_ms, higher_is_better=False),
+                Figure("p99 ms", result.p99_ms, higher_is_better=False),
+            ],
+            details=asdict(result),
+        )
+
+
+class MemoryFootprint(Scenario):
+    """Memory of an idle API and worker pod's processes, once warm.
+
+    Both run; ``MEMORY_WARM_JOBS`` jobs are submitted over HTTP and run, then the RSS of
+    each process tree (gunicorn master and workers; celery main process and its pool)
+    is summed. PSS (shared pages split) is in the JSON.
+    """
+
+    name = "memory"
+    title = "idle API and worker, warm"
+
+    def run(self, side: Side, options: Options) -> Outcome:
+        side.reset()
+        with side.api() as endpoint, side.worker() as worker:
+            _submit_over_http(endpoint, MEMORY_WARM_JOBS)
+            wait_until(
+                lambda: side.completed(MEMORY_WARM_JOBS) >= MEMORY_WARM_JOBS,
+                timeout=MEMORY_SETTLE_SECONDS,
+                what=f"{side.title} to run {MEMORY_WARM_JOBS} jobs",
+                alive=worker.alive,
+            )
+            api, pool = memory_of(endpoint.process), memory_of(worker)
+        return Outcome(
+            figures=[
+                Figure("worker RSS MiB (idle)", pool.rss_mib, higher_is_better=False),
+                Figure("API RSS MiB (idle)", api.rss_mib, higher_is_better=False),
+            ],
+            details={**_memory_details("worker", pool), **_memory_details("api", api)},
+        )
+
+
+def _submit_over_http(endpoint: Endpoint, count: int) -> None:
+    target = urlsplit(endpoint.base_url)
+    conn = http.client.HTTPConnection(target.hostname or "127.0.0.1", target.port, timeout=30)
+    headers = {**endpoint.headers, "Content-Type": "application/json"}
+    try:
+        for _ in range(count):
+            conn.request("POST", endpoint.submit_path, body=endpoint.submit_body(), headers=headers)
+            response = conn.getresponse()
+            payload = response.read()
+            if response.status != 201:
+                raise RuntimeError(f"submit: HTTP {response.status}: {payload[:300]!r}")
+    finally:
+        conn.close()
+
+
+def _memory_details(what: str, memory: Memory) -> dict[str, float | int | str]:
+    return {f"{what}_{key}": value for key, value in asdict(memory).items()}
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s for s in (Submit(), BatchSubmit(), Drain(), RoundTrip(), MemoryFootprint())
+}

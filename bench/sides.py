@@ -1,8 +1,9 @@
-"""The sides measured: conveyor, and hand-wired DRF + Celery baselines on the same Redis.
+"""The sides measured: conveyor, and hand-wired DRF + Celery baselines on the same broker.
 
-A side owns its state (a database, a Redis key prefix) for the whole run and can start
-its API, fill its backlog with the worker stopped, start its worker, and count what that
-worker has finished. Scenarios drive sides only through this interface.
+A side owns its state (a database, a broker namespace) for one broker's part of the run
+and can start its API, fill its backlog with the worker stopped, start its worker, count
+what that worker has finished, and say how a client makes a round trip. Scenarios drive
+sides only through this interface.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import redis
 
+from bench.brokers import BrokerSpace, broker_space
 from bench.options import Options
 from bench.processes import (
     REPO_ROOT,
@@ -29,46 +32,74 @@ from bench.processes import (
     running,
     wait_until,
 )
-from bench.stores import delete_keys, postgres_database, redis_prefix
+from bench.stores import postgres_database
 
 API_READY_SECONDS = 60.0
 FILL_SECONDS = 300.0
-# kombu's Redis transport: a priority above 0 goes to "<queue><sep><step>".
-_KOMBU_SEP = "\x06\x16"
-_KOMBU_PRIORITY_STEPS = (3, 6, 9)
+NOOP = {"type": "demo.noop"}
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where and what the load generator submits."""
+    """Where and what the load generator and the round-trip client send."""
 
-    url: str
-    body: str
+    base_url: str
+    submit_path: str
+    batch_path: str
     headers: dict[str, str]
-    expect_status: int
+    # The API's process (its RSS is measured).
+    process: Process
+
+    def submit_body(self) -> str:
+        return json.dumps(NOOP)
+
+    def batch_body(self, size: int) -> str:
+        return json.dumps({"jobs": [NOOP] * size})
 
 
 class Side(ABC):
     name: str
     title: str
+    # The queues this side's worker consumes (and the run purges).
+    queues: tuple[str, ...]
+    # The environment of this side's processes (set by ``prepare``).
+    env: dict[str, str]
 
-    def __init__(self, options: Options, run_id: str, redis_client: redis.Redis) -> None:
+    def __init__(
+        self, options: Options, run_id: str, redis_client: redis.Redis, broker: str
+    ) -> None:
         self.options = options
         self.run_id = run_id
         self.redis = redis_client
-        self.prefix = f"bench-{run_id}-{self.name}:"
+        self.broker = broker
+        # A name valid as a database, a vhost and a key prefix.
+        self.namespace = f"bench_{run_id}_{broker}_{self.name.replace('-', '_')}"
 
-    def base_env(self) -> dict[str, str]:
+    def _space(self, stack: ExitStack) -> BrokerSpace:
+        return stack.enter_context(
+            broker_space(
+                self.broker,
+                name=self.namespace,
+                redis_url=self.options.redis_url,
+                rabbitmq_url=self.options.rabbitmq_url,
+                redis_client=self.redis,
+            )
+        )
+
+    def base_env(self, space: BrokerSpace) -> dict[str, str]:
         return {
             **os.environ,
-            "PYTHONPATH": str(REPO_ROOT),
+            # The repository first (bench.*), then whatever the caller put on the path.
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
             "LOG_LEVEL": "WARNING",
-            "BROKER_URL": self.options.redis_url,
+            "BROKER_URL": space.url,
         }
 
     @abstractmethod
     def prepare(self, stack: ExitStack) -> None:
-        """Create this side's state; ``stack`` removes it at the end of the run."""
+        """Create this side's state; ``stack`` removes it at the end of the broker's part."""
 
     @abstractmethod
     def reset(self) -> None:
@@ -94,6 +125,11 @@ class Side(ABC):
     def describe(self) -> str:
         """Where the jobs are, in a few words (for errors)."""
 
+    def round_trip(self, endpoint: Endpoint) -> dict[str, Any] | None:
+        """How ``bench.roundtrip`` (run with this side's environment) submits a job and
+        waits for its outcome; None if this side cannot report one (no result backend)."""
+        return None
+
     def counters(self) -> dict[str, int]:
         """Cumulative counters worth reporting as a difference across a scenario."""
         return {}
@@ -106,6 +142,19 @@ class Side(ABC):
             "GUNICORN_THREADS": str(self.options.api_threads),
         }
 
+    def _worker_argv(self, app: str) -> list[str]:
+        return [
+            executable("celery"),
+            "-A",
+            app,
+            "worker",
+            "-Q",
+            ",".join(self.queues),
+            "-c",
+            str(self.options.worker_concurrency),
+            "--loglevel=WARNING",
+        ]
+
     @contextmanager
     def _serving(self, process: Process, port: int) -> Iterator[Process]:
         with running(process):
@@ -116,17 +165,6 @@ class Side(ABC):
                 alive=process.alive,
             )
             yield process
-
-
-def waiting_messages(client: redis.Redis, prefix: str, queues: tuple[str, ...]) -> int:
-    """Messages in kombu's Redis queues (every priority) plus those delivered, not acked."""
-    pipe = client.pipeline(transaction=False)
-    for queue in queues:
-        pipe.llen(f"{prefix}{queue}")
-        for step in _KOMBU_PRIORITY_STEPS:
-            pipe.llen(f"{prefix}{queue}{_KOMBU_SEP}{step}")
-    pipe.hlen(f"{prefix}unacked")
-    return sum(int(n) for n in pipe.execute())
 
 
 def _get_status(port: int, path: str) -> int:
@@ -141,25 +179,25 @@ def _get_status(port: int, path: str) -> int:
 
 
 class Conveyor(Side):
-    """conveyor as it runs in production: gunicorn, a celery worker, PostgreSQL, Redis."""
+    """conveyor as it runs in production: gunicorn, a celery worker, PostgreSQL, a broker."""
 
     name = "conveyor"
     title = "conveyor"
+    queues = ("default", "conveyor")
 
     def prepare(self, stack: ExitStack) -> None:
-        data_dir = self.options.work_dir / "conveyor-data"
+        data_dir = self.options.work_dir / f"conveyor-data-{self.broker}"
         (data_dir / "static").mkdir(parents=True, exist_ok=True)
-        db_url = stack.enter_context(
-            postgres_database(self.options.postgres_url, f"bench_{self.run_id}")
-        )
-        stack.enter_context(redis_prefix(self.redis, self.prefix))
+        db_url = stack.enter_context(postgres_database(self.options.postgres_url, self.namespace))
+        self.space = self._space(stack)
         self.env = {
-            **self.base_env(),
+            **self.base_env(self.space),
             "SECRET_KEY": f"bench-{self.run_id}",
             "DATABASE_URL": db_url,
-            "CONVEYOR_BROKER_KEY_PREFIX": self.prefix,
             "CONVEYOR_DATA_DIR": str(data_dir),
         }
+        if self.space.is_redis:
+            self.env["CONVEYOR_BROKER_KEY_PREFIX"] = self.space.key_prefix
         conveyor = executable("conveyor")
         run_to_end("conveyor migrate", [conveyor, "migrate", "-v0"], self.env)
         self.key = run_to_end(
@@ -171,23 +209,24 @@ class Conveyor(Side):
 
     def reset(self) -> None:
         self.db.execute("TRUNCATE jobs_job CASCADE")  # attempts, idempotency keys, …
-        delete_keys(self.redis, self.prefix)
+        self.space.purge(self.queues)
 
     @contextmanager
     def api(self) -> Iterator[Endpoint]:
         port = free_port()
         process = Process(
-            "conveyor-api",
+            f"conveyor-api-{self.broker}",
             [executable("gunicorn"), "-c", "python:conveyor.config.gunicorn"],
             {**self.env, **self._gunicorn_env(port)},
             self.options.work_dir,
         )
         with self._serving(process, port):
             yield Endpoint(
-                url=f"http://127.0.0.1:{port}/v1/jobs",
-                body=json.dumps({"type": "demo.noop"}),
+                base_url=f"http://127.0.0.1:{port}",
+                submit_path="/v1/jobs",
+                batch_path="/v1/jobs/batch",
                 headers={"Authorization": f"Bearer {self.key}"},
-                expect_status=201,
+                process=process,
             )
 
     def fill(self, count: int) -> None:
@@ -203,20 +242,12 @@ class Conveyor(Side):
 
     @contextmanager
     def worker(self) -> Iterator[Process]:
+        # Metrics on, as shipped, on a port of its own (several workers may run at once).
+        env = {**self.env, "CONVEYOR_WORKER_METRICS_PORT": str(free_port())}
         process = Process(
-            "conveyor-worker",
-            [
-                executable("celery"),
-                "-A",
-                "conveyor_worker.app",
-                "worker",
-                "-Q",
-                "default,conveyor",
-                "-c",
-                str(self.options.worker_concurrency),
-                "--loglevel=WARNING",
-            ],
-            self.env,
+            f"conveyor-worker-{self.broker}",
+            self._worker_argv("conveyor_worker.app"),
+            env,
             self.options.work_dir,
         )
         with running(process):
@@ -228,7 +259,16 @@ class Conveyor(Side):
     def describe(self) -> str:
         rows = self.db.execute("SELECT state, count(*) FROM jobs_job GROUP BY state").fetchall()
         states = ", ".join(f"{state} {count}" for state, count in rows) or "no jobs"
-        return f"jobs: {states}; messages under {self.prefix!r}: {self._messages()}"
+        return f"jobs: {states}; messages waiting: {self.space.waiting(self.queues)}"
+
+    def round_trip(self, endpoint: Endpoint) -> dict[str, Any] | None:
+        return {
+            "mode": "http",
+            "base_url": endpoint.base_url,
+            "submit_path": endpoint.submit_path,
+            "headers": endpoint.headers,
+            "body": endpoint.submit_body(),
+        }
 
     def counters(self) -> dict[str, int]:
         # Sessions opened on conveyor's database (PostgreSQL 14+): new connections.
@@ -236,9 +276,6 @@ class Conveyor(Side):
             "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
         ).fetchone()
         return {"postgres_sessions": int(row[0])} if row and row[0] is not None else {}
-
-    def _messages(self) -> int:
-        return waiting_messages(self.redis, self.prefix, ("default", "conveyor"))
 
     def _count(self, state: str) -> int:
         row = self.db.execute("SELECT count(*) FROM jobs_job WHERE state = %s", (state,)).fetchone()
@@ -250,19 +287,21 @@ class PlainCelery(Side):
 
     name = "plain"
     title = "plain Celery"
+    queues = ("default",)
     results = False
 
     def prepare(self, stack: ExitStack) -> None:
-        stack.enter_context(redis_prefix(self.redis, self.prefix))
+        self.space = self._space(stack)
         self.env = {
-            **self.base_env(),
+            **self.base_env(self.space),
             "DJANGO_SETTINGS_MODULE": "bench.baseline.settings",
-            "BASELINE_KEY_PREFIX": self.prefix,
+            "BASELINE_KEY_PREFIX": self.space.key_prefix,
+            "BASELINE_TRANSPORT_OPTIONS": json.dumps(self.space.transport_options()),
             "BASELINE_RESULT_BACKEND": self.options.redis_url if self.results else "",
         }
 
     def reset(self) -> None:
-        delete_keys(self.redis, self.prefix)
+        self.space.purge(self.queues)
 
     @contextmanager
     def api(self) -> Iterator[Endpoint]:
@@ -292,13 +331,14 @@ class PlainCelery(Side):
         ]
         if os.path.isdir("/dev/shm"):
             argv += ["--worker-tmp-dir", "/dev/shm"]
-        process = Process(f"{self.name}-api", argv, self.env, self.options.work_dir)
+        process = Process(f"{self.name}-api-{self.broker}", argv, self.env, self.options.work_dir)
         with self._serving(process, port):
             yield Endpoint(
-                url=f"http://127.0.0.1:{port}/jobs",
-                body=json.dumps({"type": "demo.noop"}),
+                base_url=f"http://127.0.0.1:{port}",
+                submit_path="/jobs",
+                batch_path="/jobs/batch",
                 headers={},
-                expect_status=201,
+                process=process,
             )
 
     def fill(self, count: int) -> None:
@@ -308,25 +348,15 @@ class PlainCelery(Side):
             self.env,
             timeout=FILL_SECONDS,
         )
-        waiting = self._waiting()
+        waiting = self.space.waiting(self.queues)
         if waiting != count:
             raise RuntimeError(f"{self.title}'s backlog holds {waiting} messages, not {count}")
 
     @contextmanager
     def worker(self) -> Iterator[Process]:
         process = Process(
-            f"{self.name}-worker",
-            [
-                executable("celery"),
-                "-A",
-                "bench.baseline.celery_app",
-                "worker",
-                "-Q",
-                "default",
-                "-c",
-                str(self.options.worker_concurrency),
-                "--loglevel=WARNING",
-            ],
+            f"{self.name}-worker-{self.broker}",
+            self._worker_argv("bench.baseline.celery_app"),
             self.env,
             self.options.work_dir,
         )
@@ -335,13 +365,10 @@ class PlainCelery(Side):
 
     def completed(self, total: int) -> int:
         # Late acks: a message leaves the unacked hash only once its task has run.
-        return total - self._waiting()
+        return total - self.space.waiting(self.queues)
 
     def describe(self) -> str:
-        return f"messages waiting or unacknowledged under {self.prefix!r}: {self._waiting()}"
-
-    def _waiting(self) -> int:
-        return waiting_messages(self.redis, self.prefix, ("default",))
+        return f"messages waiting or unacknowledged: {self.space.waiting(self.queues)}"
 
 
 class PlainCeleryWithResults(PlainCelery):
@@ -350,6 +377,9 @@ class PlainCeleryWithResults(PlainCelery):
     name = "plain-results"
     title = "plain Celery + results"
     results = True
+
+    def round_trip(self, endpoint: Endpoint) -> dict[str, Any] | None:
+        return {"mode": "celery"}
 
 
 SIDES: dict[str, type[Side]] = {

@@ -52,3 +52,12 @@ def pytest_terminal_summary(
         terminalreporter.write_sep("=", "fault runs: every accepted job accounted for")
         terminalreporter.write_line(render_table(rows))
         shutil.rmtree(ROWS_DIR, ignore_errors=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Drop the run's template databases (tests/e2e/platform.py), once all workers ended."""
+    if hasattr(session.config, "workerinput") or not services.available("postgres"):
+        return
+    from tests.e2e.platform import drop_templates
+
+    drop_templates()

@@ -22,6 +22,9 @@ from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import ALL_SCOPES
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
+from conveyor.schedules.models import Schedule
+from conveyor.schedules.services import schedule_create
+from conveyor.schedules.timing import Cron, Interval
 
 S = JobState
 
@@ -102,3 +105,29 @@ class JobFactory(DjangoModelFactory[Job]):
     created_at = LazyFunction(_now)
     updated_at = LazyAttribute(lambda o: o.created_at)
     queued_at = LazyAttribute(lambda o: o.created_at)
+
+
+class ScheduleFactory(DjangoModelFactory[Schedule]):
+    """A schedule made as the API makes it (with its beat PeriodicTask): every minute, a
+    ``demo.noop``; ``cron=("30 2 * * *", "Europe/Berlin")`` for a cron schedule."""
+
+    class Meta:
+        model = Schedule
+
+    client = SubFactory(ApiClientFactory)
+    name = Sequence(lambda n: f"schedule-{n}")
+    interval_seconds = 60
+    job = LazyFunction(lambda: {"type": "demo.noop"})
+
+    @classmethod
+    def _create(cls, model_class: type[Schedule], *args: Any, **kwargs: Any) -> Schedule:
+        cron = kwargs.pop("cron", None)
+        when = Cron.parse(*cron) if cron else Interval.of(kwargs.pop("interval_seconds"))
+        return schedule_create(
+            client=kwargs["client"],
+            name=kwargs["name"],
+            when=when,
+            job=kwargs["job"],
+            enabled=kwargs.get("enabled", True),
+            now=kwargs.get("now"),
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +33,13 @@ def _plain_static_files(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_api_key_cache(settings: Any) -> None:
+    """Every request authenticates against the database, so query counts do not depend on
+    which request came first; tests/api/test_api_key_cache.py turns the cache on."""
+    settings.CONVEYOR_API_KEY_CACHE = timedelta(0)
 
 
 @pytest.fixture

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import Permission, User
-from django.test import Client
+from django.test import Client, override_settings
+from django.utils import timezone
 
 from conveyor.jobs import lifecycle
 from conveyor.jobs.models import Job
+from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
+from conveyor.ratelimits.rates import parse_rate
 from tests.factories import JobFactory
 
 CHANGELIST = "/admin/jobs/job/"
@@ -146,3 +150,34 @@ def test_jobs_cannot_be_added_or_edited_in_the_admin(admin_client: Client) -> No
     assert add.status_code == 403
     assert edit.status_code == 403
     assert states(job) == ["queued"]
+
+
+def test_the_rate_limit_changelist_shows_each_limit_and_its_window(admin_client: Client) -> None:
+    # given a queue limit in force with two recent starts, and a limit no longer configured
+    now = timezone.now()
+    RateLimitBucket.objects.create(key="queue:http", created_at=now)
+    RateLimitBucket.objects.create(key="queue:gone", created_at=now)
+    RateLimitGrant.objects.bulk_create(
+        [
+            RateLimitGrant(key="queue:http", at=now - timedelta(milliseconds=200)),
+            RateLimitGrant(key="queue:http", at=now - timedelta(milliseconds=100)),
+            RateLimitGrant(key="queue:http", at=now - timedelta(minutes=5)),  # out of window
+        ]
+    )
+
+    # when an operator opens the rate limits
+    with override_settings(CONVEYOR_QUEUE_RATE_LIMITS={"http": parse_rate("10/s")}):
+        response = admin_client.get("/admin/ratelimits/ratelimitbucket/")
+
+    # then each limit shows its rate and the starts in its current window, read-only
+    assert response.status_code == 200
+    rows = {
+        key: line
+        for line in response.content.decode().split("<tr")
+        for key in ("queue:http", "queue:gone")
+        if f">{key}<" in line
+    }
+    assert "10/s" in rows["queue:http"]
+    assert 'class="field-starts_in_window">2<' in rows["queue:http"]
+    assert "no longer limited" in rows["queue:gone"]
+    assert "/admin/ratelimits/ratelimitbucket/add/" not in response.content.decode()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.conf import settings
@@ -90,24 +89,21 @@ def test_more_than_1000_jobs_is_400(api: APIClient, me: ApiClient) -> None:
     assert not Job.objects.filter(client=me).exists()
 
 
-def test_1000_jobs_take_a_few_queries_and_little_time(api: APIClient, me: ApiClient) -> None:
+def test_1000_jobs_take_a_few_queries(api: APIClient, me: ApiClient) -> None:
     # given the largest batch, which fits the default body limit
     items = [
         {"type": "demo.sleep", "params": {"seconds": 1}, "labels": {"n": str(i)}}
         for i in range(1000)
     ]
     assert len(json.dumps({"jobs": items})) < settings.CONVEYOR_MAX_BODY_BYTES
-    # when
-    started = time.monotonic()
+    # when (how fast it is, is for the benchmark: bench/, docs/performance.md)
     with CaptureQueriesContext(connection) as queries:
         response = submit(api, {"jobs": items})
-    took = time.monotonic() - started
     # then: no query per job (authentication, savepoint, the multi-row insert)
     assert response.status_code == 201, response.content[:500]
     assert len(response.json()["jobs"]) == 1000
     assert Job.objects.filter(client=me).count() == 1000
     assert len(queries) <= 10, [q["sql"][:80] for q in queries]
-    assert took < 10, took
 
 
 def test_a_batch_over_the_body_limit_is_413(api: APIClient, me: ApiClient) -> None:

@@ -56,6 +56,7 @@ def test_submit_stores_a_queued_job_and_answers_201_with_its_location(
         "attempts",
         "max_attempts",
         "timeout_seconds",
+        "webhook_url",
         "progress",
         "result",
         "error",

@@ -8,22 +8,30 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from conveyor.clients.scopes import ALL_SCOPES, JOBS_READ, JOBS_WRITE
+from conveyor.clients.scopes import (
+    ALL_SCOPES,
+    JOBS_READ,
+    JOBS_WRITE,
+    SCHEDULES_READ,
+    SCHEDULES_WRITE,
+)
 from conveyor.jobs.models import Job
+from conveyor.schedules.models import Schedule
 from tests.api.conftest import MakeApi
 from tests.api.problems import problem_of
-from tests.factories import ApiClientFactory, JobFactory
+from tests.factories import ApiClientFactory, JobFactory, ScheduleFactory
 
 
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # "{id}" stands for a job id
+    path: str  # "{id}" stands for a job id, "{schedule}" for a schedule id
     scope: str
 
     @property
     def job_scoped(self) -> bool:
-        return "{id}" in self.path
+        """Acts on one of a client's rows (a job or a schedule)."""
+        return "{id}" in self.path or "{schedule}" in self.path
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -37,12 +45,40 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/jobs/{id}/cancel", JOBS_WRITE),
     Endpoint("POST", "/v1/jobs/{id}/retry", JOBS_WRITE),
     Endpoint("GET", "/v1/job-types", JOBS_READ),
+    Endpoint("POST", "/v1/schedules", SCHEDULES_WRITE),
+    Endpoint("GET", "/v1/schedules", SCHEDULES_READ),
+    Endpoint("GET", "/v1/schedules/{schedule}", SCHEDULES_READ),
+    Endpoint("PATCH", "/v1/schedules/{schedule}", SCHEDULES_WRITE),
+    Endpoint("DELETE", "/v1/schedules/{schedule}", SCHEDULES_WRITE),
 ]
+SCHEDULE_BODY = {
+    "name": "nightly",
+    "cron": {"expression": "0 3 * * *"},
+    "job": {"type": "demo.noop"},
+}
 JOB_SCOPED = [e for e in ENDPOINTS if e.job_scoped]
 
 
+def target(endpoint: Endpoint, job: Job) -> str:
+    """The id the endpoint acts on: ``job``, or a schedule of the job's client."""
+    if "{schedule}" not in endpoint.path or not job.client.pk:
+        return str(job.id)  # (a job never saved: its client has no schedule either)
+    schedule = Schedule.objects.filter(client=job.client).first()
+    return str((schedule or ScheduleFactory.create(client=job.client)).pk)
+
+
 def call(api: APIClient, endpoint: Endpoint, job: Job) -> Any:
+    """The endpoint, on ``job`` or on a schedule of the job's client."""
+    if "{schedule}" in endpoint.path:
+        path = endpoint.path.replace("{schedule}", target(endpoint, job))
+        if endpoint.method == "PATCH":
+            return api.patch(path, {"enabled": False}, format="json")
+        if endpoint.method == "DELETE":
+            return api.delete(path)
+        return api.get(path)
     path = endpoint.path.replace("{id}", str(job.id))
+    if endpoint.path == "/v1/schedules" and endpoint.method == "POST":
+        return api.post(path, SCHEDULE_BODY, format="json")
     if endpoint.method == "POST":
         body: Any = {"type": "demo.noop"} if not endpoint.job_scoped else None
         if endpoint.path.endswith("/batch"):
@@ -51,16 +87,23 @@ def call(api: APIClient, endpoint: Endpoint, job: Job) -> Any:
     return api.get(path)
 
 
-def _states(job: Job) -> tuple[str, int]:
+def _states(job: Job) -> tuple[str, int, list[Any]]:
+    """What no refused request may change; the job's client gets a schedule to act on."""
+    if not Schedule.objects.filter(client=job.client).exists():
+        ScheduleFactory.create(client=job.client)
     job.refresh_from_db()
-    return job.state, Job.objects.count()
+    return job.state, Job.objects.count(), list(Schedule.objects.order_by("pk").values())
 
 
 def test_every_routed_v1_endpoint_is_in_the_list() -> None:
     """A new endpoint must be added to ENDPOINTS, or it escapes the checks below."""
-    from conveyor.jobs.urls import urlpatterns
+    from conveyor.jobs.urls import urlpatterns as jobs
+    from conveyor.schedules.urls import urlpatterns as schedules
 
-    routed = {str(p.pattern).replace("<uuid:job_id>", "{id}") for p in urlpatterns}
+    routed = {
+        str(p.pattern).replace("<uuid:job_id>", "{id}").replace("<uuid:schedule_id>", "{schedule}")
+        for p in [*jobs, *schedules]
+    }
     listed = {e.path.removeprefix("/v1/") for e in ENDPOINTS}
     assert routed == listed
 
@@ -104,7 +147,7 @@ def test_a_key_with_the_scope_alone_is_let_in(make_api: MakeApi, endpoint: Endpo
     response = call(api, endpoint, job)
 
     # (a failed job cannot be cancelled: 409 is the answer of the view itself)
-    assert response.status_code in {200, 201, 409}, response.content
+    assert response.status_code in {200, 201, 204, 409}, response.content
 
 
 @pytest.mark.parametrize("endpoint", JOB_SCOPED, ids=str)
@@ -119,7 +162,7 @@ def test_another_clients_job_is_404(make_api: MakeApi, endpoint: Endpoint) -> No
 
     # then: indistinguishable from a job that does not exist
     problem = problem_of(response, 404)
-    assert str(job.id) in problem["detail"]
+    assert target(endpoint, job) in problem["detail"]
     assert _states(job) == before
 
 

@@ -488,9 +488,13 @@ def test_beat_is_one_replica_recreated(case: list[Obj]) -> None:
     beat = find(case, "Deployment", "conveyor-beat")[0]["spec"]
     assert beat["replicas"] == 1
     assert beat["strategy"] == {"type": "Recreate"}
-    assert beat["template"]["spec"]["containers"][0]["args"][-2:] == [
-        "-s",
-        "/var/lib/conveyor/celerybeat-schedule",
+    # the schedule lives in the database (CELERY_BEAT_SCHEDULER), not in a file
+    assert beat["template"]["spec"]["containers"][0]["args"] == [
+        "celery",
+        "-A",
+        "conveyor_worker.app",
+        "beat",
+        "--loglevel=INFO",
     ]
 
 

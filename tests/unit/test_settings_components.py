@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.conf import settings
 
-COMPONENTS = ["celery", "conveyor", "drf", "logging", "security"]
+COMPONENTS = ["celery", "conveyor", "drf", "logging", "ratelimits", "security", "webhooks"]
 
 
 @pytest.mark.parametrize("component", COMPONENTS)

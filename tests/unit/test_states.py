@@ -33,6 +33,7 @@ def test_a_succeeded_job_never_runs_again() -> None:
         (S.QUEUED, S.CANCELLED),
         (S.SCHEDULED, S.CANCELLED),
         (S.RETRYING, S.CANCELLED),
+        (S.QUEUED, S.SCHEDULED),
     ],
 )
 def test_design_transitions_are_allowed(source: str, target: str) -> None:

@@ -51,7 +51,7 @@ DEFAULT_SHUTDOWN_GRACE_SECONDS = 25.0
 POLL_SECONDS = 0.5
 DEMO_CLIENT_NAME = "local-demo"
 ADMIN_USERNAME = "admin"
-DEMO_SCOPES = ("jobs:read", "jobs:write")
+DEMO_SCOPES = ("jobs:read", "jobs:write", "schedules:read", "schedules:write")
 FINAL_STATES = frozenset({"succeeded", "failed", "cancelled"})
 
 # What an interactive terminal needs to redraw the table in place.

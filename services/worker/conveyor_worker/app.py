@@ -20,7 +20,9 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     execute,
     metrics,
     periodic,
+    schedules,
     shutdown,
+    webhooks,
 )
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
 

@@ -23,6 +23,7 @@ from conveyor.config.celery import EXECUTE_JOB_TASK, app
 from conveyor.jobs import lifecycle
 from conveyor.jobs.lifecycle import Claim, Failure
 from conveyor.jobs.types import JobCancelled, JobType, PermanentError, get_job_type
+from conveyor.ratelimits.admission import Deferred, claim_within_limits
 from conveyor_worker import metrics as worker_metrics
 from conveyor_worker.context import RunContext, keeper
 from conveyor_worker.dbretry import with_db_retry
@@ -67,9 +68,18 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
         log.error("dropping a malformed message: job id %r is not a UUID", job_id)
         return None
     claim = with_db_retry(
-        lambda: lifecycle.claim(str(job_id), worker=worker, message_id=message_id),
+        lambda: claim_within_limits(str(job_id), worker=worker, message_id=message_id),
         what=f"claiming job {job_id}",
     )
+    if isinstance(claim, Deferred):
+        log.info(
+            "job %s put off until %s by rate limit %s",
+            job_id,
+            claim.run_at.isoformat(),
+            ", ".join(str(limit) for limit in claim.refused_by),
+        )
+        worker_metrics.job_rate_limited(type=claim.type, queue=claim.queue)
+        return None
     if claim is None:
         log.info(
             "job %s is not queued (finished, running elsewhere or gone); message dropped", job_id

@@ -112,6 +112,51 @@ def job_finished(state: str | None) -> None:
         metrics.finished.labels(**labels, state=state).inc()
 
 
+@cache
+def _webhook_deliveries() -> Counter:
+    return Counter(
+        "conveyor_webhook_deliveries",
+        "Webhook delivery attempts made by this worker, by outcome: delivered, retrying "
+        "(to be tried again), failed (given up), refused (private destination not allowed).",
+        ["outcome"],
+    )
+
+
+def webhook_delivery_attempted(outcome: str) -> None:
+    """A webhook delivery attempt ended with ``outcome`` (``conveyor_worker/webhooks.py``)."""
+    _webhook_deliveries().labels(outcome=outcome).inc()
+
+
+@cache
+def _rate_limited() -> Counter:
+    return Counter(
+        "conveyor_rate_limited",
+        "Job starts a rate limit put off (the job went back to scheduled), by job type and queue.",
+        ["type", "queue"],
+    )
+
+
+def job_rate_limited(*, type: str, queue: str) -> None:
+    """A rate limit put off a job's start (``conveyor.ratelimits.admission``)."""
+    _rate_limited().labels(type=type, queue=queue).inc()
+
+
+@cache
+def _retention_deleted() -> Counter:
+    return Counter(
+        "conveyor_retention_deleted",
+        "Rows the retention task deleted: finished jobs past their retention, expired "
+        "idempotency keys.",
+        ["kind"],
+    )
+
+
+def retention_deleted(*, jobs: int, idempotency_keys: int) -> None:
+    """What one retention pass deleted (``conveyor.jobs.retention``)."""
+    _retention_deleted().labels(kind="jobs").inc(jobs)
+    _retention_deleted().labels(kind="idempotency_keys").inc(idempotency_keys)
+
+
 # ---- the exporter (the worker's main process) -----------------------------------------
 
 

@@ -1,19 +1,23 @@
-"""conveyor's own periodic work, run on the system queue: the dispatcher, the reconciler."""
+"""conveyor's own periodic work, run on the system queue: the dispatcher, the reconciler,
+retention."""
 
 from __future__ import annotations
 
 import logging
 
-from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, app
+from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK, app
 from conveyor.core.broker import queue_depth
-from conveyor.jobs import lifecycle, reconcile
+from conveyor.jobs import lifecycle, reconcile, retention
+from conveyor.webhooks import services as webhooks
+from conveyor_worker import metrics
 
 log = logging.getLogger(__name__)
 
 
 @app.task(name=DISPATCH_TASK, ignore_result=True, acks_late=False)
 def dispatch() -> dict[str, int]:
-    """Release due scheduled and retrying jobs; terminate attempts that ignore a cancel."""
+    """Release due scheduled and retrying jobs; terminate attempts that ignore a cancel;
+    send due webhook deliveries."""
     released = lifecycle.release_due()
     terminated = 0
     for job in lifecycle.overdue_cancels():
@@ -24,13 +28,18 @@ def dispatch() -> dict[str, int]:
                 log.warning("could not revoke the message of job %s", job.pk, exc_info=True)
         if lifecycle.force_cancelled(job):
             terminated += 1
-    if released or terminated:
+    # Webhook deliveries due: retries, and any whose message was lost or whose attempt's
+    # worker vanished (conveyor/webhooks/services.py).
+    webhooks_sent = webhooks.release_due_deliveries()
+    if released or terminated or webhooks_sent:
         log.info(
-            "dispatcher: released %d due job(s), terminated %d cancelled attempt(s)",
+            "dispatcher: released %d due job(s), terminated %d cancelled attempt(s), "
+            "sent %d due webhook(s)",
             released,
             terminated,
+            webhooks_sent,
         )
-    return {"released": released, "terminated": terminated}
+    return {"released": released, "terminated": terminated, "webhooks": webhooks_sent}
 
 
 @app.task(name=RECONCILE_TASK, ignore_result=True, acks_late=False)
@@ -43,3 +52,11 @@ def reconcile_jobs() -> dict[str, int]:
         "failed": report.failed,
         "cancelled": report.cancelled,
     }
+
+
+@app.task(name=RETENTION_TASK, ignore_result=True, acks_late=False)
+def delete_old() -> dict[str, int]:
+    """Delete finished jobs past their retention and expired idempotency keys."""
+    report = retention.run()
+    metrics.retention_deleted(jobs=report.jobs, idempotency_keys=report.idempotency_keys)
+    return {"jobs": report.jobs, "idempotency_keys": report.idempotency_keys}

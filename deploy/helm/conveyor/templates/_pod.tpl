@@ -7,6 +7,7 @@ CONVEYOR_DATA_DIR: /var/lib/conveyor
 CONVEYOR_HEARTBEAT_FILE: /tmp/conveyor-worker.heartbeat
 CONVEYOR_HEARTBEAT_SECONDS: {{ .Values.config.heartbeatSeconds | toString | quote }}
 CONVEYOR_HTTPS: {{ .Values.config.https | toString | quote }}
+CONVEYOR_JOB_RETENTION_DAYS: {{ .Values.config.jobRetentionDays | toString | quote }}
 CONVEYOR_MAX_JOB_SECONDS: {{ .Values.config.maxJobSeconds | toString | quote }}
 CONVEYOR_SYSTEM_QUEUE: {{ .Values.config.systemQueue | quote }}
 CELERY_WORKER_PREFETCH_MULTIPLIER: {{ .Values.config.prefetchMultiplier | toString | quote }}

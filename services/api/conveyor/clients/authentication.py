@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
+from django.conf import settings
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from conveyor.clients.keys import digest_matches, parse_prefix
+from conveyor.clients.keycache import key_cache
+from conveyor.clients.keys import key_digest, parse_prefix
 from conveyor.clients.models import ApiClient
 
 
@@ -20,12 +24,18 @@ class ApiKeyAuthentication(BaseAuthentication):
         if header[0].lower() != self.keyword or len(header) != 2:
             raise AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
         key = header[1].decode("latin-1")
+        digest = key_digest(key)
+        # A key checked in the last few seconds (clients/keycache.py): no query.
+        cached = key_cache.get(digest)
+        if cached is not None:
+            return cached, key
         prefix = parse_prefix(key)
         client = (
             ApiClient.objects.filter(key_prefix=prefix, is_active=True).first() if prefix else None
         )
-        if client is None or not digest_matches(key, client.key_digest):
+        if client is None or not hmac.compare_digest(digest, client.key_digest):
             raise AuthenticationFailed("The API key is invalid or revoked.")
+        key_cache.put(digest, client, seconds=settings.CONVEYOR_API_KEY_CACHE.total_seconds())
         return client, key
 
     def authenticate_header(self, request: Request) -> str:

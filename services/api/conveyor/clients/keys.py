@@ -1,4 +1,5 @@
 """API keys: ``cvk_<prefix>_<secret>``; only the prefix and a SHA-256 of the key are stored.
+Webhook signing secrets (``whsec_…``) are made here too (see ``generate_webhook_secret``).
 
 The secret has 256 bits of entropy, so a fast hash is enough (a slow password hash
 would only slow every request); lookups go by the prefix, comparison is constant-time.
@@ -42,3 +43,14 @@ def parse_prefix(key: str) -> str | None:
 
 def digest_matches(key: str, digest: str) -> bool:
     return hmac.compare_digest(key_digest(key), digest)
+
+
+WEBHOOK_SECRET_MARK = "whsec"  # noqa: S105 - a marker, not a secret
+
+
+def generate_webhook_secret() -> str:
+    """A client's webhook signing secret: ``whsec_<43 url-safe characters>`` (256 bits).
+
+    Unlike a key it is stored as is: conveyor needs it to sign every webhook it sends.
+    """
+    return f"{WEBHOOK_SECRET_MARK}_{secrets.token_urlsafe(32)}"

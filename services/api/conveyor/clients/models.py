@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from conveyor.clients.keys import generate_webhook_secret
+
 
 class ApiClient(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -12,6 +14,9 @@ class ApiClient(models.Model):
     scopes = models.JSONField(default=list)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Signs the webhooks of this client's jobs (HMAC-SHA256). Stored as is, because
+    # conveyor signs with it; shown once by create_api_client, never by the API.
+    webhook_secret = models.CharField(max_length=100, default=generate_webhook_secret)
 
     class Meta:
         ordering = ("name",)

@@ -21,3 +21,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 EXECUTE_JOB_TASK = "conveyor.execute_job"
 DISPATCH_TASK = "conveyor.dispatch"
 RECONCILE_TASK = "conveyor.reconcile"
+RETENTION_TASK = "conveyor.retention"
+# Sent by beat for each schedule (its id the one argument): fires the run that is due.
+FIRE_SCHEDULE_TASK = "conveyor.fire_schedule"
+# Sends one webhook delivery (conveyor/webhooks), on the system queue.
+DELIVER_WEBHOOK_TASK = "conveyor.deliver_webhook"

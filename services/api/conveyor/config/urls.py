@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("conveyor.jobs.urls")),
     path("v1/", include("conveyor.queues.urls")),
+    path("v1/", include("conveyor.schedules.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from conveyor.core.errors import ConveyorError
 from conveyor.jobs import services
 from conveyor.jobs.models import Job, JobAttempt
+from conveyor.webhooks.admin import WebhookDeliveryInline
 
 
 class JobAttemptInline(admin.TabularInline[JobAttempt, Job]):
@@ -48,7 +49,7 @@ class JobAdmin(admin.ModelAdmin[Job]):
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     list_select_related = ("client",)
-    inlines = (JobAttemptInline,)
+    inlines = (JobAttemptInline, WebhookDeliveryInline)
     actions = ("retry_jobs", "cancel_jobs")
     readonly_fields = tuple(f.name for f in Job._meta.fields)
 

@@ -22,6 +22,7 @@ from conveyor.jobs import longpoll
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import Message, publish_on_commit
 from conveyor.jobs.states import FINAL_STATES, LEASED_STATES, JobState, sources_of
+from conveyor.webhooks import services as webhooks
 
 S = JobState
 
@@ -44,10 +45,13 @@ def transition(
     return rows.update(state=target, updated_at=now or timezone.now(), **changes) == 1
 
 
-def on_final(job_id: UUID | str) -> None:
+def on_final(job_id: UUID | str, *, webhook_url: str | None = None) -> None:
     """What follows a job reaching a final state, in the transaction that moved it there:
-    long-polling requests are woken (at commit)."""
+    long-polling requests are woken (at commit), and the job's webhook, if it has one, is
+    stored for delivery and sent once committed. ``webhook_url`` is the job's when the
+    caller knows it (it saves a query for jobs without one)."""
     longpoll.notify_final(job_id)
+    webhooks.delivery_on_final(job_id=job_id, webhook_url=webhook_url)
 
 
 def message_of(job: Job) -> Message:
@@ -69,9 +73,14 @@ class Claim:
     started_at: datetime
 
 
-def claim(job_id: UUID | str, *, worker: str, message_id: str | None) -> Claim | None:
-    """Take a queued job for a new attempt; None if it is not queued (done, running, gone)."""
-    now = timezone.now()
+def claim(
+    job_id: UUID | str, *, worker: str, message_id: str | None, now: datetime | None = None
+) -> Claim | None:
+    """Take a queued job for a new attempt; None if it is not queued (done, running, gone).
+
+    ``now`` is the attempt's start (given by a rate limit that admitted it at that time).
+    """
+    now = now or timezone.now()
     token = uuid.uuid4()
     won = transition(
         job_id,
@@ -91,6 +100,12 @@ def claim(job_id: UUID | str, *, worker: str, message_id: str | None) -> Claim |
         return None
     job = Job.objects.get(pk=job_id)
     return Claim(job=job, token=token, worker=worker, started_at=now)
+
+
+def defer(job_id: UUID | str, *, run_at: datetime, now: datetime | None = None) -> bool:
+    """Put a queued job back to wait until ``run_at`` without using an attempt (a rate limit
+    refused its start); the dispatcher queues it again then, with its priority."""
+    return transition(job_id, sources={S.QUEUED}, target=S.SCHEDULED, now=now, run_at=run_at)
 
 
 def renew_lease(job_id: UUID, token: UUID) -> str | None:
@@ -189,7 +204,7 @@ def end_attempt(
         if won:
             _attempt(claim, outcome, now, failure)
             if target in FINAL_STATES:
-                on_final(claim.job.pk)
+                on_final(claim.job.pk, webhook_url=claim.job.webhook_url)
     return won
 
 

@@ -20,6 +20,8 @@ class Job(models.Model):
     priority = models.PositiveSmallIntegerField(default=5)
     labels = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=JobState.choices)
+    # Where conveyor POSTs the job, signed, when it ends ("" for none; conveyor/webhooks).
+    webhook_url = models.CharField(max_length=2000, blank=True, default="")
 
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField()
@@ -59,6 +61,12 @@ class Job(models.Model):
             models.Index(fields=["state", "run_at"], name="job_state_run_at"),
             models.Index(fields=["queue", "state"], name="job_queue_state"),
             models.Index(fields=["state", "lease_expires_at"], name="job_state_lease"),
+            # The retention task's scan: finished jobs, oldest first (conveyor/jobs/retention.py).
+            models.Index(
+                fields=["finished_at"],
+                name="job_finished",
+                condition=models.Q(state__in=sorted(FINAL_STATES)),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(priority__lte=9), name="job_priority_0_9"),

@@ -7,14 +7,23 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from conveyor.core.serializers import StrictInputSerializer, StrictQuerySerializer
+from conveyor.core.serializers import (
+    FieldsOnceOutputSerializer,
+    StrictInputSerializer,
+    StrictQuerySerializer,
+)
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.selectors import LABEL_KEY
 from conveyor.jobs.services import MAX_ATTEMPTS_CEILING
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobType
+from conveyor.ratelimits.limits import queue_rate, type_rate
+from conveyor.webhooks.selectors import job_deliveries
+from conveyor.webhooks.serializers import WebhookDeliveryOutput
+from conveyor.webhooks.validation import MAX_URL_LENGTH, validate_webhook_url
 
 MAX_LABELS = 20
 MAX_DELAY_SECONDS = 366 * 24 * 3600
@@ -48,6 +57,12 @@ class JobCreateInput(StrictInputSerializer):
         required=False,
         default=dict,
         validators=[validate_labels],
+    )
+    webhook_url = serializers.CharField(
+        max_length=MAX_URL_LENGTH,
+        required=False,
+        validators=[validate_webhook_url],
+        help_text="http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md)",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +114,8 @@ class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
         )
 
 
-class JobOutput(serializers.ModelSerializer[Job]):
+# Rendered for every submit and GET: its fields are built once (FieldsOnceOutputSerializer).
+class JobOutput(FieldsOnceOutputSerializer, serializers.ModelSerializer[Job]):
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
 
@@ -116,6 +132,7 @@ class JobOutput(serializers.ModelSerializer[Job]):
             "attempts",
             "max_attempts",
             "timeout_seconds",
+            "webhook_url",
             "progress",
             "result",
             "error",
@@ -139,9 +156,14 @@ class JobOutput(serializers.ModelSerializer[Job]):
 
 class JobDetailOutput(JobOutput):
     attempt_history = AttemptOutput(many=True, source="attempt_records")
+    webhook_deliveries = serializers.SerializerMethodField()
 
     class Meta(JobOutput.Meta):
-        fields = (*JobOutput.Meta.fields, "attempt_history")
+        fields = (*JobOutput.Meta.fields, "attempt_history", "webhook_deliveries")
+
+    @extend_schema_field(WebhookDeliveryOutput(many=True))
+    def get_webhook_deliveries(self, job: Job) -> list[dict[str, Any]]:
+        return WebhookDeliveryOutput(job_deliveries(job=job), many=True).data  # type: ignore[return-value]
 
 
 class JobListQuery(StrictQuerySerializer):
@@ -210,6 +232,12 @@ class JobTypeOutput(serializers.Serializer[JobType]):
     params_schema = serializers.SerializerMethodField()
     retry = serializers.SerializerMethodField()
     time_limit_seconds = serializers.SerializerMethodField()
+    rate_limit = serializers.SerializerMethodField(
+        help_text="Most starts of this job type across all workers, e.g. 10/s; null: none."
+    )
+    queue_rate_limit = serializers.SerializerMethodField(
+        help_text="The limit of the job type's queue, which also applies; null: none."
+    )
 
     def get_params_schema(self, spec: JobType) -> dict[str, Any]:
         return spec.params_schema()
@@ -226,3 +254,11 @@ class JobTypeOutput(serializers.Serializer[JobType]):
 
     def get_time_limit_seconds(self, spec: JobType) -> int:
         return int(spec.time_limit.total_seconds())
+
+    def get_rate_limit(self, spec: JobType) -> str | None:
+        rate = type_rate(spec)
+        return str(rate) if rate is not None else None
+
+    def get_queue_rate_limit(self, spec: JobType) -> str | None:
+        rate = queue_rate(spec.queue)
+        return str(rate) if rate is not None else None

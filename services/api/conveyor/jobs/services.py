@@ -89,6 +89,7 @@ def prepare_job(
     max_attempts: int | None = None,
     timeout_seconds: int | None = None,
     labels: Mapping[str, str] | None = None,
+    webhook_url: str = "",
     now: datetime,
     queues: set[str] | None = None,
 ) -> Job:
@@ -143,6 +144,7 @@ def prepare_job(
         queue=queue,
         priority=priority,
         labels=dict(labels or {}),
+        webhook_url=webhook_url,
         state=S.SCHEDULED if due_later else S.QUEUED,
         max_attempts=max_attempts or spec.retry.max_attempts,
         timeout_seconds=timeout_seconds or limit,
@@ -165,6 +167,7 @@ def job_create(
     max_attempts: int | None = None,
     timeout_seconds: int | None = None,
     labels: Mapping[str, str] | None = None,
+    webhook_url: str = "",
     now: datetime | None = None,
 ) -> Job:
     """Store a new job and publish it once stored (or leave it scheduled until ``run_at``)."""
@@ -178,12 +181,14 @@ def job_create(
         max_attempts=max_attempts,
         timeout_seconds=timeout_seconds,
         labels=labels,
+        webhook_url=webhook_url,
         now=now or timezone.now(),
     )
-    with transaction.atomic():
-        job.save(force_insert=True)
-        if job.state == S.QUEUED:
-            publish_on_commit([message_of(job)])
+    # One INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. The
+    # publish follows the commit: at once here, or at the commit of a caller's transaction.
+    job.save(force_insert=True)
+    if job.state == S.QUEUED:
+        publish_on_commit([message_of(job)])
     metrics.job_submitted(type=job.type, queue=job.queue)
     return job
 
@@ -208,7 +213,7 @@ def job_cancel(*, job: Job) -> Job:
                     run_at=None,
                 )
                 if done:
-                    on_final(job.pk)
+                    on_final(job.pk, webhook_url=job.webhook_url)
         else:
             done = transition(
                 job.pk, sources={S.RUNNING}, target=S.CANCELLING, now=now, cancel_requested_at=now

@@ -7,6 +7,8 @@ scheduled ──(run_at due)──▶ queued ──▶ running ──▶ succeed
                                │          ├──▶ failed
  cancel: scheduled|queued|retrying ──▶ cancelled ; running ──▶ cancelling ──▶ cancelled
 ```
+
+A queued job whose start a rate limit refuses goes back to scheduled (docs/rate-limits.md).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ WAITING_STATES: frozenset[str] = frozenset({S.SCHEDULED, S.RETRYING})
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.SCHEDULED: frozenset({S.QUEUED, S.CANCELLED}),
     # queued → queued: the message was lost and is published again.
-    S.QUEUED: frozenset({S.QUEUED, S.RUNNING, S.CANCELLED}),
+    # queued → scheduled: a rate limit put the start off (docs/rate-limits.md).
+    S.QUEUED: frozenset({S.QUEUED, S.RUNNING, S.CANCELLED, S.SCHEDULED}),
     # running → queued / retrying / failed also cover a lapsed lease (worker gone).
     S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.RETRYING, S.QUEUED, S.CANCELLING}),
     S.RETRYING: frozenset({S.QUEUED, S.CANCELLED}),

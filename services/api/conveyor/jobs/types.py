@@ -27,6 +27,8 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from conveyor.ratelimits.rates import Rate, RateLimitSyntaxError, parse_rate
+
 
 class JobParams(BaseModel):
     """Base of every params model: unknown fields are errors, values are immutable."""
@@ -129,6 +131,8 @@ class JobType:
     retry: RetryPolicy
     time_limit: timedelta
     description: str = ""
+    # As declared; CONVEYOR_TYPE_RATE_LIMITS may replace it (conveyor.ratelimits.limits).
+    rate_limit: Rate | None = None
 
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()
@@ -152,11 +156,18 @@ def job_type(
     retry: RetryPolicy | None = None,
     time_limit: timedelta = timedelta(minutes=10),
     description: str | None = None,
+    rate_limit: str | None = None,
 ) -> Callable[[H], H]:
     """Declare the decorated function as the handler of job type ``name``.
 
-    ``queue`` defaults to ``CONVEYOR_DEFAULT_QUEUE`` (``default``).
+    ``queue`` defaults to ``CONVEYOR_DEFAULT_QUEUE`` (``default``). ``rate_limit`` (``"10/s"``,
+    ``"100/m"``, ``"1000/h"``) caps the starts of this type across all workers
+    (docs/rate-limits.md).
     """
+    try:
+        rate = parse_rate(rate_limit) if rate_limit is not None else None
+    except RateLimitSyntaxError as exc:
+        raise ValueError(f"job type {name!r}: rate_limit {exc}") from None
 
     def register(handler: H) -> H:
         if name in _registry.types and _registry.types[name].handler is not handler:
@@ -172,6 +183,7 @@ def job_type(
             retry=retry or RetryPolicy(),
             time_limit=time_limit,
             description=description if description is not None else (doc[0] if doc else ""),
+            rate_limit=rate,
         )
         return handler
 
@@ -203,7 +215,26 @@ def _ensure_loaded() -> None:
                 f"{settings.CONVEYOR_MAX_JOB_SECONDS}; raise it (the broker's redelivery "
                 "timeout follows it)."
             )
+        _check_rate_limit_names(
+            settings.CONVEYOR_TYPE_RATE_LIMITS, settings.CONVEYOR_QUEUE_RATE_LIMITS
+        )
         _registry.loaded = True
+
+
+def _check_rate_limit_names(types: dict[str, Any], queues: dict[str, Any]) -> None:
+    """A rate limit naming no job type or queue is a typo that would limit nothing."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    unknown_types = sorted(set(types) - set(_registry.types))
+    known_queues = {t.queue for t in _registry.types.values()} | set(settings.CONVEYOR_EXTRA_QUEUES)
+    unknown_queues = sorted(set(queues) - known_queues)
+    if unknown_types or unknown_queues:
+        raise ImproperlyConfigured(
+            f"rate limits name unknown job types {unknown_types} (CONVEYOR_TYPE_RATE_LIMITS) "
+            f"or unknown queues {unknown_queues} (CONVEYOR_QUEUE_RATE_LIMITS); known job "
+            f"types: {sorted(_registry.types)}, known queues: {sorted(known_queues)}."
+        )
 
 
 def get_job_type(name: str) -> JobType | None:

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "conveyor.clients",
     "conveyor.jobs",
     "conveyor.queues",
+    "django_celery_beat",
+    "conveyor.schedules",
+    "conveyor.ratelimits",
+    "conveyor.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +127,7 @@ from conveyor.config.settings.components.celery import (
     CELERY_ACCEPT_CONTENT,
     CELERY_BEAT_SCHEDULE,
     CELERY_BEAT_SCHEDULE_FILENAME,
+    CELERY_BEAT_SCHEDULER,
     CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP,
     CELERY_BROKER_POOL_LIMIT,
     CELERY_BROKER_TRANSPORT_OPTIONS,
@@ -147,6 +152,7 @@ from conveyor.config.settings.components.celery import (
     CONVEYOR_MAX_JOB_SECONDS,
 )
 from conveyor.config.settings.components.conveyor import (
+    CONVEYOR_API_KEY_CACHE,
     CONVEYOR_CANCEL_GRACE,
     CONVEYOR_DB_RETRY,
     CONVEYOR_DISPATCH_INTERVAL,
@@ -155,6 +161,7 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_HTTP_ALLOWED_NETWORKS,
     CONVEYOR_HTTP_MAX_BODY_BYTES,
     CONVEYOR_IDEMPOTENCY_TTL,
+    CONVEYOR_JOB_RETENTION,
     CONVEYOR_JOB_TYPE_MODULES,
     CONVEYOR_LEASE,
     CONVEYOR_LONG_POLL_MAX,
@@ -162,6 +169,8 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_PUBLISH_BACKOFF,
     CONVEYOR_RECONCILE_INTERVAL,
     CONVEYOR_REPUBLISH_AFTER,
+    CONVEYOR_RETENTION_BATCH_SIZE,
+    CONVEYOR_RETENTION_INTERVAL,
     CONVEYOR_SHUTDOWN_GRACE,
     CONVEYOR_SYSTEM_QUEUE,
     DATA_UPLOAD_MAX_MEMORY_SIZE,
@@ -174,6 +183,10 @@ from conveyor.config.settings.components.logging import (
     LOG_LEVEL,
     LOGGING,
 )
+from conveyor.config.settings.components.ratelimits import (
+    CONVEYOR_QUEUE_RATE_LIMITS,
+    CONVEYOR_TYPE_RATE_LIMITS,
+)
 from conveyor.config.settings.components.security import (
     CSRF_COOKIE_SECURE,
     CSRF_TRUSTED_ORIGINS,
@@ -184,4 +197,10 @@ from conveyor.config.settings.components.security import (
     SESSION_COOKIE_HTTPONLY,
     SESSION_COOKIE_SECURE,
     X_FRAME_OPTIONS,
+)
+from conveyor.config.settings.components.webhooks import (
+    CONVEYOR_WEBHOOK_BACKOFF,
+    CONVEYOR_WEBHOOK_BACKOFF_MAX,
+    CONVEYOR_WEBHOOK_MAX_ATTEMPTS,
+    CONVEYOR_WEBHOOK_TIMEOUT,
 )

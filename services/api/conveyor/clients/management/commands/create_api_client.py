@@ -1,4 +1,5 @@
-"""``manage.py create_api_client NAME [--scopes jobs:read,jobs:write]``: prints the key once."""
+"""``manage.py create_api_client NAME [--scopes jobs:read,jobs:write]``: prints the key once,
+and the client's webhook signing secret."""
 
 from __future__ import annotations
 
@@ -35,5 +36,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"client: {client.name}\nscopes: {','.join(client.scopes)}\n"
-            f"key:    {key}\n(store it now: it is not shown again)"
+            f"key:    {key}\n(store it now: it is not shown again)\n"
+            f"webhook secret: {client.webhook_secret}\n"
+            "(verifies the signature of this client's webhooks, docs/webhooks.md; "
+            "rotate_webhook_secret makes a new one)"
         )

@@ -84,26 +84,51 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Children are recycled after this many jobs to contain slow leaks in handlers.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 10000, minimum=1)
 # Beat keeps its schedule state under the data dir (the chart mounts an emptyDir there).
+# (Only the file-based CELERY_BEAT_SCHEDULER=celery.beat:PersistentScheduler uses it.)
 CELERY_BEAT_SCHEDULE_FILENAME = str(data_dir() / "celerybeat-schedule")
+# Beat reads its schedule from the database (django-celery-beat), so schedules made over
+# the API or in the admin reach every beat, and the static entries below are written there
+# on start. Every beat started without --scheduler uses it.
+CELERY_BEAT_SCHEDULER = env_str(
+    "CELERY_BEAT_SCHEDULER", "django_celery_beat.schedulers:DatabaseScheduler"
+)
+_database_beat = CELERY_BEAT_SCHEDULER.startswith("django_celery_beat")
 
 # conveyor's own periodic task goes to the system queue, never behind user jobs.
 _system_queue = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
 _dispatch_seconds = env_float("CONVEYOR_DISPATCH_INTERVAL_SECONDS", 1.0)
 _reconcile_seconds = env_float("CONVEYOR_RECONCILE_INTERVAL_SECONDS", 5.0)
+_retention_seconds = env_float("CONVEYOR_RETENTION_INTERVAL_SECONDS", 3600.0)
+if _database_beat:
+    # The database keeps intervals in whole seconds (0.5 would become 0: every tick).
+    _dispatch_seconds = float(max(1, round(_dispatch_seconds)))
+    _reconcile_seconds = float(max(1, round(_reconcile_seconds)))
+    _retention_seconds = float(max(1, round(_retention_seconds)))
 CELERY_TASK_ROUTES = {
     "conveyor.dispatch": {"queue": _system_queue},
     "conveyor.reconcile": {"queue": _system_queue},
+    "conveyor.retention": {"queue": _system_queue},
+    "conveyor.fire_schedule": {"queue": _system_queue},
+    "conveyor.deliver_webhook": {"queue": _system_queue},
 }
+# The database scheduler reads a message's expiry from "expire_seconds" (whole seconds).
+_expires = "expire_seconds" if _database_beat else "expires"
 # Beat sends the dispatcher every interval; an undelivered one expires instead of piling up.
 CELERY_BEAT_SCHEDULE = {
     "conveyor-dispatch": {
         "task": "conveyor.dispatch",
         "schedule": _dispatch_seconds,
-        "options": {"queue": _system_queue, "expires": max(_dispatch_seconds * 5, 5.0)},
+        "options": {"queue": _system_queue, _expires: int(max(_dispatch_seconds * 5, 5))},
     },
     "conveyor-reconcile": {
         "task": "conveyor.reconcile",
         "schedule": _reconcile_seconds,
-        "options": {"queue": _system_queue, "expires": max(_reconcile_seconds * 2, 5.0)},
+        "options": {"queue": _system_queue, _expires: int(max(_reconcile_seconds * 2, 5))},
+    },
+    # Deletes finished jobs past CONVEYOR_JOB_RETENTION_DAYS and expired idempotency keys.
+    "conveyor-retention": {
+        "task": "conveyor.retention",
+        "schedule": _retention_seconds,
+        "options": {"queue": _system_queue, _expires: int(max(_retention_seconds, 5))},
     },
 }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conveyor.config.env import env_int, env_list, env_seconds, env_str
+from datetime import timedelta
+
+from conveyor.config.env import env_float, env_int, env_list, env_seconds, env_str
 
 # Where job types are declared: modules imported once to fill the job type registry.
 CONVEYOR_JOB_TYPE_MODULES = env_list("CONVEYOR_JOB_TYPE_MODULES", ["conveyor_worker.handlers"])
@@ -13,6 +15,9 @@ CONVEYOR_EXTRA_QUEUES = env_list("CONVEYOR_EXTRA_QUEUES", [])
 CONVEYOR_SYSTEM_QUEUE = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
 # Requests with a larger body are refused with 413.
 CONVEYOR_MAX_BODY_BYTES = env_int("CONVEYOR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Each API process remembers a valid API key's client this long (0: never), saving a
+# query per request; a revoked key keeps working at most this long (clients/keycache.py).
+CONVEYOR_API_KEY_CACHE = env_seconds("CONVEYOR_API_KEY_CACHE_SECONDS", 5)
 # A running job's lease: renewed by its worker; a lapsed lease means the worker is gone.
 CONVEYOR_LEASE = env_seconds("CONVEYOR_LEASE_SECONDS", 30)
 # How long a running job may ignore a cancel before its process is terminated.
@@ -38,5 +43,13 @@ CONVEYOR_DB_RETRY = env_seconds("CONVEYOR_DB_RETRY_SECONDS", 60)
 CONVEYOR_SHUTDOWN_GRACE = env_seconds("CONVEYOR_SHUTDOWN_GRACE_SECONDS", 25)
 # How long an Idempotency-Key on POST /v1/jobs is remembered.
 CONVEYOR_IDEMPOTENCY_TTL = env_seconds("CONVEYOR_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+# Finished jobs (succeeded, failed, cancelled) older than this many days are deleted by
+# the retention task, with their attempts and webhook deliveries; 0 keeps them forever.
+_retention_days = env_float("CONVEYOR_JOB_RETENTION_DAYS", 30)
+CONVEYOR_JOB_RETENTION = timedelta(days=_retention_days) if _retention_days > 0 else None
+# How often the retention task runs (beat sends it to the system queue).
+CONVEYOR_RETENTION_INTERVAL = env_seconds("CONVEYOR_RETENTION_INTERVAL_SECONDS", 3600)
+# Rows deleted per transaction by the retention task: short locks, small transactions.
+CONVEYOR_RETENTION_BATCH_SIZE = env_int("CONVEYOR_RETENTION_BATCH_SIZE", 1000, minimum=1)
 # GET /v1/jobs/{id}?wait=N: the largest N (seconds) a client may ask for.
 CONVEYOR_LONG_POLL_MAX = env_seconds("CONVEYOR_LONG_POLL_MAX_SECONDS", 30)

@@ -1,0 +1,1 @@
+"""Rate limits that hold across every worker process: per job type and per queue."""

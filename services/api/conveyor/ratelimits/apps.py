@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RateLimitsConfig(AppConfig):
+    name = "conveyor.ratelimits"
+    label = "ratelimits"

@@ -1,0 +1,55 @@
+"""Which rate limits apply to a job: its job type's and its queue's.
+
+A job type's limit is ``CONVEYOR_TYPE_RATE_LIMITS[name]`` when that names it (``none``
+lifts the limit), else the ``rate_limit`` its ``@job_type`` declares. A queue's limit is
+``CONVEYOR_QUEUE_RATE_LIMITS[queue]``. Both apply when both are set.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from conveyor.jobs.types import JobType, all_job_types, get_job_type
+from conveyor.ratelimits.limiter import Limit
+from conveyor.ratelimits.rates import Rate
+
+
+def type_key(name: str) -> str:
+    return f"type:{name}"
+
+
+def queue_key(queue: str) -> str:
+    return f"queue:{queue}"
+
+
+def type_rate(spec: JobType) -> Rate | None:
+    """The job type's limit in force: the setting's override, else its declaration."""
+    overrides: dict[str, Rate | None] = settings.CONVEYOR_TYPE_RATE_LIMITS
+    if spec.name in overrides:
+        return overrides[spec.name]
+    return spec.rate_limit
+
+
+def queue_rate(queue: str) -> Rate | None:
+    limits: dict[str, Rate] = settings.CONVEYOR_QUEUE_RATE_LIMITS
+    return limits.get(queue)
+
+
+def limits_for(*, type_name: str, queue: str) -> list[Limit]:
+    """The limits a job of ``type_name`` on ``queue`` starts under (none: unlimited)."""
+    limits = []
+    spec = get_job_type(type_name)
+    rate = type_rate(spec) if spec is not None else None
+    if rate is not None:
+        limits.append(Limit(key=type_key(type_name), rate=rate))
+    rate = queue_rate(queue)
+    if rate is not None:
+        limits.append(Limit(key=queue_key(queue), rate=rate))
+    return limits
+
+
+def any_limits() -> bool:
+    """Whether any queue or job type is limited (if not, workers skip the check)."""
+    return bool(settings.CONVEYOR_QUEUE_RATE_LIMITS) or any(
+        type_rate(spec) is not None for spec in all_job_types()
+    )

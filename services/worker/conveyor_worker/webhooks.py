@@ -1,0 +1,127 @@
+"""The webhook delivery task: one signed POST of a job's event to its ``webhook_url``.
+
+The database decides everything else (``conveyor/webhooks/services.py``): which message
+may run a delivery, when it is retried, when it is given up. The destination is checked
+by ``http.request``'s guard: private, loopback and link-local addresses are refused unless
+``CONVEYOR_HTTP_ALLOWED_NETWORKS`` lists them, on the address actually connected to.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+import httpcore
+from django.conf import settings
+from django.utils import timezone
+
+from conveyor.config.celery import DELIVER_WEBHOOK_TASK, app
+from conveyor.webhooks import services
+from conveyor.webhooks.services import AttemptResult, Claim, Verdict
+from conveyor.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signature_header
+from conveyor_worker import metrics
+from conveyor_worker.httpclient import DestinationRefused, GuardedBackend
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "conveyor-webhook/1"
+# Answers worth another attempt besides every 5xx: the receiver asks to be called later.
+RETRY_STATUSES = frozenset({408, 429})
+# How much of an error answer's body is kept with the attempt, for the operator.
+ERROR_BODY_BYTES = 300
+
+
+def verdict_of(status: int) -> Verdict:
+    if 200 <= status < 300:
+        return Verdict.DELIVERED
+    if status >= 500 or status in RETRY_STATUSES:
+        return Verdict.RETRY
+    return Verdict.GIVE_UP
+
+
+def post(claim: Claim) -> AttemptResult:
+    """POST the delivery's body once, signed now; what came back, as an attempt result."""
+    delivery = claim.delivery
+    body = delivery.body.encode()
+    headers = [
+        ("user-agent", USER_AGENT),
+        ("content-type", "application/json"),
+        (ID_HEADER.lower(), str(delivery.pk)),
+        (EVENT_HEADER.lower(), delivery.event),
+        (
+            SIGNATURE_HEADER.lower(),
+            signature_header(secret=claim.secret, timestamp=int(time.time()), body=body),
+        ),
+    ]
+    timeout = settings.CONVEYOR_WEBHOOK_TIMEOUT.total_seconds()
+    started_at = timezone.now()
+    clock = time.monotonic()
+
+    def result(verdict: Verdict, status: int | None = None, error: str = "") -> AttemptResult:
+        return AttemptResult(
+            verdict=verdict,
+            started_at=started_at,
+            duration=timedelta(seconds=time.monotonic() - clock),
+            status_code=status,
+            error=error,
+        )
+
+    try:
+        with (
+            httpcore.ConnectionPool(network_backend=GuardedBackend(), retries=0) as pool,
+            pool.stream(
+                "POST",
+                delivery.url,
+                headers=headers,
+                content=body,
+                extensions={
+                    "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": 1}
+                },
+            ) as response,
+        ):
+            status = response.status
+            verdict = verdict_of(status)
+            answer = b""
+            if verdict != Verdict.DELIVERED:
+                for chunk in response.iter_stream():
+                    answer += chunk
+                    if len(answer) >= ERROR_BODY_BYTES:
+                        break
+    except DestinationRefused as exc:
+        return result(Verdict.REFUSED, error=f"refused: {exc}")
+    except httpcore.TimeoutException as exc:
+        return result(Verdict.RETRY, error=f"timed out after {timeout:g}s: {exc}")
+    except httpcore.UnsupportedProtocol as exc:
+        return result(Verdict.GIVE_UP, error=f"unsupported URL: {exc}")
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.ConnectError) as exc:
+        return result(Verdict.RETRY, error=f"{type(exc).__name__}: {exc}")
+    if verdict == Verdict.DELIVERED:
+        return result(verdict, status)
+    text = answer[:ERROR_BODY_BYTES].decode("utf-8", errors="replace").strip()
+    return result(verdict, status, f"answered {status}" + (f": {text}" if text else ""))
+
+
+@app.task(name=DELIVER_WEBHOOK_TASK, ignore_result=True, acks_late=False)
+def deliver_webhook(delivery_id: str, token: str) -> str | None:
+    """One attempt of a delivery, if this message still holds it; the outcome, else None.
+
+    Acknowledged on receipt: if this worker dies mid-attempt, the dispatcher sends the
+    delivery again when the attempt's lease ends.
+    """
+    claim = services.claim_delivery(delivery_id=delivery_id, token=token)
+    if claim is None:
+        return None  # delivered, given up, or taken by a newer message
+    result = post(claim)
+    outcome = services.record_attempt(claim, result)
+    metrics.webhook_delivery_attempted(outcome)
+    log.info(
+        "webhook %s of job %s, attempt %d, to %s: %s (%s)",
+        claim.delivery.event,
+        claim.delivery.job_id,
+        claim.number,
+        claim.delivery.url,
+        outcome,
+        result.status_code or result.error,
+    )
+    return outcome.value
