@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+
+class QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client hangs up before its answer (a job's timeout, say)."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @dataclass
@@ -63,7 +73,7 @@ def start_target() -> Target:
 
         do_GET = do_POST = do_PUT = _answer
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     target = Target(server=server)
     threading.Thread(target=server.serve_forever, daemon=True).start()
