@@ -14,8 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from conveyor.jobs import longpoll
@@ -82,12 +82,12 @@ def claim(
     """
     now = now or timezone.now()
     token = uuid.uuid4()
-    won = transition(
+    job = _transition_returning(
         job_id,
         sources={S.QUEUED},
         target=S.RUNNING,
-        now=now,
-        attempts=F("attempts") + 1,
+        increment="attempts",
+        updated_at=now,
         lease_token=token,
         lease_owner=worker[:200],
         lease_expires_at=now + settings.CONVEYOR_LEASE,
@@ -96,10 +96,52 @@ def claim(
         progress_percent=None,
         progress_message="",
     )
-    if not won:
+    if job is None:
         return None
-    job = Job.objects.get(pk=job_id)
     return Claim(job=job, token=token, worker=worker, started_at=now)
+
+
+def _column(name: str) -> tuple[str, Field[Any, Any]]:
+    """A Job field's quoted column name, and the field."""
+    field = Job._meta.get_field(name)
+    assert isinstance(field, Field)
+    assert field.column is not None
+    return connection.ops.quote_name(field.column), field
+
+
+def _transition_returning(
+    job_id: UUID | str,
+    *,
+    sources: set[str] | frozenset[str],
+    target: str,
+    increment: str,
+    **changes: Any,
+) -> Job | None:
+    """``transition`` that also returns the row as it left it (``UPDATE … RETURNING``, on
+    PostgreSQL and SQLite): a claim takes one round trip instead of an update and a read.
+    ``increment`` names a column to add one to; ``changes`` are plain values."""
+    state, _ = _column("state")
+    assignments = [f"{state} = %s"]
+    params: list[Any] = [target]
+    for name, value in changes.items():
+        column, field = _column(name)
+        assignments.append(f"{column} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    counter, _ = _column(increment)
+    assignments.append(f"{counter} = {counter} + 1")
+    allowed = sources_of(target, sources)
+    id_column, pk = _column("id")
+    table = connection.ops.quote_name(Job._meta.db_table)
+    # Only column names from the model go into the text; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {id_column} = %s "
+        f"AND {state} IN ({', '.join(['%s'] * len(allowed))}) RETURNING *"
+    )
+    params.append(pk.get_db_prep_value(pk.to_python(job_id), connection))
+    params.extend(allowed)
+    rows = list(Job.objects.raw(sql, params))
+    return rows[0] if rows else None
 
 
 def defer(job_id: UUID | str, *, run_at: datetime, now: datetime | None = None) -> bool:
