@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
+from conveyor.core.batches import delete_in_batches
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs.models import IdempotencyKey, Job
 
@@ -112,13 +113,5 @@ def submit_once(
 def delete_expired(*, now: datetime | None = None, batch_size: int = 1000) -> int:
     """Delete keys older than the TTL, ``batch_size`` rows per transaction."""
     cutoff = (now or timezone.now()) - settings.CONVEYOR_IDEMPOTENCY_TTL
-    deleted = 0
-    while True:
-        ids = list(
-            IdempotencyKey.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
-                :batch_size
-            ]
-        )
-        if not ids:
-            return deleted
-        deleted += IdempotencyKey.objects.filter(pk__in=ids).delete()[0]
+    expired = IdempotencyKey.objects.filter(created_at__lt=cutoff)
+    return delete_in_batches(expired, batch_size=batch_size, order_by="created_at")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
+from conveyor.core.batches import delete_in_batches
 from conveyor.jobs import idempotency
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import FINAL_STATES
@@ -33,21 +33,9 @@ class RetentionReport:
 
 def delete_finished(*, older_than: timedelta, now: datetime, batch_size: int) -> int:
     """Delete jobs in a final state that finished before ``now - older_than``."""
-    cutoff = now - older_than
-    deleted = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Job.objects.filter(state__in=sorted(FINAL_STATES), finished_at__lt=cutoff)
-                .order_by("finished_at")
-                .values_list("pk", flat=True)[:batch_size]
-            )
-            if not ids:
-                return deleted
-            # The state filter again: a job retried since the select is not final any more.
-            # (Sorted, as in the partial index ``job_finished`` the select uses.)
-            _, per_model = Job.objects.filter(pk__in=ids, state__in=sorted(FINAL_STATES)).delete()
-        deleted += per_model.get(Job._meta.label, 0)
+    # Sorted states, as in the partial index ``job_finished`` the select uses.
+    finished = Job.objects.filter(state__in=sorted(FINAL_STATES), finished_at__lt=now - older_than)
+    return delete_in_batches(finished, batch_size=batch_size, order_by="finished_at")
 
 
 def run(*, now: datetime | None = None) -> RetentionReport:
