@@ -81,3 +81,43 @@ def test_the_redis_queue_depth_counts_every_priority_list() -> None:
         with app.connection_for_write() as conn:
             channel: Any = conn.default_channel
             channel.queue_purge(queue_name)
+
+
+def test_a_batch_reaches_the_broker_through_one_producer() -> None:
+    from conveyor.config.celery import app
+    from conveyor.core.broker import queue_depth
+    from conveyor.jobs.publishing import publish_all
+
+    services.require("redis")  # the suite's broker
+    queue_name = f"it-batch-{uuid.uuid4().hex[:8]}"
+    messages = [
+        Message(job_id=uuid.uuid4(), queue=queue_name, priority=5, timeout_seconds=30)
+        for _ in range(25)
+    ]
+    try:
+        # when a batch is published
+        publish_all(messages)
+        # then every message is on the broker
+        assert queue_depth(queue_name) == 25
+    finally:
+        with app.connection_for_write() as conn:
+            channel: Any = conn.default_channel
+            channel.queue_purge(queue_name)
+
+
+def test_a_batch_is_left_to_the_reconciler_while_the_broker_is_marked_down() -> None:
+    from conveyor.core.broker import queue_depth
+    from conveyor.jobs.publishing import breaker, publish_all
+
+    services.require("redis")  # the suite's broker
+    queue_name = f"it-down-{uuid.uuid4().hex[:8]}"
+    messages = [
+        Message(job_id=uuid.uuid4(), queue=queue_name, priority=5, timeout_seconds=30)
+        for _ in range(3)
+    ]
+    breaker.trip()
+    try:
+        publish_all(messages)
+    finally:
+        breaker.reset()
+    assert queue_depth(queue_name) == 0

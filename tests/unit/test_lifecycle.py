@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conveyor.config.celery import EXECUTE_JOB_TASK, app
@@ -96,6 +98,37 @@ def test_success_is_recorded_once_with_its_attempt() -> None:
     assert job.finished_at is not None
     attempt = JobAttempt.objects.get(job=job)
     assert (attempt.id, attempt.number, attempt.outcome) == (taken.token, 1, "succeeded")
+
+
+def test_a_claim_and_an_outcome_are_one_statement_each() -> None:
+    # given
+    job = JobFactory.create()
+
+    # when
+    with CaptureQueriesContext(connection) as claimed:
+        taken = claim(job)
+    with CaptureQueriesContext(connection) as ended:
+        lifecycle.record_failure(taken, BOOM)
+
+    # then: one round trip each, the outcome waking long-polls in the same statement
+    assert len(claimed.captured_queries) == 1
+    assert [q["sql"].count("pg_notify") for q in ended.captured_queries] == [1]
+    job.refresh_from_db()
+    assert (job.state, job.error_type, job.lease_token) == ("failed", "RuntimeError", None)
+    attempt = JobAttempt.objects.get(job=job)
+    assert (attempt.id, attempt.outcome, attempt.error_message) == (taken.token, "failed", "boom")
+
+
+def test_an_attempt_that_does_not_end_the_job_notifies_nobody() -> None:
+    job = JobFactory.create()
+    taken = claim(job)
+
+    with CaptureQueriesContext(connection) as ended:
+        outcome = lifecycle.record_retry(taken, BOOM, delay=timedelta(seconds=30))
+
+    assert outcome == "retrying"
+    assert [q["sql"].count("pg_notify") for q in ended.captured_queries] == [0]
+    assert JobAttempt.objects.get(job=job).outcome == "retrying"
 
 
 def test_a_stale_lease_cannot_record_an_outcome() -> None:

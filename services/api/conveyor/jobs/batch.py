@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from conveyor.clients.models import ApiClient
 from conveyor.core import metrics
@@ -45,18 +46,20 @@ def jobs_create_batch(
     jobs: list[Job] = []
     errors: list[dict[str, str]] = []
     invalid = 0
+    # One serializer validates every item, as a ListSerializer's child does: its fields
+    # are built once per batch, not once per item (that was a fifth of a batch's time).
+    validator = JobCreateInput()
     for index, item in enumerate(items):
         where = f"jobs[{index}]"
-        data = JobCreateInput(data=item)
-        if not data.is_valid():
+        try:
+            validated = validator.run_validation(item)
+        except ValidationError as exc:
             invalid += 1
-            errors.extend(flatten_field_errors(data.errors, where))
+            errors.extend(flatten_field_errors(exc.detail, where))
             continue
         try:
             jobs.append(
-                prepare_job(
-                    client=client, now=now, queues=queues, **submission_of(data.validated_data, now)
-                )
+                prepare_job(client=client, now=now, queues=queues, **submission_of(validated, now))
             )
         except InvalidInput as exc:
             invalid += 1

@@ -15,10 +15,9 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Field
 from django.utils import timezone
 
-from conveyor.jobs import longpoll
+from conveyor.jobs import longpoll, statements
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import Message, publish_on_commit
 from conveyor.jobs.states import FINAL_STATES, LEASED_STATES, JobState, sources_of
@@ -82,66 +81,25 @@ def claim(
     """
     now = now or timezone.now()
     token = uuid.uuid4()
-    job = _transition_returning(
+    job = statements.claim_returning(
         job_id,
-        sources={S.QUEUED},
-        target=S.RUNNING,
+        states=sources_of(S.RUNNING, {S.QUEUED}),
         increment="attempts",
-        updated_at=now,
-        lease_token=token,
-        lease_owner=worker[:200],
-        lease_expires_at=now + settings.CONVEYOR_LEASE,
-        started_at=now,
-        message_id=_uuid_or_none(message_id),
-        progress_percent=None,
-        progress_message="",
+        changes={
+            "state": S.RUNNING,
+            "updated_at": now,
+            "lease_token": token,
+            "lease_owner": worker[:200],
+            "lease_expires_at": now + settings.CONVEYOR_LEASE,
+            "started_at": now,
+            "message_id": _uuid_or_none(message_id),
+            "progress_percent": None,
+            "progress_message": "",
+        },
     )
     if job is None:
         return None
     return Claim(job=job, token=token, worker=worker, started_at=now)
-
-
-def _column(name: str) -> tuple[str, Field[Any, Any]]:
-    """A Job field's quoted column name, and the field."""
-    field = Job._meta.get_field(name)
-    assert isinstance(field, Field)
-    assert field.column is not None
-    return connection.ops.quote_name(field.column), field
-
-
-def _transition_returning(
-    job_id: UUID | str,
-    *,
-    sources: set[str] | frozenset[str],
-    target: str,
-    increment: str,
-    **changes: Any,
-) -> Job | None:
-    """``transition`` that also returns the row as it left it (``UPDATE … RETURNING``, on
-    PostgreSQL and SQLite): a claim takes one round trip instead of an update and a read.
-    ``increment`` names a column to add one to; ``changes`` are plain values."""
-    state, _ = _column("state")
-    assignments = [f"{state} = %s"]
-    params: list[Any] = [target]
-    for name, value in changes.items():
-        column, field = _column(name)
-        assignments.append(f"{column} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    counter, _ = _column(increment)
-    assignments.append(f"{counter} = {counter} + 1")
-    allowed = sources_of(target, sources)
-    id_column, pk = _column("id")
-    table = connection.ops.quote_name(Job._meta.db_table)
-    # Only column names from the model go into the text; every value is a parameter.
-    sql = (
-        f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608
-        f"WHERE {id_column} = %s "
-        f"AND {state} IN ({', '.join(['%s'] * len(allowed))}) RETURNING *"
-    )
-    params.append(pk.get_db_prep_value(pk.to_python(job_id), connection))
-    params.extend(allowed)
-    rows = list(Job.objects.raw(sql, params))
-    return rows[0] if rows else None
 
 
 def defer(job_id: UUID | str, *, run_at: datetime, now: datetime | None = None) -> bool:
@@ -189,18 +147,20 @@ class Failure:
 _CLEAR_LEASE: dict[str, Any] = {"lease_token": None, "lease_expires_at": None}
 
 
-def _attempt(claim: Claim, outcome: str, now: datetime, failure: Failure | None) -> None:
-    JobAttempt.objects.create(
-        id=claim.token,
-        job_id=claim.job.pk,
-        number=claim.job.attempts,
-        worker=claim.worker,
-        started_at=claim.started_at,
-        finished_at=now,
-        outcome=outcome,
-        error_type=_text(failure.type, 200) if failure else "",
-        error_message=_text(failure.message, 5000) if failure else "",
-    )
+def _attempt_fields(
+    claim: Claim, outcome: str, now: datetime, failure: Failure | None
+) -> dict[str, Any]:
+    """The attempt's record, but for its job."""
+    return {
+        "id": claim.token,
+        "number": claim.job.attempts,
+        "worker": claim.worker,
+        "started_at": claim.started_at,
+        "finished_at": now,
+        "outcome": outcome,
+        "error_type": _text(failure.type, 200) if failure else "",
+        "error_message": _text(failure.message, 5000) if failure else "",
+    }
 
 
 def _text(value: str, limit: int) -> str:
@@ -229,10 +189,23 @@ def end_attempt(
     """Move the job on from an attempt it still holds, and record the attempt, atomically.
 
     The lease is released; a failure's type and message go on the job and the attempt.
+    On PostgreSQL, for a job without a webhook, this is one statement (``statements``);
+    otherwise a transaction of the same steps.
     """
     now = now or timezone.now()
     if failure is not None:
         changes.update(_error_fields(failure))
+    attempt = _attempt_fields(claim, outcome, now, failure)
+    final = target in FINAL_STATES
+    if connection.vendor == "postgresql" and not (final and claim.job.webhook_url):
+        return statements.end_attempt_statement(
+            claim.job.pk,
+            states=sources_of(target, sources),
+            holding=claim.token,
+            changes={"state": target, "updated_at": now, **changes, **_CLEAR_LEASE},
+            attempt=attempt,
+            notify_channel=longpoll.channel_of(claim.job.pk) if final else None,
+        )
     with transaction.atomic():
         won = transition(
             claim.job.pk,
@@ -244,8 +217,8 @@ def end_attempt(
             **_CLEAR_LEASE,
         )
         if won:
-            _attempt(claim, outcome, now, failure)
-            if target in FINAL_STATES:
+            JobAttempt.objects.create(job_id=claim.job.pk, **attempt)
+            if final:
                 on_final(claim.job.pk, webhook_url=claim.job.webhook_url)
     return won
 

@@ -2,10 +2,11 @@
 
 On PostgreSQL the waiting request LISTENs on the job's channel and sleeps until the
 transaction that finishes the job NOTIFYs it (``notify_final``, called by every final
-transition in ``lifecycle`` and ``services``; PostgreSQL delivers it at commit). It
-re-reads the state (one primary-key lookup) when woken, and every few seconds as a
-backstop. Elsewhere (SQLite, or inside a transaction, where LISTEN takes effect only at
-commit) it polls that lookup at a growing interval: 50 ms doubling to 1 s.
+transition in ``lifecycle`` and ``services``; PostgreSQL delivers it at commit). Woken,
+it reads the job once to answer; without a notification it re-reads the state (one
+primary-key lookup) every few seconds as a backstop. Elsewhere (SQLite, or inside a
+transaction, where LISTEN takes effect only at commit) it polls that lookup at a growing
+interval: 50 ms doubling to 1 s.
 
 A waiting request holds one gunicorn thread and its database connection for up to N
 seconds (see docs/api.md for the capacity this takes).
@@ -84,8 +85,10 @@ def _wait_notified(job_id: UUID, deadline: float) -> None:
                 return
             pg = connection.connection
             assert pg is not None
-            for _ in pg.notifies(timeout=min(remaining, BACKSTOP_SECONDS), stop_after=1):
-                pass
+            if any(pg.notifies(timeout=min(remaining, BACKSTOP_SECONDS), stop_after=1)):
+                # Only a final transition notifies, and a final job stays final: the
+                # caller's read of the whole job is the only one still needed.
+                return
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'UNLISTEN "{channel}"')

@@ -12,7 +12,10 @@ from conveyor.jobs.states import FINAL_STATES, JobState
 
 class Job(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="jobs")
+    # Indexed by job_client_created (client first): a second index would only slow writes.
+    client = models.ForeignKey(
+        ApiClient, on_delete=models.PROTECT, related_name="jobs", db_index=False
+    )
     type = models.CharField(max_length=100)
     params = models.JSONField(default=dict)
     queue = models.CharField(max_length=100)
@@ -99,7 +102,10 @@ class JobAttempt(models.Model):
         INTERRUPTED = "interrupted"
 
     id = models.UUIDField(primary_key=True, editable=False)
-    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="attempt_records")
+    # Indexed by attempt_job_started (job first).
+    job = models.ForeignKey(
+        Job, on_delete=models.CASCADE, related_name="attempt_records", db_index=False
+    )
     number = models.PositiveIntegerField()
     worker = models.CharField(max_length=200, blank=True, default="")
     started_at = models.DateTimeField()

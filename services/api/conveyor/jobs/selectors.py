@@ -62,10 +62,10 @@ class JobFilters:
 
 
 def job_get(*, client: ApiClient, job_id: UUID | str) -> Job:
-    job = Job.objects.filter(pk=job_id, client=client).first()
-    if job is None:
-        raise NotFound(f"No job {job_id}.")
-    return job
+    try:
+        return Job.objects.get(pk=job_id, client=client)
+    except Job.DoesNotExist:
+        raise NotFound(f"No job {job_id}.") from None
 
 
 def job_list(*, client: ApiClient, filters: JobFilters) -> QuerySet[Job]:

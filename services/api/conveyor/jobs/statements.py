@@ -1,0 +1,125 @@
+"""The two statements every job runs on a worker, written out in SQL.
+
+A job's claim and its outcome are the worker's hot path: through the ORM they took
+seven round trips and most of a job's CPU (``docs/performance.md``). Here each is one
+statement, with the same compare-and-set conditions as ``lifecycle.transition``:
+
+- ``claim_returning``: ``UPDATE … WHERE state IN (…) RETURNING *`` (PostgreSQL and
+  SQLite): the claim and the row it leaves, in one round trip;
+- ``end_attempt_statement``: on PostgreSQL, the outcome's ``UPDATE`` of the job, the
+  ``INSERT`` of its attempt and the ``pg_notify`` that wakes long-polls, as one statement
+  (data-modifying CTEs), so one implicit transaction instead of ``BEGIN`` … ``COMMIT``.
+
+Only column names taken from the models go into the SQL text; every value is a
+parameter, prepared by its model field as the ORM would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import Field, Model
+
+from conveyor.jobs.models import Job, JobAttempt
+
+
+def _column(model: type[Model], name: str) -> tuple[str, Field[Any, Any]]:
+    """A field's quoted column name, and the field."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    assert field.column is not None
+    return connection.ops.quote_name(field.column), field
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _assignments(changes: Mapping[str, Any], params: list[Any]) -> list[str]:
+    """``column = %s`` for each change to a Job, its prepared value appended to ``params``."""
+    assignments = []
+    for name, value in changes.items():
+        column, field = _column(Job, name)
+        assignments.append(f"{column} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    return assignments
+
+
+def _where_job(
+    job_id: UUID | str, states: Iterable[str], holding: UUID | None, params: list[Any]
+) -> str:
+    """The compare-and-set condition: this job, in one of ``states``, with this lease."""
+    id_column, pk = _column(Job, "id")
+    state, _ = _column(Job, "state")
+    allowed = list(states)
+    params.append(pk.get_db_prep_value(pk.to_python(job_id), connection))
+    params.extend(allowed)
+    where = f"{id_column} = %s AND {state} IN ({', '.join(['%s'] * len(allowed))})"
+    if holding is not None:
+        token, token_field = _column(Job, "lease_token")
+        params.append(token_field.get_db_prep_value(holding, connection))
+        where += f" AND {token} = %s"
+    return where
+
+
+def claim_returning(
+    job_id: UUID | str, *, states: Iterable[str], increment: str, changes: Mapping[str, Any]
+) -> Job | None:
+    """Apply ``changes`` (and add one to ``increment``) if the job is in one of ``states``;
+    the row as the update left it, or None if it was not in one of them."""
+    params: list[Any] = []
+    assignments = _assignments(changes, params)
+    counter, _ = _column(Job, increment)
+    assignments.append(f"{counter} = {counter} + 1")
+    where = _where_job(job_id, states, None, params)
+    sql = f"UPDATE {_table(Job)} SET {', '.join(assignments)} WHERE {where} RETURNING *"  # noqa: S608
+    rows = list(Job.objects.raw(sql, params))
+    return rows[0] if rows else None
+
+
+def end_attempt_statement(
+    job_id: UUID | str,
+    *,
+    states: Iterable[str],
+    holding: UUID,
+    changes: Mapping[str, Any],
+    attempt: Mapping[str, Any],
+    notify_channel: str | None,
+) -> bool:
+    """On PostgreSQL, in one statement: apply ``changes`` to the job if it is in one of
+    ``states`` and ``holding`` is still its lease; if so, insert the ``attempt`` (a
+    JobAttempt's field values, its job set by the statement) and, given a channel, notify
+    it. Whether the job was changed."""
+    assert connection.vendor == "postgresql", "data-modifying CTEs need PostgreSQL"
+    params: list[Any] = []
+    assignments = _assignments(changes, params)
+    where = _where_job(job_id, states, holding, params)
+    id_column, _ = _column(Job, "id")
+    columns = []
+    values = []
+    for name, value in attempt.items():
+        column, field = _column(JobAttempt, name)
+        columns.append(column)
+        values.append("%s")
+        params.append(field.get_db_prep_save(value, connection))
+    job_column, _ = _column(JobAttempt, "job")
+    columns.append(job_column)
+    values.append(f"moved.{id_column}")
+    if notify_channel is None:
+        last = "SELECT 1 FROM moved"
+    else:
+        last = "SELECT pg_notify(%s, '') FROM moved"
+        params.append(notify_channel)
+    sql = (
+        f"WITH moved AS (UPDATE {_table(Job)} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {where} RETURNING {id_column}), "
+        f"recorded AS (INSERT INTO {_table(JobAttempt)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM moved) "
+        f"{last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall()) == 1
