@@ -8,6 +8,11 @@ import os
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
+# Celery's Django fixup runs every system check when the worker starts and drops what they
+# report; the URL and template checks alone import the whole HTTP API (DRF, drf-spectacular,
+# the admin), which a worker never serves. `conveyor migrate` (the migrations Job) and
+# `conveyor check` run the checks; set CELERY_SKIP_CHECKS= (empty) to run them here too.
+os.environ.setdefault("CELERY_SKIP_CHECKS", "true")
 django.setup()
 
 from celery.signals import setup_logging, task_prerun  # noqa: E402

@@ -8,6 +8,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from conveyor.core import health
 
+# The admin modules are imported here, with the URLconf, rather than when Django starts
+# (see conveyor/core/adminapp.py): the worker and beat never load them.
+admin.autodiscover()
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -24,7 +24,9 @@ if env_str("POD_IP", ""):
     ALLOWED_HOSTS.append(env_str("POD_IP"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, its admin.py modules imported by config/urls.py: only a process serving
+    # HTTP loads them (and the serializers they use), never the worker or beat.
+    "conveyor.core.adminapp.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
