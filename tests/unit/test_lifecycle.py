@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -117,6 +117,32 @@ def test_a_claim_and_an_outcome_are_one_statement_each() -> None:
     assert (job.state, job.error_type, job.lease_token) == ("failed", "RuntimeError", None)
     attempt = JobAttempt.objects.get(job=job)
     assert (attempt.id, attempt.outcome, attempt.error_message) == (taken.token, "failed", "boom")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_claim_of_its_own_commits_without_waiting_for_the_disk() -> None:
+    # given a job, and a connection in autocommit (as a worker's)
+    job = JobFactory.create()
+
+    # when it is claimed, then ends
+    with CaptureQueriesContext(connection) as claimed:
+        taken = claim(job)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        after_claim = cursor.fetchone()
+    with CaptureQueriesContext(connection) as ended:
+        assert lifecycle.record_success(taken, None)
+
+    # then the claim's statement turned synchronous commit off for itself only: the
+    # session, and so the outcome's commit, still waits for the WAL flush
+    assert "set_config('synchronous_commit', 'off', true)" in claimed.captured_queries[0]["sql"]
+    assert after_claim == ("on",)
+    assert "synchronous_commit" not in ended.captured_queries[0]["sql"]
+    # and a claim inside a transaction (a rate-limited one) leaves its commit alone
+    second = JobFactory.create()
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
+        claim(second)
+    assert "synchronous_commit" not in inside.captured_queries[0]["sql"]
 
 
 def test_an_attempt_that_does_not_end_the_job_notifies_nobody() -> None:

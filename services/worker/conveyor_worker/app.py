@@ -19,7 +19,7 @@ from celery.signals import setup_logging, task_prerun  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 
-from conveyor.config.celery import app  # noqa: E402
+from conveyor.config.celery import EXECUTE_JOB_TASK, app  # noqa: E402
 from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     deletion_cost,
     execute,
@@ -33,8 +33,16 @@ from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
 
 
 @task_prerun.connect(weak=False)
-def _fresh_connections(**kwargs: object) -> None:
-    """Before each job, as before each request: drop broken or expired DB connections."""
+def _fresh_connections(sender: object = None, **kwargs: object) -> None:
+    """Before each task, as before each request: drop broken or expired DB connections.
+
+    Not before a job: the check is a ``SELECT 1`` round trip (CONN_HEALTH_CHECKS), a sixth
+    of what a no-op job costs, and a job's first statement, its claim, already replaces a
+    broken connection and tries again (``dbretry``). Connections still get recycled every
+    CELERY_DB_REUSE_MAX tasks by Celery's own Django fixup.
+    """
+    if getattr(sender, "name", None) == EXECUTE_JOB_TASK:
+        return
     close_old_connections()
 
 
