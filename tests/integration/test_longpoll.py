@@ -68,3 +68,33 @@ def _listening(job: Job) -> bool:
         )
         row = cursor.fetchone()
     return bool(row and row[0])
+
+
+def test_a_stale_notification_of_another_job_does_not_end_the_wait() -> None:
+    # given a connection that holds a notification of another job, kept from an earlier
+    # wait that ended (its job final) before the notification was read
+    client, _ = api_client_create(name=f"lp-{uuid.uuid4().hex[:6]}", scopes=["jobs:read"])
+    job = services.job_create(
+        client=client, type="demo.noop", params={}, run_at=timezone.now() + timedelta(hours=1)
+    )
+    earlier = uuid.uuid4()
+
+    def wait() -> str:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'LISTEN "{longpoll.channel_of(earlier)}"')
+                longpoll.notify_final(earlier)  # delivered to this session too
+                cursor.execute("SELECT 1")
+                cursor.execute(f'UNLISTEN "{longpoll.channel_of(earlier)}"')
+            found = longpoll.job_wait(client=client, job_id=job.pk, timeout=timedelta(seconds=60))
+            return found.state
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(wait)
+        # when the request waits for its job, and the job is cancelled
+        wait_until(lambda: _listening(job), timeout=10, message="the request to listen")
+        services.job_cancel(job=Job.objects.get(pk=job.pk))
+        # then the request answers with the job's final state, not as it was before
+        assert future.result(timeout=60) == "cancelled"

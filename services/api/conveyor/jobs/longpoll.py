@@ -85,9 +85,16 @@ def _wait_notified(job_id: UUID, deadline: float) -> None:
                 return
             pg = connection.connection
             assert pg is not None
-            if any(pg.notifies(timeout=min(remaining, BACKSTOP_SECONDS), stop_after=1)):
+            # Read to the end: the generator holds the connection's lock until it ends.
+            channels = [
+                note.channel
+                for note in pg.notifies(timeout=min(remaining, BACKSTOP_SECONDS), stop_after=1)
+            ]
+            if channel in channels:
                 # Only a final transition notifies, and a final job stays final: the
-                # caller's read of the whole job is the only one still needed.
+                # caller's read of the whole job is the only one still needed. (Another
+                # channel's is stale: kept by the connection from an earlier wait that
+                # ended before its notification came; the state is read again.)
                 return
     finally:
         with connection.cursor() as cursor:
