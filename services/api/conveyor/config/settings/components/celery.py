@@ -77,7 +77,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = env_bool("CELERY_WORKER_SEND_TASK_EVENTS", Fals
 CELERY_TASK_SEND_SENT_EVENT = False
 # Celery's Django fixup closes the database connection around every task unless this is
 # set; a worker then opens one connection per job. Reuse it (for this many tasks, then
-# recycle); conveyor_worker/app.py still drops broken or expired connections per task.
+# recycle); conveyor_worker/app.py drops broken or expired ones before each task but a
+# job, whose claim replaces a broken connection itself (conveyor_worker/dbretry.py).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=1)
 # Leave logging to Django's LOGGING setting.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,0 +1,136 @@
+"""``python -m bench.profile {worker,submit} [--count N] [--profiler ...]``: where a job's
+time goes, in one process.
+
+``worker`` stores N no-op jobs, then runs each through the worker's ``run_job`` (claim,
+handler, outcome) as a pool process would; ``submit`` sends N ``POST /v1/jobs`` through
+Django's test client (middleware, authentication, validation, the INSERT, the publish).
+It prints the time per job and the statements one job runs, then, with ``--profiler``,
+a profile of the loop: ``cprofile`` (standard library) or ``pyinstrument`` (if
+installed: ``pip install -e ".[profile]"``). For a running worker pod, py-spy
+(``py-spy record --subprocesses --idle -p <pid>``) shows the same from outside.
+
+Run it with a conveyor environment against a database it may fill (``DATABASE_URL``,
+``BROKER_URL``, ``SECRET_KEY``, migrated): it creates an API client (``profile-…``) and
+leaves it and its jobs behind. Figures move with the machine: compare runs made one after
+the other, never with a number written down elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import django
+
+if TYPE_CHECKING:
+    from conveyor.clients.models import ApiClient
+
+NOOP = {"type": "demo.noop"}
+WARM_UP = 20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", choices=["worker", "submit"])
+    parser.add_argument("--count", type=int, default=500)
+    parser.add_argument("--profiler", choices=["none", "cprofile", "pyinstrument"])
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
+    django.setup()
+    one = _worker_path(args.count) if args.path == "worker" else _submit_path()
+    for _ in range(WARM_UP):
+        one()
+    _statements(one)
+    started, cpu = time.perf_counter(), time.process_time()
+    _profiled(one, args.count, args.profiler or "none")
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        f"{args.path}: {elapsed / args.count * 1000:.2f} ms per job "
+        f"({cpu / args.count * 1000:.2f} ms of this process's CPU), {args.count} jobs"
+        + (f", under {args.profiler}" if args.profiler not in (None, "none") else "")
+    )
+
+
+def _client() -> tuple[ApiClient, str]:
+    """A new API client of this run (``profile-…``), and its key."""
+    from conveyor.clients.services import api_client_create
+
+    return api_client_create(name=f"profile-{uuid.uuid4().hex[:8]}", scopes=["jobs:write"])
+
+
+def _worker_path(count: int) -> Callable[[], None]:
+    from django.db import close_old_connections, transaction
+
+    import conveyor_worker.app  # noqa: F401  (the worker's settings and job types)
+    from conveyor.jobs.services import job_create
+    from conveyor_worker.execute import run_job
+
+    client, _ = _client()
+    with transaction.atomic():  # published at commit, as a backlog would be
+        ids = [
+            str(job_create(client=client, type="demo.noop", params={}).pk)
+            for _ in range(count + WARM_UP + 1)
+        ]
+    pending = iter(ids)
+
+    def one() -> None:
+        close_old_connections()
+        run_job(next(pending), message_id=None, worker="profile@local")
+
+    return one
+
+
+def _submit_path() -> Callable[[], None]:
+    from django.test import Client
+
+    _, key = _client()
+    http = Client(HTTP_AUTHORIZATION=f"Bearer {key}", SERVER_NAME="localhost")
+    body = json.dumps(NOOP)
+
+    def one() -> None:
+        response = http.post("/v1/jobs", data=body, content_type="application/json")
+        if response.status_code != 201:
+            raise SystemExit(f"POST /v1/jobs answered {response.status_code}: {response.content!r}")
+
+    return one
+
+
+def _statements(one: Callable[[], None]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        one()
+    print(f"statements for one job ({len(captured.captured_queries)}):")
+    for query in captured.captured_queries:
+        print(f"  {query['sql'][:150]}")
+
+
+def _profiled(one: Callable[[], None], count: int, profiler: str) -> None:
+    if profiler == "cprofile":
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            for _ in range(count):
+                one()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    elif profiler == "pyinstrument":
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0005) as sampled:
+            for _ in range(count):
+                one()
+        print(sampled.output_text(color=False))
+    else:
+        for _ in range(count):
+            one()
+
+
+if __name__ == "__main__":
+    main()
