@@ -88,13 +88,15 @@ def claim_returning(
     assignments.append(f"{counter} = {counter} + 1")
     where = _where_job(job_id, states, None, params)
     table = _table(Job)
-    source = ""
+    source, returning = "", "*"
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # set_config(..., true) is SET LOCAL: this statement's own transaction only.
+        # set_config(..., true) is SET LOCAL: this statement's own transaction only. (The
+        # job's columns only: SQLite refuses "table.*" in RETURNING, hence not always.)
         source = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
+        returning = f"{table}.*"
     sql = (
         f"UPDATE {table} SET {', '.join(assignments)}{source} "  # noqa: S608
-        f"WHERE {where} RETURNING {table}.*"
+        f"WHERE {where} RETURNING {returning}"
     )
     rows = list(Job.objects.raw(sql, params))
     return rows[0] if rows else None
