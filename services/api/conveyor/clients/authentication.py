@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from typing import cast
 
 from django.conf import settings
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -40,3 +41,8 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="conveyor"'
+
+
+def client_of(request: Request) -> ApiClient:
+    """The API client a request was authenticated as (DRF's ``request.user``)."""
+    return cast(ApiClient, request.user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conveyor.clients.authentication import client_of
 from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
 from conveyor.core.pagination import CreatedCursorPagination
@@ -27,10 +28,6 @@ from conveyor.jobs.serializers import (
     submission_of,
 )
 from conveyor.jobs.types import all_job_types
-
-
-def client_of(request: Request) -> ApiClient:
-    return cast(ApiClient, request.user)
 
 
 class JobCollectionApi(APIView):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from conveyor.clients.models import ApiClient
+from conveyor.clients.authentication import client_of
 from conveyor.clients.scopes import SCHEDULES_READ, SCHEDULES_WRITE
 from conveyor.core.pagination import CreatedCursorPagination
 from conveyor.schedules import selectors, services
@@ -20,10 +20,6 @@ from conveyor.schedules.serializers import (
     ScheduleUpdateInput,
     when_of,
 )
-
-
-def client_of(request: Request) -> ApiClient:
-    return cast(ApiClient, request.user)
 
 
 class ScheduleCollectionApi(APIView):
