@@ -58,66 +58,60 @@ def test_publish_reports_an_unreachable_broker() -> None:
     assert ok is False
 
 
-def test_the_redis_queue_depth_counts_every_priority_list() -> None:
+@pytest.fixture
+def suite_queue() -> Iterator[str]:
+    """A queue of the test's own on the suite's broker (Redis), emptied afterwards."""
+    from conveyor.config.celery import app
+
+    services.require("redis")
+    name = f"it-{uuid.uuid4().hex[:8]}"
+    yield name
+    with app.connection_for_write() as conn:
+        channel: Any = conn.default_channel
+        channel.queue_purge(name)
+
+
+def messages_for(queue: str, count: int, priority: int = 5) -> list[Message]:
+    return [
+        Message(job_id=uuid.uuid4(), queue=queue, priority=priority, timeout_seconds=30)
+        for _ in range(count)
+    ]
+
+
+def test_the_redis_queue_depth_counts_every_priority_list(suite_queue: str) -> None:
     """kombu keeps one Redis list per priority step; the reconciler must see them all."""
     from django.conf import settings
 
-    from conveyor.config.celery import app
     from conveyor.core.broker import queue_depth
 
-    services.require("redis")
     if not str(settings.CELERY_BROKER_URL).startswith("redis"):
         pytest.skip("the suite's broker is not Redis")
-    queue_name = f"it-prio-{uuid.uuid4().hex[:8]}"
     # given messages at the lowest, middle and highest priority
     for priority in (0, 5, 9):
-        assert publish(
-            Message(job_id=uuid.uuid4(), queue=queue_name, priority=priority, timeout_seconds=30)
-        )
+        assert publish(*messages_for(suite_queue, 1, priority))
     # then the depth counts all three, though they sit in three lists
-    try:
-        assert queue_depth(queue_name) == 3
-    finally:
-        with app.connection_for_write() as conn:
-            channel: Any = conn.default_channel
-            channel.queue_purge(queue_name)
+    assert queue_depth(suite_queue) == 3
 
 
-def test_a_batch_reaches_the_broker_through_one_producer() -> None:
-    from conveyor.config.celery import app
+def test_a_batch_reaches_the_broker_through_one_producer(suite_queue: str) -> None:
     from conveyor.core.broker import queue_depth
     from conveyor.jobs.publishing import publish_all
 
-    services.require("redis")  # the suite's broker
-    queue_name = f"it-batch-{uuid.uuid4().hex[:8]}"
-    messages = [
-        Message(job_id=uuid.uuid4(), queue=queue_name, priority=5, timeout_seconds=30)
-        for _ in range(25)
-    ]
-    try:
-        # when a batch is published
-        publish_all(messages)
-        # then every message is on the broker
-        assert queue_depth(queue_name) == 25
-    finally:
-        with app.connection_for_write() as conn:
-            channel: Any = conn.default_channel
-            channel.queue_purge(queue_name)
+    # when a batch is published
+    publish_all(messages_for(suite_queue, 25))
+    # then every message is on the broker
+    assert queue_depth(suite_queue) == 25
 
 
-def test_a_batch_is_left_to_the_reconciler_while_the_broker_is_marked_down() -> None:
+def test_a_batch_is_left_to_the_reconciler_while_the_broker_is_marked_down(
+    suite_queue: str,
+) -> None:
     from conveyor.core.broker import queue_depth
     from conveyor.jobs.publishing import breaker, publish_all
 
-    services.require("redis")  # the suite's broker
-    queue_name = f"it-down-{uuid.uuid4().hex[:8]}"
-    messages = [
-        Message(job_id=uuid.uuid4(), queue=queue_name, priority=5, timeout_seconds=30)
-        for _ in range(3)
-    ]
     breaker.trip()
     try:
-        publish_all(messages)
+        publish_all(messages_for(suite_queue, 3))
     finally:
         breaker.reset()
-    assert queue_depth(queue_name) == 0
+    assert queue_depth(suite_queue) == 0

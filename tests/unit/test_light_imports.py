@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
+
+from tests.procs import fresh_python_report
 
 # Modules only the worker needs. (celery.worker itself is imported by Celery's Django
 # fixup as soon as the API's Celery app exists, so the check is on what the job type
@@ -39,20 +38,9 @@ SCRIPT = textwrap.dedent(f"""
 
 def test_importing_the_job_types_loads_no_heavy_module() -> None:
     # when: a fresh interpreter with the suite's environment
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    report = fresh_python_report(SCRIPT)
 
     # then
-    assert result.returncode == 0, result.stderr
-    import json
-
-    report = json.loads(result.stdout.strip().splitlines()[-1])
     assert "http.request" in report["names"]
     assert report["added"] == []
     assert report["httpcore"] is False

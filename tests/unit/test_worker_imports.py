@@ -3,11 +3,9 @@ API classes, serializers, URLconf and admin), which would only cost every proces
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
+
+from tests.procs import fresh_python_report
 
 # INSTALLED_APPS lists these, so their packages, app configs and system-check modules load
 # in every process; nothing else of them may load in the worker.
@@ -51,18 +49,9 @@ def is_http(module: str) -> bool:
 
 def test_the_worker_loads_no_http_code() -> None:
     # when: a fresh interpreter with the suite's environment loads the worker
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    modules = fresh_python_report(SCRIPT)
 
     # then
-    assert result.returncode == 0, result.stderr
-    modules = json.loads(result.stdout.strip().splitlines()[-1])
     assert "conveyor_worker.execute" in modules
     assert [m for m in modules if is_http(m)] == []
 
@@ -81,17 +70,8 @@ ADMIN_CHECKS = textwrap.dedent("""
 
 def test_the_admin_checks_cover_the_admin_modules_before_the_urlconf_loads() -> None:
     # when: `conveyor check --tag admin` in a fresh interpreter (no URLconf loaded)
-    result = subprocess.run(
-        [sys.executable, "-c", ADMIN_CHECKS],
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    report = fresh_python_report(ADMIN_CHECKS)
 
     # then: the checks imported the admin modules and found nothing wrong
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"jobs.Job", "schedules.Schedule", "clients.ApiClient"} <= set(report["models"])
     assert report["errors"] == []
