@@ -124,18 +124,18 @@ def publish(
 
 def publish_on_commit(messages: list[Message]) -> None:
     """Publish once the surrounding transaction commits (at once outside one)."""
-    if not messages:
-        return
-
-    transaction.on_commit(lambda: publish_all(messages))
+    if messages:
+        transaction.on_commit(lambda: publish_all(messages))
 
 
 def publish_all(messages: list[Message]) -> None:
     """Send the messages in order through one producer from the pool: a batch takes a
     pooled connection once, not once per message (that was ~40% of a publish's cost).
     Stops at the first failure: the broker is down, the rest wait for the reconciler."""
+    if not messages:
+        return
     if len(messages) == 1 or breaker.is_open():
-        publish(messages[0])  # what the breaker and a failure log is said once
+        publish(messages[0])  # one message, or the broker is marked down: logged once
         return
     try:
         with app.producer_or_acquire() as producer:
