@@ -133,12 +133,12 @@ def run(args: Sequence[str], env: dict[str, str], timeout: float = 120) -> str:
     return done.stdout
 
 
-def fresh_python_report(script: str) -> Any:
-    """Run ``script`` in a fresh interpreter with the suite's environment; the JSON it
-    prints last. (What a process imports can only be seen in one that starts clean.)"""
+def fresh_python_report(script: str, env: dict[str, str] | None = None) -> Any:
+    """Run ``script`` in a fresh interpreter with the suite's environment (or ``env``); the
+    JSON it prints last. (What a process imports can only be seen in one that starts clean.)"""
     done = subprocess.run(
         [sys.executable, "-c", script],
-        env=dict(os.environ),
+        env=dict(os.environ) if env is None else env,
         capture_output=True,
         text=True,
         timeout=120,

@@ -52,6 +52,8 @@ POLL_SECONDS = 0.5
 DEMO_CLIENT_NAME = "local-demo"
 ADMIN_USERNAME = "admin"
 DEMO_SCOPES = ("jobs:read", "jobs:write", "schedules:read", "schedules:write")
+# The queues the local worker consumes (the job types' and conveyor's own).
+WORKER_QUEUES = ("default", "conveyor")
 FINAL_STATES = frozenset({"succeeded", "failed", "cancelled"})
 
 # What an interactive terminal needs to redraw the table in place.
@@ -178,12 +180,26 @@ def prepare(data: DataDir, out: TextIO) -> Credentials:
     say(out, "migrating the database and collecting static files")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    if not os.environ.get("BROKER_URL"):
+        _declare_queues()
     api_key = _demo_api_key(data)
     username, password, created = _admin_user(data)
     connections.close_all()
     return Credentials(
         api_key=api_key, admin_username=username, admin_password=password, admin_created=created
     )
+
+
+def _declare_queues() -> None:
+    """Create the embedded broker's queues before the processes start. kombu's SQL
+    transport creates a queue's row on first use with a check-then-insert guarded only
+    within one process: the API, the worker and beat starting together could both insert
+    it, and the loser died on the unique constraint (``kombu_queue.name``)."""
+    from conveyor.config.celery import app
+
+    with app.connection_for_write() as conn:
+        for name in WORKER_QUEUES:
+            app.amqp.queues[name](conn.default_channel).declare()
 
 
 def _demo_api_key(data: DataDir) -> str:
@@ -298,7 +314,7 @@ def children(data: DataDir, python: str) -> list[Child]:
     # hide the INFO lines of the runner and of handlers (ctx.log).
     level = os.environ.get("LOG_LEVEL", "INFO")
     celery = [python, "-m", "celery", "-A", "conveyor_worker.app"]
-    worker = ["worker", "-Q", "default,conveyor", "-c", "2", "-n", f"local-{os.getpid()}@%h"]
+    worker = ["worker", "-Q", ",".join(WORKER_QUEUES), "-c", "2", "-n", f"local-{os.getpid()}@%h"]
     return [
         Child("api", gunicorn, data.logs / "api.log"),
         Child("worker", [*celery, *worker, "--loglevel", level], data.logs / "worker.log"),

@@ -1,0 +1,42 @@
+"""``make run``'s preparation, before any process starts (``conveyor.local.prepare``)."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+from tests.procs import fresh_python_report
+
+SCRIPT = textwrap.dedent("""
+    import io, json, os, sqlite3
+    from pathlib import Path
+    from conveyor import local
+    data = local.DataDir(Path(os.environ["CONVEYOR_DATA_DIR"]))
+    local.prepare(data, io.StringIO())
+    broker = sqlite3.connect(str(data.root / "broker.sqlite3"))
+    print(json.dumps(sorted(name for (name,) in broker.execute("SELECT name FROM kombu_queue"))))
+""")
+
+
+def test_the_embedded_broker_has_the_worker_queues_before_anything_starts(
+    tmp_path: Path,
+) -> None:
+    # given a first `make run`: no DATABASE_URL, no BROKER_URL
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX")
+    }
+    env.update(
+        CONVEYOR_DATA_DIR=str(tmp_path),
+        SECRET_KEY="local-prepare-test",
+        DJANGO_SETTINGS_MODULE="conveyor.config.settings.base",
+    )
+
+    # when it prepares the data dir
+    queues = fresh_python_report(SCRIPT, env)
+
+    # then the queues exist: the API, the worker and beat, started together, never race
+    # to create them (kombu's SQL transport lets the loser die on kombu_queue.name)
+    assert queues == ["conveyor", "default"]
