@@ -212,6 +212,21 @@ class Platform:
             timeout=60,
             message="the API to be ready",
         )
+        self.wait_worker_ready("worker")
+
+    def wait_worker_ready(self, name: str, timeout: float = 60) -> None:
+        """Until the worker has declared its queues and consumes (Celery logs ``ready.``).
+
+        A fault injected earlier lands in the middle of its start-up instead: on RabbitMQ a
+        vhost deleted while the consumer declares refuses the declaration with a channel
+        error, which Celery treats as unrecoverable (in a cluster the kubelet restarts it).
+        """
+        proc = self.procs[name]
+        wait_until(
+            lambda: f"{name}@" in (text := proc.log_tail(400)) and " ready." in text,
+            timeout=timeout,
+            message=f"{name} to be consuming (its log: {proc.log_path})",
+        )
 
     def start(self, name: str, args: list[str], **env: str) -> Proc:
         proc = Proc(name, args, {**self.env, **env}, self.data_dir / f"{name}.log").start()
