@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from conveyor.config.celery import EXECUTE_JOB_TASK, app
 from conveyor.jobs import lifecycle
 from conveyor.jobs.lifecycle import Claim, Failure
+from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled, JobType, PermanentError, get_job_type
 from conveyor.ratelimits.admission import Deferred, claim_within_limits
 from conveyor_worker import metrics as worker_metrics
@@ -41,10 +42,12 @@ class JobTask(Task):  # type: ignore[type-arg]
             failure = Failure(
                 type="TimeLimitExceeded", message=f"killed at its hard time limit ({exc})"
             )
-            with_db_retry(
+            ended = with_db_retry(
                 lambda: lifecycle.record_hard_timeout(str(args[0]), task_id, failure),
                 what=f"recording the hard time limit of job {args[0]}",
             )
+            if ended is not None:
+                worker_metrics.job_killed(ended, JobState.FAILED)
 
 
 @app.task(

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import signals
+from django.utils import timezone
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -104,9 +105,23 @@ def job_finished(state: str | None) -> None:
     if attempt is None:
         return
     _current.set(None)
+    _attempt_ended(attempt.type, attempt.queue, time.monotonic() - attempt.started, state)
+
+
+def job_killed(claim: Claim, state: str) -> None:
+    """The main process ended an attempt whose pool process it killed (hard time limit).
+
+    The killed process counted the start; the end is counted here, from the claim's
+    start time, since the process that measured it is gone.
+    """
+    seconds = max(0.0, (timezone.now() - claim.started_at).total_seconds())
+    _attempt_ended(claim.job.type, claim.job.queue, seconds, state)
+
+
+def _attempt_ended(type: str, queue: str, seconds: float, state: str | None) -> None:
     metrics = worker_metrics()
-    labels = {"type": attempt.type, "queue": attempt.queue}
-    metrics.run_seconds.labels(**labels).observe(time.monotonic() - attempt.started)
+    labels = {"type": type, "queue": queue}
+    metrics.run_seconds.labels(**labels).observe(seconds)
     metrics.attempts.labels(**labels, outcome=state or LOST).inc()
     if state in FINAL_STATES:
         metrics.finished.labels(**labels, state=state).inc()

@@ -293,13 +293,19 @@ def record_cancelled(claim: Claim) -> bool:
     )
 
 
-def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -> bool:
-    """The worker's main process killed the attempt at its hard time limit."""
+def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -> Claim | None:
+    """The worker's main process killed the attempt at its hard time limit: the job fails.
+
+    The claim of the attempt it ended, or None if the message's attempt no longer held
+    the job (it ended, or another attempt took over).
+    """
     job = Job.objects.filter(
         pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
     ).first()
     claim = stale_claim(job) if job is not None else None
-    return record_failure(claim, failure, timed_out=True) if claim is not None else False
+    if claim is None or not record_failure(claim, failure, timed_out=True):
+        return None
+    return claim
 
 
 def stale_claim(job: Job) -> Claim | None:
