@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from conveyor.jobs import retention
 from conveyor.jobs.models import IdempotencyKey, Job, JobAttempt
+from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
+from conveyor.ratelimits.rates import parse_rate
 from tests.factories import ApiClientFactory, JobFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,5 +81,34 @@ def test_zero_days_keeps_jobs_but_expired_keys_still_go() -> None:
     # when a retention pass runs
     report = retention.run(now=now)
     # then the job is kept and only the key is deleted
-    assert report == retention.RetentionReport(jobs=0, idempotency_keys=1)
+    assert report == retention.RetentionReport(jobs=0, idempotency_keys=1, rate_limit_rows=0)
     assert Job.objects.filter(pk=job.pk).exists()
+
+
+@override_settings(CONVEYOR_QUEUE_RATE_LIMITS={"http": parse_rate("10/h")})
+def test_rows_of_rate_limits_taken_out_of_the_settings_go_after_a_day() -> None:
+    now = timezone.now()
+    # given a limit in force (queue http) with a start long out of its window
+    RateLimitBucket.objects.create(key="queue:http", created_at=now - 3 * DAY)
+    RateLimitGrant.objects.create(key="queue:http", at=now - 2 * DAY)
+    # and a limit taken out yesterday: an old start and one from an hour ago
+    RateLimitBucket.objects.create(key="type:gone", created_at=now - 3 * DAY)
+    RateLimitGrant.objects.create(key="type:gone", at=now - 2 * DAY)
+    RateLimitGrant.objects.create(key="type:gone", at=now - timedelta(hours=1))
+    # and one taken out long ago, with no start left
+    RateLimitBucket.objects.create(key="queue:old", created_at=now - 3 * DAY)
+
+    # when a retention pass runs
+    report = retention.run(now=now)
+
+    # then the old start and the empty bucket of abandoned limits went, nothing else
+    assert report.rate_limit_rows == 2
+    grants = sorted(RateLimitGrant.objects.values_list("key", "at"))
+    assert grants == [("queue:http", now - 2 * DAY), ("type:gone", now - timedelta(hours=1))]
+    assert set(RateLimitBucket.objects.values_list("key", flat=True)) == {
+        "queue:http",
+        "type:gone",
+    }
+    # and a day later the rest of the abandoned limit goes too
+    assert retention.run(now=now + 2 * DAY).rate_limit_rows == 2
+    assert set(RateLimitBucket.objects.values_list("key", flat=True)) == {"queue:http"}

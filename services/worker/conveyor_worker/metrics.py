@@ -161,15 +161,16 @@ def _retention_deleted() -> Counter:
     return Counter(
         "conveyor_retention_deleted",
         "Rows the retention task deleted: finished jobs past their retention, expired "
-        "idempotency keys.",
+        "idempotency keys, rows of rate limits no longer in force.",
         ["kind"],
     )
 
 
-def retention_deleted(*, jobs: int, idempotency_keys: int) -> None:
+def retention_deleted(*, jobs: int, idempotency_keys: int, rate_limit_rows: int) -> None:
     """What one retention pass deleted (``conveyor.jobs.retention``)."""
     _retention_deleted().labels(kind="jobs").inc(jobs)
     _retention_deleted().labels(kind="idempotency_keys").inc(idempotency_keys)
+    _retention_deleted().labels(kind="rate_limit_rows").inc(rate_limit_rows)
 
 
 # ---- the exporter (the worker's main process) -----------------------------------------

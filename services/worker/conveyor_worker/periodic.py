@@ -56,7 +56,16 @@ def reconcile_jobs() -> dict[str, int]:
 
 @app.task(name=RETENTION_TASK, ignore_result=True, acks_late=False)
 def delete_old() -> dict[str, int]:
-    """Delete finished jobs past their retention and expired idempotency keys."""
+    """Delete finished jobs past their retention, expired idempotency keys and the rows of
+    rate limits no longer in force."""
     report = retention.run()
-    metrics.retention_deleted(jobs=report.jobs, idempotency_keys=report.idempotency_keys)
-    return {"jobs": report.jobs, "idempotency_keys": report.idempotency_keys}
+    metrics.retention_deleted(
+        jobs=report.jobs,
+        idempotency_keys=report.idempotency_keys,
+        rate_limit_rows=report.rate_limit_rows,
+    )
+    return {
+        "jobs": report.jobs,
+        "idempotency_keys": report.idempotency_keys,
+        "rate_limit_rows": report.rate_limit_rows,
+    }

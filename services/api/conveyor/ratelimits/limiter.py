@@ -28,6 +28,9 @@ from conveyor.ratelimits.rates import Rate
 # Starts are kept this much longer than their window: a worker whose clock runs ahead
 # must not delete starts that another worker still counts.
 CLOCK_SKEW_MARGIN = timedelta(seconds=10)
+# A limit taken out of the settings leaves its rows; they go once this old, so workers of
+# a rollout still running the old settings keep counting meanwhile.
+ABANDONED_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,22 @@ def _free_at(limit: Limit, now: datetime) -> datetime | None:
 def _later(free_at: datetime | None, deferred_until: datetime | None) -> datetime:
     assert free_at is not None
     return max(free_at, deferred_until) if deferred_until is not None else free_at
+
+
+def forget_abandoned(*, in_force: set[str], now: datetime) -> int:
+    """Delete the rows of limits no longer in force, once ``ABANDONED_AFTER`` passed.
+
+    A limit in force drops its own old starts on every acquire; one taken out of the
+    settings never acquires again, so its starts and its bucket would stay forever.
+    The number of rows deleted.
+    """
+    cutoff = now - ABANDONED_AFTER
+    grants, _ = RateLimitGrant.objects.exclude(key__in=in_force).filter(at__lte=cutoff).delete()
+    recent = RateLimitGrant.objects.filter(at__gt=cutoff).values("key")
+    buckets, _ = (
+        RateLimitBucket.objects.exclude(key__in=in_force)
+        .filter(created_at__lte=cutoff)
+        .exclude(key__in=recent)
+        .delete()
+    )
+    return grants + buckets

@@ -53,3 +53,10 @@ def any_limits() -> bool:
     return bool(settings.CONVEYOR_QUEUE_RATE_LIMITS) or any(
         type_rate(spec) is not None for spec in all_job_types()
     )
+
+
+def keys_in_force() -> set[str]:
+    """The keys of every limit the settings and job types put in force now."""
+    types = {type_key(spec.name) for spec in all_job_types() if type_rate(spec) is not None}
+    queues: dict[str, Rate] = settings.CONVEYOR_QUEUE_RATE_LIMITS
+    return types | {queue_key(queue) for queue in queues}
