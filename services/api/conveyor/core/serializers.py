@@ -11,7 +11,43 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
 
-class StrictInputSerializer(serializers.Serializer[Any]):
+class FieldsOnceSerializer(serializers.Serializer[Any]):
+    """A serializer whose fields are built once per class, not per request.
+
+    DRF builds a serializer's fields for every instance it creates, deep-copying each
+    declared field: for a job's twenty output fields that is most of the cost of rendering
+    one job, and three quarters of validating a submission. Rendering and validating read
+    the fields and never change them (errors and results live on the serializer), so one
+    set, bound to a context-free prototype, serves every instance of the class, in every
+    thread. A serializer that needs its own binding builds its own fields, as DRF does:
+    one given a ``context`` (fields may read it through their root), a partial one
+    (fields read ``root.partial``), and one updating an instance (validators may read
+    ``parent.instance``).
+    """
+
+    _fields_by_class: ClassVar[dict[type[Any], BindingDict]] = {}
+
+    @cached_property
+    def fields(self) -> BindingDict:  # type: ignore[override]
+        updating = self.instance is not None and hasattr(self, "initial_data")
+        if self._context or self.partial or updating:
+            return self._build_fields()
+        cls = type(self)
+        shared = self._fields_by_class.get(cls)
+        if shared is None:
+            # Two threads may both build it: the first stored wins, the other is dropped.
+            shared = self._fields_by_class.setdefault(cls, cls()._build_fields())
+        return shared
+
+    def _build_fields(self) -> BindingDict:
+        """DRF's own ``Serializer.fields``: the fields bound to this instance."""
+        fields = BindingDict(self)
+        for name, field in self.get_fields().items():
+            fields[name] = field
+        return fields
+
+
+class StrictInputSerializer(FieldsOnceSerializer):
     """An input serializer that refuses fields it does not know (typos are errors)."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -39,34 +75,3 @@ class StrictQuerySerializer(StrictInputSerializer):
         elif isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k not in self.allowed_extra}
         return super().to_internal_value(data)
-
-
-class FieldsOnceOutputSerializer(serializers.Serializer[Any]):
-    """An output serializer whose fields are built once per class, not per response.
-
-    DRF builds a (model) serializer's fields for every instance it creates: for a job's
-    twenty fields that is most of the cost of rendering one job. Rendering reads the
-    fields and never changes them, so one set, bound to a context-free prototype, serves
-    every response of the class, in every thread. A serializer given ``data`` (input)
-    or a ``context`` builds its own fields, as usual.
-    """
-
-    _fields_by_class: ClassVar[dict[type[Any], BindingDict]] = {}
-
-    @cached_property
-    def fields(self) -> BindingDict:  # type: ignore[override]
-        if hasattr(self, "initial_data") or self._context:
-            return self._build_fields()
-        cls = type(self)
-        shared = self._fields_by_class.get(cls)
-        if shared is None:
-            # Two threads may both build it: the first stored wins, the other is dropped.
-            shared = self._fields_by_class.setdefault(cls, cls()._build_fields())
-        return shared
-
-    def _build_fields(self) -> BindingDict:
-        """DRF's own ``Serializer.fields``: the fields bound to this instance."""
-        fields = BindingDict(self)
-        for name, field in self.get_fields().items():
-            fields[name] = field
-        return fields

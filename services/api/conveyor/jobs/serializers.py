@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from conveyor.core.serializers import (
-    FieldsOnceOutputSerializer,
+    FieldsOnceSerializer,
     StrictInputSerializer,
     StrictQuerySerializer,
 )
@@ -114,8 +114,8 @@ class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
         )
 
 
-# Rendered for every submit and GET: its fields are built once (FieldsOnceOutputSerializer).
-class JobOutput(FieldsOnceOutputSerializer, serializers.ModelSerializer[Job]):
+# Rendered for every submit and GET: its fields are built once (FieldsOnceSerializer).
+class JobOutput(FieldsOnceSerializer, serializers.ModelSerializer[Job]):
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
 
