@@ -204,7 +204,7 @@ class Platform:
             GUNICORN_WORKERS="2",
             GUNICORN_THREADS="4",
         )
-        self.start_worker("worker", concurrency=worker_concurrency)
+        self.start_worker("worker", concurrency=worker_concurrency, wait_ready=False)
         # beat exits on some broker errors; in a cluster the kubelet restarts it
         self.start_beat("beat").supervise()
         wait_until(
@@ -240,9 +240,16 @@ class Platform:
         )
 
     def start_worker(
-        self, name: str, *, concurrency: int = 3, queues: str = "default,conveyor"
+        self,
+        name: str,
+        *,
+        concurrency: int = 3,
+        queues: str = "default,conveyor",
+        wait_ready: bool = True,
     ) -> Proc:
-        return self.start(
+        """A celery worker; by default, once it consumes (a signal it gets while starting
+        up finds Celery half-built)."""
+        proc = self.start(
             name,
             [
                 str(BIN / "celery"),
@@ -261,6 +268,9 @@ class Platform:
             ],
             CONVEYOR_HEARTBEAT_FILE=str(self.data_dir / f"{name}.heartbeat"),
         )
+        if wait_ready:
+            self.wait_worker_ready(name)
+        return proc
 
     def shutdown(self) -> None:
         for proc in reversed(list(self.procs.values())):
