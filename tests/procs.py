@@ -58,7 +58,9 @@ class Proc:
     log_path: Path
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     restarts: int = 0
+    probe_restarts: int = 0
     stopping: bool = field(default=False, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def supervise(self) -> Proc:
         """Start the process again whenever it exits on its own, as the kubelet does with
@@ -74,6 +76,36 @@ class Proc:
                 time.sleep(0.5)
 
         threading.Thread(target=watch, name=f"supervise-{self.name}", daemon=True).start()
+        return self
+
+    def probe_liveness(self, healthy: Callable[[], bool], *, period: float, failures: int) -> Proc:
+        """Restart the process once ``healthy`` fails ``failures`` checks in a row, made
+        ``period`` seconds apart, as the kubelet does on a failing liveness probe (SIGTERM,
+        then SIGKILL). Checks count only once ``healthy`` has passed since the last start
+        (the startup probe's part); a process that exits on its own is left alone."""
+
+        def watch() -> None:
+            started, failed = False, 0
+            while not self.stopping:
+                time.sleep(period)
+                if not self.alive():
+                    continue
+                ok = healthy()
+                started = started or ok
+                failed = 0 if ok or not started else failed + 1
+                if failed < failures:
+                    continue
+                with self.lock:
+                    if self.stopping:
+                        return
+                    self.probe_restarts += 1
+                    with self.log_path.open("a") as log:
+                        log.write(f"--- liveness probe failed {failed} times; restarted\n")
+                    self._terminate(timeout=10)
+                    self.start()
+                started, failed = False, 0
+
+        threading.Thread(target=watch, name=f"liveness-{self.name}", daemon=True).start()
         return self
 
     def start(self) -> Proc:
@@ -103,6 +135,10 @@ class Proc:
     def stop(self, timeout: float = 30) -> int | None:
         """SIGTERM, wait up to ``timeout``, then SIGKILL the whole process group."""
         self.stopping = True
+        with self.lock:
+            return self._terminate(timeout)
+
+    def _terminate(self, timeout: float) -> int | None:
         if self.popen is None:
             return None
         if self.popen.poll() is None:

@@ -26,6 +26,7 @@ import psycopg
 import redis
 from celery import Celery
 
+from conveyor_worker.health import heartbeat_age
 from tests import services
 from tests.procs import BIN, Proc, free_port, run, wait_until
 
@@ -228,6 +229,19 @@ class Platform:
             message=f"{name} to be consuming (its log: {proc.log_path})",
         )
 
+    def probe_worker_liveness(self, name: str) -> Proc:
+        """The chart's liveness probe on a worker, scaled to its heartbeat interval: the
+        heartbeat older than six intervals fails it, three failures a period apart restart
+        the worker (chart: 10 s heartbeat, 60 s max age, 3 x 20 s)."""
+        interval = float(self.env.get("CONVEYOR_HEARTBEAT_SECONDS", "10"))
+        path = self.data_dir / f"{name}.heartbeat"
+
+        def healthy() -> bool:
+            age = heartbeat_age(path)
+            return age is not None and age <= 6 * interval
+
+        return self.procs[name].probe_liveness(healthy, period=2 * interval, failures=3)
+
     def start(self, name: str, args: list[str], **env: str) -> Proc:
         proc = Proc(name, args, {**self.env, **env}, self.data_dir / f"{name}.log").start()
         self.procs[name] = proc
@@ -283,7 +297,8 @@ class Platform:
             pass  # a private server already gone takes the database with it
         for command in self.broker.cleanup:
             subprocess.run(command, check=False, capture_output=True, timeout=60)
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if not os.environ.get("CONVEYOR_E2E_KEEP_LOGS"):  # set it to read the logs after a run
+            shutil.rmtree(self.data_dir, ignore_errors=True)
         if self.broker.kind == "redis":
             client = redis.Redis.from_url(self.broker.url, socket_connect_timeout=2)
             prefix = self.broker.env["CONVEYOR_BROKER_KEY_PREFIX"]

@@ -32,6 +32,7 @@ class Row:
     duplicates: int
     stuck: int
     recover_seconds: float
+    probe_restarts: int
 
     HEADER = (
         "scenario",
@@ -44,6 +45,7 @@ class Row:
         "duplicates",
         "stuck",
         "recover s",
+        "probe restarts",
     )
 
     def cells(self) -> tuple[str, ...]:
@@ -58,6 +60,7 @@ class Row:
             str(self.duplicates),
             str(self.stuck),
             f"{self.recover_seconds:.1f}",
+            str(self.probe_restarts),
         )
 
 
@@ -178,6 +181,7 @@ class FaultRun:
             duplicates=sum(max(int(j[3]) - 1, 0) for j in jobs),
             stuck=sum(1 for j in jobs if j[1] not in FINAL),
             recover_seconds=recover_seconds,
+            probe_restarts=sum(p.probe_restarts for p in self.platform.procs.values()),
         )
         save_row(row)
         assert row.stuck == 0, self.summary()

@@ -29,14 +29,24 @@ JOBS = 200
 
 @contextmanager
 def fault_platform(
-    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis, **env: str
+    broker_kind: str,
+    own_postgres: OwnPostgres,
+    own_redis: OwnRedis,
+    *,
+    liveness: bool = False,
+    **env: str,
 ) -> Iterator[Platform]:
+    """The platform on the tests' own servers; ``liveness``: its worker restarted when its
+    heartbeat stops, as the chart's liveness probe does (what recovers a worker whose
+    consumer never comes back from a broker outage)."""
     with Platform.running(
         broker_kind,
         pg_url=own_postgres.url,
         redis_url=own_redis.url,
         extra_env={**FAULT_ENV, **env},
     ) as platform:
+        if liveness:
+            platform.probe_worker_liveness("worker")
         yield platform
 
 
@@ -73,6 +83,27 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def test_a_wedged_worker_is_restarted_by_its_liveness_probe(
+    broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
+) -> None:
+    with fault_platform(broker_kind, own_postgres, own_redis, liveness=True) as platform:
+        # given the only worker running a batch
+        run = FaultRun(platform, "worker wedged")
+        run.submit(JOBS)
+        run.wait_done(30)
+        # when its main process stops consuming (frozen: its heartbeat goes stale)
+        worker = platform.procs["worker"]
+        os.kill(worker.pid, signal.SIGSTOP)
+        since = time.monotonic()
+        # then the probe restarts it, and every job still succeeds, once
+        wait_until(
+            lambda: worker.probe_restarts == 1,
+            timeout=120,
+            message="the liveness probe to restart the frozen worker",
+        )
+        run.account(run.wait_all_final(since))
+
+
 def test_workers_killed_mid_job(
     broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
 ) -> None:
@@ -95,7 +126,7 @@ def test_workers_killed_mid_job(
 def test_broker_restart_loses_its_data(
     broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
 ) -> None:
-    with fault_platform(broker_kind, own_postgres, own_redis) as platform:
+    with fault_platform(broker_kind, own_postgres, own_redis, liveness=True) as platform:
         run = FaultRun(platform, "broker restart, data lost")
         run.submit(JOBS)
         run.wait_done(40)
@@ -110,7 +141,7 @@ def test_broker_restart_loses_its_data(
 def test_broker_down_during_submission(
     broker_kind: str, own_postgres: OwnPostgres, own_redis: OwnRedis
 ) -> None:
-    with fault_platform(broker_kind, own_postgres, own_redis) as platform:
+    with fault_platform(broker_kind, own_postgres, own_redis, liveness=True) as platform:
         run = FaultRun(platform, "broker down at submit")
         # given the broker is down
         break_broker(platform, own_redis)
