@@ -30,6 +30,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     webhooks,
 )
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
+from conveyor_worker.worker import Worker  # noqa: E402
 
 
 @task_prerun.connect(weak=False)
@@ -52,6 +53,9 @@ def _django_logging(**kwargs: object) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+# Workers run without gossip and mingle, whatever the command line says (see worker.py).
+# (Celery names its Worker class in a cached property, with no setting to change it.)
+app.Worker = app.subclass_with_self(Worker)  # type: ignore[misc]  # a cached property
 # The liveness heartbeat runs in every worker's consumer (see heartbeat.py).
 app.steps["consumer"].add(HeartbeatStep)
 # SIGTERM: finish running jobs within a grace period, hand back the rest (see shutdown.py).
