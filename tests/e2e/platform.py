@@ -309,6 +309,19 @@ class Platform:
             except redis.RedisError:
                 pass  # a private Redis already gone
 
+    def worker_samples(self, name: str) -> dict[str, float]:
+        """The samples of metric ``name`` on the worker's exporter (its port is
+        ``CONVEYOR_WORKER_METRICS_PORT`` in the platform's environment), by label text:
+        ``{'name{label="value"}': 1.0}``."""
+        port = self.env["CONVEYOR_WORKER_METRICS_PORT"]
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        samples: dict[str, float] = {}
+        for row in text.splitlines():
+            if row.startswith(f"{name}{{"):
+                labels, value = row.rsplit(" ", 1)
+                samples[labels] = float(value)
+        return samples
+
     def logs(self) -> str:
         return "\n".join(f"--- {name} ---\n{proc.log_tail()}" for name, proc in self.procs.items())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests import services
@@ -32,15 +31,9 @@ def killing_platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
 
 
 def worker_samples(platform: Platform, name: str) -> dict[str, float]:
-    """Samples of the worker's metric ``name`` for test.stubborn, by their label text."""
-    port = platform.env["CONVEYOR_WORKER_METRICS_PORT"]
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    found: dict[str, float] = {}
-    for row in text.splitlines():
-        if row.startswith(f"{name}{{") and 'type="test.stubborn"' in row:
-            labels, value = row.rsplit(" ", 1)
-            found[labels] = float(value)
-    return found
+    """The worker's samples of metric ``name`` for test.stubborn, by their label text."""
+    samples = platform.worker_samples(name)
+    return {labels: v for labels, v in samples.items() if 'type="test.stubborn"' in labels}
 
 
 def test_a_job_past_its_hard_limit_is_killed_failed_and_counted(

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from tests import services
@@ -78,10 +77,8 @@ def received(receiver: Receiver, path: str, count: int) -> list[Received]:
 
 
 def worker_metric(platform: Platform, outcome: str) -> float:
-    port = platform.env["CONVEYOR_WORKER_METRICS_PORT"]
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    line = f'conveyor_webhook_deliveries_total{{outcome="{outcome}"}} '
-    return sum(float(row.split()[-1]) for row in text.splitlines() if row.startswith(line))
+    name = "conveyor_webhook_deliveries_total"
+    return platform.worker_samples(name).get(f'{name}{{outcome="{outcome}"}}', 0.0)
 
 
 def test_a_finished_job_is_posted_signed_to_its_webhook(
