@@ -9,10 +9,10 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from conveyor.jobs import lifecycle
+from conveyor.core.rates import parse_rate
 from conveyor.jobs.models import Job
 from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
-from conveyor.ratelimits.rates import parse_rate
+from conveyor_worker import attempts
 from tests.factories import JobFactory
 
 CHANGELIST = "/admin/jobs/job/"
@@ -59,9 +59,9 @@ def test_the_job_changelist_filters_by_state(admin_client: Client) -> None:
 def test_the_job_page_shows_the_job_and_its_attempts(admin_client: Client) -> None:
     # given: a job with one recorded attempt
     job = JobFactory.create(type="demo.noop")
-    claim = lifecycle.claim(job.id, worker="worker-7", message_id=None)
+    claim = attempts.claim(job.id, worker="worker-7", message_id=None)
     assert claim is not None
-    assert lifecycle.record_failure(claim, lifecycle.Failure("ValueError", "bad", "Trace..."))
+    assert attempts.record_failure(claim, attempts.Failure("ValueError", "bad", "Trace..."))
 
     # when
     response = admin_client.get(f"/admin/jobs/job/{job.id}/change/")
@@ -107,7 +107,7 @@ def test_the_cancel_action_cancels_through_the_service(admin_client: Client) -> 
         JobFactory.create(succeeded=True),
     )
     running = JobFactory.create()
-    assert lifecycle.claim(running.id, worker="w", message_id=None) is not None
+    assert attempts.claim(running.id, worker="w", message_id=None) is not None
 
     # when
     response = run_action(admin_client, "cancel_jobs", queued, scheduled, done, running)

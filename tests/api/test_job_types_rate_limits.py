@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
-from conveyor.ratelimits.rates import parse_rate
+from conveyor.core.rates import parse_rate
 
 
 def shown(api: APIClient) -> dict[str, dict[str, Any]]:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
-from conveyor.jobs import lifecycle
 from conveyor.jobs.models import Job
+from conveyor_worker import attempts, dispatcher
 from tests.api.problems import problem_of
 from tests.factories import JobFactory
 
@@ -24,8 +24,8 @@ def retry(api: APIClient, job: Job) -> Any:
     return api.post(f"/v1/jobs/{job.id}/retry")
 
 
-def running(job: Job) -> lifecycle.Claim:
-    claim = lifecycle.claim(job.id, worker="test-worker", message_id=None)
+def running(job: Job) -> attempts.Lease:
+    claim = attempts.claim(job.id, worker="test-worker", message_id=None)
     assert claim is not None
     return claim
 
@@ -41,9 +41,9 @@ def test_detail_shows_the_job_with_its_attempt_history(
     # given: one attempt that failed and was retried, one that is running
     job = JobFactory.create(client=me, max_attempts=3)
     first = running(job)
-    lifecycle.record_retry(first, lifecycle.Failure("RuntimeError", "boom"), delay=timedelta(0))
+    attempts.record_retry(first, attempts.Failure("RuntimeError", "boom"), delay=timedelta(0))
     with django_capture_on_commit_callbacks(execute=False):
-        assert lifecycle.release_due(now=timezone.now() + timedelta(seconds=1)) == 1
+        assert dispatcher.release_due(now=timezone.now() + timedelta(seconds=1)) == 1
     running(job)
 
     # when

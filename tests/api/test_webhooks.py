@@ -18,11 +18,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
-from conveyor.jobs import lifecycle
 from conveyor.jobs.models import Job
 from conveyor.webhooks import services
 from conveyor.webhooks.models import WebhookDelivery
-from conveyor.webhooks.services import AttemptResult, Outcome, Verdict
+from conveyor.webhooks.services import AttemptResult, DeliveryOutcome, Verdict
+from conveyor_worker import attempts
 from tests.api.problems import error_fields, problem_of
 from tests.factories import ApiClientFactory, JobFactory
 
@@ -32,14 +32,16 @@ HOOK = "https://hooks.example.com/conveyor"
 def finish(job: Job, captured: Any) -> WebhookDelivery:
     """Run the job to success as a worker would; its one delivery."""
     with captured(execute=False) as callbacks:
-        claim = lifecycle.claim(job.id, worker="w", message_id=None)
+        claim = attempts.claim(job.id, worker="w", message_id=None)
         assert claim is not None
-        assert lifecycle.record_success(claim, {"answer": 42})
+        assert attempts.record_success(claim, {"answer": 42})
     assert len(callbacks) == 1  # the delivery's message
     return WebhookDelivery.objects.get(job=job)
 
 
-def attempt(delivery: WebhookDelivery, verdict: Verdict, status: int | None = None) -> Outcome:
+def attempt(
+    delivery: WebhookDelivery, verdict: Verdict, status: int | None = None
+) -> DeliveryOutcome:
     delivery.refresh_from_db()
     assert delivery.token is not None
     claim = services.claim_delivery(delivery_id=delivery.pk, token=delivery.token)
@@ -140,9 +142,9 @@ def test_a_failed_and_a_cancelled_job_send_their_events(
 
     # when
     with django_capture_on_commit_callbacks(execute=False):
-        claim = lifecycle.claim(failing.id, worker="w", message_id=None)
+        claim = attempts.claim(failing.id, worker="w", message_id=None)
         assert claim is not None
-        assert lifecycle.record_failure(claim, lifecycle.Failure("ValueError", "bad input"))
+        assert attempts.record_failure(claim, attempts.Failure("ValueError", "bad input"))
         assert api.post(f"/v1/jobs/{scheduled.id}/cancel").status_code == 200
 
     # then
@@ -160,9 +162,9 @@ def test_a_job_without_webhook_url_stores_no_delivery(
     job = JobFactory.create(client=me)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        claim = lifecycle.claim(job.id, worker="w", message_id=None)
+        claim = attempts.claim(job.id, worker="w", message_id=None)
         assert claim is not None
-        assert lifecycle.record_success(claim, None)
+        assert attempts.record_success(claim, None)
 
     assert not WebhookDelivery.objects.exists()
     assert callbacks == []
@@ -184,7 +186,7 @@ def test_a_5xx_is_retried_later_and_a_2xx_delivers(
 
     # then: it waits in the database, and no message may run it
     delivery.refresh_from_db()
-    assert first == Outcome.RETRYING
+    assert first == DeliveryOutcome.RETRYING
     assert (delivery.state, delivery.attempts, delivery.token) == ("pending", 1, None)
     assert delivery.next_attempt_at is not None
     assert delivery.next_attempt_at > timezone.now()
@@ -196,7 +198,7 @@ def test_a_5xx_is_retried_later_and_a_2xx_delivers(
 
     # then
     done = WebhookDelivery.objects.get(pk=delivery.pk)
-    assert second == Outcome.DELIVERED
+    assert second == DeliveryOutcome.DELIVERED
     assert (done.state, done.attempts, done.next_attempt_at) == ("delivered", 2, None)
     assert done.finished_at is not None
     assert [(a.number, a.status_code, a.delivered) for a in done.attempt_records.all()] == [
@@ -213,9 +215,9 @@ def test_the_last_attempt_gives_up(
         JobFactory.create(client=me, webhook_url=HOOK), django_capture_on_commit_callbacks
     )
 
-    assert attempt(delivery, Verdict.RETRY, 500) == Outcome.RETRYING
+    assert attempt(delivery, Verdict.RETRY, 500) == DeliveryOutcome.RETRYING
     assert release(django_capture_on_commit_callbacks, after=timedelta(hours=2)) == 1
-    assert attempt(delivery, Verdict.RETRY, 500) == Outcome.FAILED
+    assert attempt(delivery, Verdict.RETRY, 500) == DeliveryOutcome.FAILED
 
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == ("failed", 2, None)
@@ -224,14 +226,17 @@ def test_the_last_attempt_gives_up(
 
 @pytest.mark.parametrize(
     ("verdict", "status", "outcome"),
-    [(Verdict.GIVE_UP, 410, Outcome.FAILED), (Verdict.REFUSED, None, Outcome.REFUSED)],
+    [
+        (Verdict.GIVE_UP, 410, DeliveryOutcome.FAILED),
+        (Verdict.REFUSED, None, DeliveryOutcome.REFUSED),
+    ],
 )
 def test_a_refusal_or_a_4xx_is_not_retried(
     me: ApiClient,
     django_capture_on_commit_callbacks: Any,
     verdict: Verdict,
     status: int | None,
-    outcome: Outcome,
+    outcome: DeliveryOutcome,
 ) -> None:
     delivery = finish(
         JobFactory.create(client=me, webhook_url=HOOK), django_capture_on_commit_callbacks
@@ -263,7 +268,7 @@ def test_a_lost_message_is_sent_again_by_the_dispatcher(
 
     # then: the lost message, should it turn up, does nothing; the new one runs it
     assert services.claim_delivery(delivery_id=delivery.pk, token=lost_token) is None
-    assert attempt(delivery, Verdict.DELIVERED, 200) == Outcome.DELIVERED
+    assert attempt(delivery, Verdict.DELIVERED, 200) == DeliveryOutcome.DELIVERED
 
 
 def test_an_attempt_whose_worker_vanished_is_made_again(
@@ -283,7 +288,7 @@ def test_an_attempt_whose_worker_vanished_is_made_again(
     assert release(django_capture_on_commit_callbacks, after=lapsed) == 1
 
     # then: another worker delivers it; the vanished one's late report changes nothing
-    assert attempt(delivery, Verdict.DELIVERED, 200) == Outcome.DELIVERED
+    assert attempt(delivery, Verdict.DELIVERED, 200) == DeliveryOutcome.DELIVERED
     late = AttemptResult(
         verdict=Verdict.RETRY, started_at=timezone.now(), duration=timedelta(seconds=1)
     )

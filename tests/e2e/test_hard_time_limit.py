@@ -22,7 +22,8 @@ def killing_platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
     services.require(request.param)
     env = {
         "PYTHONPATH": str(ROOT),
-        "CONVEYOR_JOB_TYPE_MODULES": "conveyor_worker.handlers,tests.e2e.jobtypes",
+        "CONVEYOR_JOB_TYPE_MODULES": "conveyor.jobtypes,tests.e2e.jobtypes",
+        "CONVEYOR_HANDLER_MODULES": "conveyor_worker.handlers,tests.e2e.handlers",
         "CONVEYOR_HARD_LIMIT_GRACE_SECONDS": "1",
         "CONVEYOR_WORKER_METRICS_PORT": str(free_port()),
     }

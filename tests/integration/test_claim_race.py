@@ -11,10 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from conveyor.clients.services import api_client_create
-from conveyor.jobs import lifecycle
-from conveyor.jobs.lifecycle import Failure
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.states import JobState
+from conveyor_worker import attempts
+from conveyor_worker.attempts import Failure
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def queued_job() -> Job:
 def claim_in_thread(job_id: str, barrier: threading.Barrier, name: str) -> bool:
     try:
         barrier.wait(timeout=10)
-        return lifecycle.claim(job_id, worker=name, message_id=None) is not None
+        return attempts.claim(job_id, worker=name, message_id=None) is not None
     finally:
         connection.close()
 
@@ -61,16 +61,16 @@ def test_only_one_of_many_concurrent_claims_wins() -> None:
 def test_a_stale_attempt_cannot_record_an_outcome() -> None:
     # given an attempt whose lease was taken over (its worker was presumed dead)
     job = queued_job()
-    first = lifecycle.claim(str(job.pk), worker="old", message_id=None)
+    first = attempts.claim(str(job.pk), worker="old", message_id=None)
     assert first is not None
     Job.objects.filter(pk=job.pk).update(state=JobState.QUEUED, lease_token=None)
-    second = lifecycle.claim(str(job.pk), worker="new", message_id=None)
+    second = attempts.claim(str(job.pk), worker="new", message_id=None)
     assert second is not None
     # when the old attempt finishes late
-    late = lifecycle.record_failure(first, Failure(type="Boom", message="late"))
+    late = attempts.record_failure(first, Failure(type="Boom", message="late"))
     # then nothing changes; the new attempt's outcome is the one recorded
     assert late is False
-    assert lifecycle.record_success(second, {"ok": True}) is True
+    assert attempts.record_success(second, {"ok": True}) is True
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
     assert job.result == {"ok": True}
@@ -79,9 +79,9 @@ def test_a_stale_attempt_cannot_record_an_outcome() -> None:
 
 def test_a_finished_job_is_never_claimed_again() -> None:
     job = queued_job()
-    attempt = lifecycle.claim(str(job.pk), worker="w", message_id=None)
+    attempt = attempts.claim(str(job.pk), worker="w", message_id=None)
     assert attempt is not None
-    assert lifecycle.record_success(attempt, None)
+    assert attempts.record_success(attempt, None)
 
-    assert lifecycle.claim(str(job.pk), worker="w2", message_id=None) is None
+    assert attempts.claim(str(job.pk), worker="w2", message_id=None) is None
     assert Job.objects.get(pk=job.pk).attempts == 1

@@ -17,12 +17,12 @@ from django.db import connection
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
+from conveyor.core.rates import parse_rate
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
-from conveyor.ratelimits.admission import Deferred, claim_within_limits
 from conveyor.ratelimits.limiter import Limit, acquire
 from conveyor.ratelimits.models import RateLimitGrant
-from conveyor.ratelimits.rates import parse_rate
+from conveyor_worker.admission import Deferred, claim_within_limits
 from conveyor_worker.execute import run_job
 from tests.factories import JobFactory
 

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from conveyor.clients.services import api_client_create
-from conveyor.jobs import reconcile
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.states import JobState
+from conveyor_worker import reconcile
 
 pytestmark = pytest.mark.django_db
 S = JobState

@@ -9,10 +9,11 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from conveyor.core.rates import parse_rate
 from conveyor.jobs import retention
 from conveyor.jobs.models import IdempotencyKey, Job, JobAttempt
+from conveyor.ratelimits.limits import forget_abandoned_limits
 from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
-from conveyor.ratelimits.rates import parse_rate
 from tests.factories import ApiClientFactory, JobFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_zero_days_keeps_jobs_but_expired_keys_still_go() -> None:
     # when a retention pass runs
     report = retention.run(now=now)
     # then the job is kept and only the key is deleted
-    assert report == retention.RetentionReport(jobs=0, idempotency_keys=1, rate_limit_rows=0)
+    assert report == retention.RetentionReport(jobs=0, idempotency_keys=1)
     assert Job.objects.filter(pk=job.pk).exists()
 
 
@@ -98,11 +99,11 @@ def test_rows_of_rate_limits_taken_out_of_the_settings_go_after_a_day() -> None:
     # and one taken out long ago, with no start left
     RateLimitBucket.objects.create(key="queue:old", created_at=now - 3 * DAY)
 
-    # when a retention pass runs
-    report = retention.run(now=now)
+    # when retention's pass over rate limits runs
+    deleted = forget_abandoned_limits(now=now)
 
     # then the old start and the empty bucket of abandoned limits went, nothing else
-    assert report.rate_limit_rows == 2
+    assert deleted == 2
     grants = sorted(RateLimitGrant.objects.values_list("key", "at"))
     assert grants == [("queue:http", now - 2 * DAY), ("type:gone", now - timedelta(hours=1))]
     assert set(RateLimitBucket.objects.values_list("key", flat=True)) == {
@@ -110,5 +111,5 @@ def test_rows_of_rate_limits_taken_out_of_the_settings_go_after_a_day() -> None:
         "type:gone",
     }
     # and a day later the rest of the abandoned limit goes too
-    assert retention.run(now=now + 2 * DAY).rate_limit_rows == 2
+    assert forget_abandoned_limits(now=now + 2 * DAY) == 2
     assert set(RateLimitBucket.objects.values_list("key", flat=True)) == {"queue:http"}

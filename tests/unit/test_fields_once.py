@@ -17,7 +17,8 @@ from tests.factories import JobFactory
 
 
 class PerInstanceJobOutput(serializers.ModelSerializer[Job]):
-    """JobOutput as DRF builds it by default: fields made for every instance."""
+    """JobOutput as DRF renders a model by default: fields made for every instance, each
+    value rendered by its field (``job_representation`` must give the same)."""
 
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
@@ -26,8 +27,11 @@ class PerInstanceJobOutput(serializers.ModelSerializer[Job]):
         model = Job
         fields = JobOutput.Meta.fields
 
-    get_progress = JobOutput.get_progress
-    get_error = JobOutput.get_error
+    def get_progress(self, job: Job) -> dict[str, Any]:
+        return {"percent": job.progress_percent, "message": job.progress_message}
+
+    def get_error(self, job: Job) -> dict[str, str] | None:
+        return {"type": job.error_type, "message": job.error_message} if job.error_type else None
 
 
 def jobs(count: int) -> list[Job]:
@@ -46,6 +50,20 @@ def test_every_instance_of_a_class_shares_one_set_of_fields() -> None:
 def test_each_job_renders_as_a_serializer_with_its_own_fields_would() -> None:
     for job in jobs(5):
         assert JobOutput(job).data == PerInstanceJobOutput(job).data
+
+
+def test_a_finished_job_renders_as_drf_renders_its_fields() -> None:
+    # given a job with every instant set, a result and an error
+    job = JobFactory.build(
+        type="demo.noop",
+        failed=True,
+        result={"partial": [1, 2]},
+        progress_percent=42.5,
+        progress_message="half",
+    )
+
+    # then the plain representation and DRF's field-by-field rendering agree
+    assert JobOutput(job).data == PerInstanceJobOutput(job).data
 
 
 def test_threads_rendering_at_once_each_get_their_own_job() -> None:

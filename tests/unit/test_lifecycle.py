@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from conveyor.config.celery import EXECUTE_JOB_TASK, app
 from conveyor.jobs import lifecycle, services
-from conveyor.jobs.lifecycle import Claim, Failure
 from conveyor.jobs.models import Job, JobAttempt
+from conveyor_worker import attempts, dispatcher
+from conveyor_worker.attempts import Failure, Lease
 from tests import services as real_services
 from tests.factories import JobFactory
 
@@ -28,8 +29,8 @@ def _postgres() -> None:
     real_services.require("postgres")
 
 
-def claim(job: Job, worker: str = "w1") -> Claim:
-    taken = lifecycle.claim(job.id, worker=worker, message_id=None)
+def claim(job: Job, worker: str = "w1") -> Lease:
+    taken = attempts.claim(job.id, worker=worker, message_id=None)
     assert taken is not None
     return taken
 
@@ -45,7 +46,7 @@ def test_a_claim_starts_an_attempt_with_a_lease() -> None:
     message_id = "0b4f3c4e-0000-4000-8000-000000000001"
 
     # when
-    taken = lifecycle.claim(job.id, worker="w1", message_id=message_id)
+    taken = attempts.claim(job.id, worker="w1", message_id=message_id)
 
     # then
     assert taken is not None
@@ -60,8 +61,8 @@ def test_a_claim_starts_an_attempt_with_a_lease() -> None:
 def test_only_one_of_two_claims_wins() -> None:
     job = JobFactory.create()
 
-    first = lifecycle.claim(job.id, worker="w1", message_id=None)
-    second = lifecycle.claim(job.id, worker="w2", message_id=None)
+    first = attempts.claim(job.id, worker="w1", message_id=None)
+    second = attempts.claim(job.id, worker="w2", message_id=None)
 
     assert first is not None
     assert second is None
@@ -73,12 +74,12 @@ def test_only_one_of_two_claims_wins() -> None:
 def test_a_job_that_is_not_queued_cannot_be_claimed(trait: str) -> None:
     job = JobFactory.create(**{trait: True})
 
-    assert lifecycle.claim(job.id, worker="late", message_id=None) is None
+    assert attempts.claim(job.id, worker="late", message_id=None) is None
     assert state(job) == trait
 
 
 def test_a_claim_of_a_missing_job_is_none() -> None:
-    assert lifecycle.claim(JobFactory.build().id, worker="w", message_id=None) is None
+    assert attempts.claim(JobFactory.build().id, worker="w", message_id=None) is None
 
 
 def test_success_is_recorded_once_with_its_attempt() -> None:
@@ -87,8 +88,8 @@ def test_success_is_recorded_once_with_its_attempt() -> None:
     taken = claim(job)
 
     # when
-    won = lifecycle.record_success(taken, {"answer": 42})
-    again = lifecycle.record_success(taken, {"answer": 43})
+    won = attempts.record_success(taken, {"answer": 42})
+    again = attempts.record_success(taken, {"answer": 43})
 
     # then
     assert (won, again) == (True, False)
@@ -108,7 +109,7 @@ def test_a_claim_and_an_outcome_are_one_statement_each() -> None:
     with CaptureQueriesContext(connection) as claimed:
         taken = claim(job)
     with CaptureQueriesContext(connection) as ended:
-        lifecycle.record_failure(taken, BOOM)
+        attempts.record_failure(taken, BOOM)
 
     # then: one round trip each, the outcome waking long-polls in the same statement
     assert len(claimed.captured_queries) == 1
@@ -131,7 +132,7 @@ def test_only_a_claim_of_its_own_commits_without_waiting_for_the_disk() -> None:
         cursor.execute("SHOW synchronous_commit")
         after_claim = cursor.fetchone()
     with CaptureQueriesContext(connection) as ended:
-        assert lifecycle.record_success(taken, None)
+        assert attempts.record_success(taken, None)
 
     # then the claim's statement turned synchronous commit off for itself only: the
     # session, and so the outcome's commit, still waits for the WAL flush
@@ -150,7 +151,7 @@ def test_an_attempt_that_does_not_end_the_job_notifies_nobody() -> None:
     taken = claim(job)
 
     with CaptureQueriesContext(connection) as ended:
-        outcome = lifecycle.record_retry(taken, BOOM, delay=timedelta(seconds=30))
+        outcome = attempts.record_retry(taken, BOOM, delay=timedelta(seconds=30))
 
     assert outcome == "retrying"
     assert [q["sql"].count("pg_notify") for q in ended.captured_queries] == [0]
@@ -166,10 +167,10 @@ def test_a_stale_lease_cannot_record_an_outcome() -> None:
 
     # when
     results = [
-        lifecycle.record_success(stale, "late"),
-        lifecycle.record_failure(stale, BOOM),
-        lifecycle.record_retry(stale, BOOM, delay=timedelta(seconds=1)),
-        lifecycle.record_progress(stale, 50, "half"),
+        attempts.record_success(stale, "late"),
+        attempts.record_failure(stale, BOOM),
+        attempts.record_retry(stale, BOOM, delay=timedelta(seconds=1)),
+        attempts.record_progress(stale, 50, "half"),
     ]
 
     # then
@@ -183,7 +184,7 @@ def test_progress_is_recorded_while_the_lease_is_held() -> None:
     job = JobFactory.create()
     taken = claim(job)
 
-    assert lifecycle.record_progress(taken, 40.0, "step 4 of 10")
+    assert attempts.record_progress(taken, 40.0, "step 4 of 10")
 
     job.refresh_from_db()
     assert (job.progress_percent, job.progress_message) == (40.0, "step 4 of 10")
@@ -193,13 +194,13 @@ def test_failure_keeps_the_error_and_ends_the_job() -> None:
     job = JobFactory.create()
     taken = claim(job)
 
-    assert lifecycle.record_failure(taken, BOOM, timed_out=True)
+    assert attempts.record_failure(taken, BOOM, timed_out=True)
 
     job.refresh_from_db()
     assert (job.state, job.error_type, job.error_message) == ("failed", "RuntimeError", "boom")
     assert job.error_traceback == "Traceback ..."
     assert JobAttempt.objects.get(job=job).outcome == "timed_out"
-    assert lifecycle.claim(job.id, worker="w2", message_id=None) is None
+    assert attempts.claim(job.id, worker="w2", message_id=None) is None
 
 
 def test_renewing_a_lease_tells_the_state_until_the_attempt_ends() -> None:
@@ -210,14 +211,14 @@ def test_renewing_a_lease_tells_the_state_until_the_attempt_ends() -> None:
     assert old_expiry is not None
 
     # when / then
-    assert lifecycle.renew_lease(job.id, taken.token) == "running"
+    assert attempts.renew_lease(job.id, taken.token) == "running"
     renewed = Job.objects.get(pk=job.pk).lease_expires_at
     assert renewed is not None
     assert renewed >= old_expiry
     services.job_cancel(job=Job.objects.get(pk=job.pk))
-    assert lifecycle.renew_lease(job.id, taken.token) == "cancelling"
-    assert lifecycle.record_cancelled(taken)
-    assert lifecycle.renew_lease(job.id, taken.token) is None
+    assert attempts.renew_lease(job.id, taken.token) == "cancelling"
+    assert attempts.record_cancelled(taken)
+    assert attempts.renew_lease(job.id, taken.token) is None
 
 
 def test_retry_waits_then_the_dispatcher_queues_it_again(
@@ -229,7 +230,7 @@ def test_retry_waits_then_the_dispatcher_queues_it_again(
     before = timezone.now()
 
     # when: the attempt fails with attempts left
-    ended = lifecycle.record_retry(taken, BOOM, delay=timedelta(seconds=30))
+    ended = attempts.record_retry(taken, BOOM, delay=timedelta(seconds=30))
 
     # then: retrying until run_at, which is in the future
     assert ended == "retrying"
@@ -240,13 +241,13 @@ def test_retry_waits_then_the_dispatcher_queues_it_again(
     assert job.run_at >= before + timedelta(seconds=30)
     assert JobAttempt.objects.get(job=job).outcome == "retrying"
     with django_capture_on_commit_callbacks(execute=False) as early:
-        assert lifecycle.release_due() == 0
+        assert dispatcher.release_due() == 0
     assert state(job) == "retrying"
     assert early == []
 
     # when: the dispatcher runs after run_at
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        released = lifecycle.release_due(now=job.run_at + timedelta(milliseconds=1))
+        released = dispatcher.release_due(now=job.run_at + timedelta(milliseconds=1))
 
     # then: queued again, published once on commit, and claimable for attempt 2
     assert released == 1
@@ -268,7 +269,7 @@ def test_release_due_also_releases_scheduled_jobs_and_leaves_others(
 
     # when
     with django_capture_on_commit_callbacks(execute=False):
-        released = lifecycle.release_due(now=now)
+        released = dispatcher.release_due(now=now)
 
     # then
     assert released == 1
@@ -298,7 +299,7 @@ def test_release_due_publishes_the_job_id_to_the_broker(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        assert lifecycle.release_due() == 1
+        assert dispatcher.release_due() == 1
 
     # then: the message carries the job id only
     message = broker_queue.get(block=True, timeout=10)
@@ -316,7 +317,7 @@ def test_cancel_of_a_queued_job_is_immediate() -> None:
 
     assert cancelled.state == "cancelled"
     assert cancelled.finished_at is not None
-    assert lifecycle.claim(job.id, worker="w", message_id=None) is None
+    assert attempts.claim(job.id, worker="w", message_id=None) is None
 
 
 def test_cancel_of_a_running_job_waits_for_its_worker() -> None:
@@ -330,7 +331,7 @@ def test_cancel_of_a_running_job_waits_for_its_worker() -> None:
     # then
     assert cancelling.state == "cancelling"
     assert cancelling.finished_at is None
-    assert lifecycle.record_cancelled(taken)
+    assert attempts.record_cancelled(taken)
     assert state(job) == "cancelled"
     assert JobAttempt.objects.get(job=job).outcome == "cancelled"
 
@@ -342,7 +343,7 @@ def test_a_retry_of_a_cancelling_job_cancels_it() -> None:
     services.job_cancel(job=job)
 
     # when
-    ended = lifecycle.record_retry(taken, BOOM, delay=timedelta(seconds=5))
+    ended = attempts.record_retry(taken, BOOM, delay=timedelta(seconds=5))
 
     # then
     assert ended == "cancelled"
@@ -357,7 +358,7 @@ def test_a_cancelling_job_that_finishes_anyway_succeeds() -> None:
     taken = claim(job)
     services.job_cancel(job=job)
 
-    assert lifecycle.record_success(taken, "done")
+    assert attempts.record_success(taken, "done")
 
     assert state(job) == "succeeded"
 
@@ -379,10 +380,10 @@ def test_overdue_cancels_are_forced_to_cancelled() -> None:
     later = timezone.now() + timedelta(minutes=5)
 
     # when
-    overdue = lifecycle.overdue_cancels(now=later)
+    overdue = dispatcher.overdue_cancels(now=later)
 
     # then
     assert [j.pk for j in overdue] == [job.pk]
-    assert lifecycle.force_cancelled(overdue[0])
+    assert dispatcher.force_cancelled(overdue[0])
     assert state(job) == "cancelled"
-    assert lifecycle.overdue_cancels(now=later) == []
+    assert dispatcher.overdue_cancels(now=later) == []

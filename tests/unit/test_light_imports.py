@@ -1,4 +1,5 @@
-"""The API imports the job type modules to validate params: they must stay light."""
+"""The API imports the job type specs to validate params: they must stay light, and the
+API loads no handler or other worker code for them."""
 
 from __future__ import annotations
 
@@ -14,10 +15,7 @@ HEAVY = (
     "httpx",
     "celery.worker",
     "celery.apps",
-    "conveyor_worker.httpclient",
-    "conveyor_worker.execute",
-    "conveyor_worker.app",
-    "conveyor_worker.context",
+    "conveyor_worker",
 )
 
 SCRIPT = textwrap.dedent(f"""
@@ -25,7 +23,6 @@ SCRIPT = textwrap.dedent(f"""
     import django
     django.setup()
     before = set(sys.modules)
-    import conveyor_worker.handlers
     from conveyor.jobs.types import all_job_types
     names = [t.name for t in all_job_types()]
     heavy = {HEAVY!r}

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from conveyor.jobs.types import NoParams, job_type
-from conveyor.ratelimits.rates import Rate, RateLimitSyntaxError, parse_rate, parse_rate_map
+from conveyor.core.rates import Rate, RateLimitSyntaxError, parse_rate, parse_rate_map
+from conveyor.jobs.types import NoParams, build_job_type
 
 
 @pytest.mark.parametrize(
@@ -73,10 +73,10 @@ def test_a_bad_map_names_the_bad_entry(text: str, error: str) -> None:
 
 
 def test_a_job_type_declares_its_rate_limit() -> None:
-    assert job_type("test.rate_declared", rate_limit="10/s") is not None
+    assert build_job_type("test.rate_declared", rate_limit="10/s").rate_limit == parse_rate("10/s")
 
     with pytest.raises(ValueError, match=re.escape("'test.rate_bad': rate_limit '10 per s'")):
-        job_type("test.rate_bad", params=NoParams, rate_limit="10 per s")
+        build_job_type("test.rate_bad", params=NoParams, rate_limit="10 per s")
 
 
 def settings_error(**env: str) -> str:

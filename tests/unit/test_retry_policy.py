@@ -7,8 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from conveyor.jobs.services import MAX_ATTEMPTS_CEILING
-from conveyor.jobs.types import JobCancelled, PermanentError, RetryableError, RetryPolicy
+from conveyor.jobs.types import (
+    MAX_ATTEMPTS_CEILING,
+    JobCancelled,
+    PermanentError,
+    RetryableError,
+    RetryPolicy,
+)
 
 POLICY = RetryPolicy(
     max_attempts=10, backoff=timedelta(seconds=2), factor=3.0, backoff_max=timedelta(seconds=100)

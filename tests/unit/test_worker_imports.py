@@ -36,6 +36,11 @@ SCRIPT = textwrap.dedent("""
     import json, sys
     from conveyor_worker.app import app
     app.loader.import_default_modules()
+    # and what it loads as it starts and ends jobs: specs, handlers, the final hooks
+    from conveyor.jobs.hooks import final_hooks
+    from conveyor_worker.registry import load_handlers
+    load_handlers()
+    final_hooks()
     print(json.dumps(sorted(sys.modules)))
 """)
 

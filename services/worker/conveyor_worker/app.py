@@ -15,11 +15,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
 os.environ.setdefault("CELERY_SKIP_CHECKS", "true")
 django.setup()
 
-from celery.signals import setup_logging, task_prerun  # noqa: E402
+from celery.signals import setup_logging, task_prerun, worker_init  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 
 from conveyor.config.celery import EXECUTE_JOB_TASK, app  # noqa: E402
+from conveyor.jobs.hooks import final_hooks  # noqa: E402
 from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     deletion_cost,
     execute,
@@ -30,6 +31,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     webhooks,
 )
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
+from conveyor_worker.registry import load_handlers  # noqa: E402
 from conveyor_worker.worker import Worker  # noqa: E402
 
 
@@ -45,6 +47,15 @@ def _fresh_connections(sender: object = None, **kwargs: object) -> None:
     if getattr(sender, "name", None) == EXECUTE_JOB_TASK:
         return
     close_old_connections()
+
+
+@worker_init.connect(weak=False)
+def _load_registries(**kwargs: object) -> None:
+    """Load the job type specs, the handlers and the final hooks once, in the main process
+    before its pool forks: every child starts with them, and a module that fails to load
+    stops the worker at start rather than failing its first job."""
+    load_handlers()
+    final_hooks()
 
 
 @setup_logging.connect(weak=False)

@@ -15,10 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
-from conveyor.jobs import lifecycle
-from conveyor.jobs.lifecycle import Claim
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled
+from conveyor_worker import attempts
+from conveyor_worker.attempts import Lease
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,10 @@ class _JobLogAdapter(logging.LoggerAdapter[logging.Logger]):
 class RunContext:
     """The ``JobContext`` of one attempt."""
 
-    def __init__(self, claim: Claim) -> None:
-        self.claim = claim
-        self.job_id = str(claim.job.pk)
-        self.attempt = claim.job.attempts
+    def __init__(self, lease: Lease) -> None:
+        self.lease = lease
+        self.job_id = str(lease.job.pk)
+        self.attempt = lease.job.attempts
         self.log: logging.LoggerAdapter[logging.Logger] = _JobLogAdapter(
             logging.getLogger("conveyor.job"), {"job_id": self.job_id}
         )
@@ -57,7 +57,7 @@ class RunContext:
             return
         self._last_progress = now
         try:
-            lifecycle.record_progress(self.claim, percent, message)
+            attempts.record_progress(self.lease, percent, message)
         except (OperationalError, InterfaceError) as exc:  # progress is not worth failing for
             self.log.warning("progress not recorded (database unavailable): %s", exc)
             connection.close()
@@ -120,13 +120,13 @@ class LeaseKeeper:
     def _check(self, ctx: RunContext, renew_every: float) -> None:
         now = time.monotonic()
         ctx.last_checked = now
-        token = ctx.claim.token
-        job_id = ctx.claim.job.pk
+        token = ctx.lease.token
+        job_id = ctx.lease.job.pk
         if now - ctx.last_renewed >= renew_every:
-            state = lifecycle.renew_lease(job_id, token)
+            state = attempts.renew_lease(job_id, token)
             ctx.last_renewed = now
         else:
-            state = lifecycle.leased_state(job_id, token)
+            state = attempts.leased_state(job_id, token)
         if state is None:
             log.warning("job %s: this attempt lost its lease; stopping it", ctx.job_id)
             ctx.request_cancel(lease_lost=True)

@@ -20,14 +20,15 @@ from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from pydantic import ValidationError
 
 from conveyor.config.celery import EXECUTE_JOB_TASK, app
-from conveyor.jobs import lifecycle
-from conveyor.jobs.lifecycle import Claim, Failure
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled, JobType, PermanentError, get_job_type
-from conveyor.ratelimits.admission import Deferred, claim_within_limits
+from conveyor_worker import attempts
 from conveyor_worker import metrics as worker_metrics
+from conveyor_worker.admission import Deferred, claim_within_limits
+from conveyor_worker.attempts import Failure, Lease
 from conveyor_worker.context import RunContext, keeper
 from conveyor_worker.dbretry import with_db_retry
+from conveyor_worker.registry import Handler, get_handler
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class JobTask(Task):  # type: ignore[type-arg]
                 type="TimeLimitExceeded", message=f"killed at its hard time limit ({exc})"
             )
             ended = with_db_retry(
-                lambda: lifecycle.record_hard_timeout(str(args[0]), task_id, failure),
+                lambda: attempts.record_hard_timeout(str(args[0]), task_id, failure),
                 what=f"recording the hard time limit of job {args[0]}",
             )
             if ended is not None:
@@ -70,90 +71,93 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
     except ValueError:
         log.error("dropping a malformed message: job id %r is not a UUID", job_id)
         return None
-    claim = with_db_retry(
+    lease = with_db_retry(
         lambda: claim_within_limits(str(job_id), worker=worker, message_id=message_id),
         what=f"claiming job {job_id}",
     )
-    if isinstance(claim, Deferred):
+    if isinstance(lease, Deferred):
         log.info(
             "job %s put off until %s by rate limit %s",
             job_id,
-            claim.run_at.isoformat(),
-            ", ".join(str(limit) for limit in claim.refused_by),
+            lease.run_at.isoformat(),
+            ", ".join(str(limit) for limit in lease.refused_by),
         )
-        worker_metrics.job_rate_limited(type=claim.type, queue=claim.queue)
+        worker_metrics.job_rate_limited(type=lease.type, queue=lease.queue)
         return None
-    if claim is None:
+    if lease is None:
         log.info(
             "job %s is not queued (finished, running elsewhere or gone); message dropped", job_id
         )
         return None
-    worker_metrics.job_started(claim)
-    record = _attempt(claim)
+    worker_metrics.job_started(lease)
+    record = _attempt(lease)
     return with_db_retry(record, what=f"recording the outcome of job {job_id}")
 
 
-Outcome = Callable[[], "str | None"]
+# How to record what an attempt came to: called outside the attempt, with retries; the
+# state the job ended in, or None if the attempt no longer held it.
+Recorder = Callable[[], "str | None"]
 
 
-def _attempt(claim: Claim) -> Outcome:
+def _attempt(lease: Lease) -> Recorder:
     """Run the handler; how to record what happened (recorded outside, with retries)."""
-    spec = get_job_type(claim.job.type)
-    if spec is None:
+    spec = get_job_type(lease.job.type)
+    handler = get_handler(lease.job.type)
+    if spec is None or handler is None:
         failure = Failure(
             type="UnknownJobType",
-            message=f"this worker has no handler for job type {claim.job.type!r}",
+            message=f"this worker has no handler for job type {lease.job.type!r}",
         )
-        return lambda: _failed(lifecycle.record_failure(claim, failure))
+        return lambda: _failed(attempts.record_failure(lease, failure))
     try:
-        params = spec.params.model_validate(claim.job.params)
+        params = spec.params.model_validate(lease.job.params)
     except ValidationError as exc:
         invalid = Failure(type="InvalidParams", message=str(exc))
-        return lambda: _failed(lifecycle.record_failure(claim, invalid))
-    return _run(claim, spec, params)
+        return lambda: _failed(attempts.record_failure(lease, invalid))
+    return _run(lease, spec, handler, params)
 
 
-def _run(claim: Claim, spec: JobType, params: Any) -> Outcome:
-    ctx = RunContext(claim)
+def _run(lease: Lease, spec: JobType, handler: Handler, params: Any) -> Recorder:
+    ctx = RunContext(lease)
     keeper().watch(ctx)
     try:
-        result = spec.handler(ctx, params)
+        result = handler(ctx, params)
         _check_json(result)
     except JobCancelled:
         if ctx.lease_lost:
             return lambda: None
-        return lambda: "cancelled" if lifecycle.record_cancelled(claim) else None
+        return lambda: "cancelled" if attempts.record_cancelled(lease) else None
     except SoftTimeLimitExceeded:
         timed_out = Failure(
             type="TimeLimitExceeded",
-            message=f"the job exceeded its time limit of {claim.job.timeout_seconds} s",
+            message=f"the job exceeded its time limit of {lease.job.timeout_seconds} s",
             traceback=traceback.format_exc(),
         )
-        return lambda: _failed(lifecycle.record_failure(claim, timed_out, timed_out=True))
+        return lambda: _failed(attempts.record_failure(lease, timed_out, timed_out=True))
     except Exception as exc:
-        return _error_outcome(claim, spec, exc)
+        return _error_recorder(lease, spec, exc)
     finally:
         keeper().unwatch(ctx)
-    return lambda: "succeeded" if lifecycle.record_success(claim, result) else None
+    return lambda: "succeeded" if attempts.record_success(lease, result) else None
 
 
-def _error_outcome(claim: Claim, spec: JobType, exc: Exception) -> Outcome:
+def _error_recorder(lease: Lease, spec: JobType, exc: Exception) -> Recorder:
     failure = Failure(
         type=type(exc).__name__, message=str(exc) or repr(exc), traceback=traceback.format_exc()
     )
-    attempts = claim.job.attempts
-    if spec.retry.retries(exc) and attempts < claim.job.max_attempts:
-        delay = spec.retry.delay(attempts)
+    made = lease.job.attempts
+    if spec.retry.retries(exc) and made < lease.job.max_attempts:
+        delay = spec.retry.delay(made)
         log.info(
             "job %s attempt %d failed (%s); retrying in %.1f s",
-            claim.job.pk,
-            attempts,
+            lease.job.pk,
+            made,
             failure.type,
             delay.total_seconds(),
         )
-        return lambda: lifecycle.record_retry(claim, failure, delay=delay)
-    log.info("job %s failed after %d attempt(s): %s", claim.job.pk, attempts, failure.type)
-    return lambda: _failed(lifecycle.record_failure(claim, failure))
+        return lambda: attempts.record_retry(lease, failure, delay=delay)
+    log.info("job %s failed after %d attempt(s): %s", lease.job.pk, made, failure.type)
+    return lambda: _failed(attempts.record_failure(lease, failure))
 
 
 def _failed(recorded: bool) -> str | None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from conveyor.jobs.types import PermanentError, RetryableError
 
 if TYPE_CHECKING:
-    from conveyor_worker.handlers.http_request import HttpRequestParams
+    from conveyor.jobtypes.http_request import HttpRequestParams
 
 USER_AGENT = "conveyor-http-request/1"
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})

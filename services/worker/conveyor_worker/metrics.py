@@ -30,8 +30,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from conveyor.config.env import env_int, env_str
 from conveyor.core.metrics import fresh_directory, multiprocess_dir, use_multiprocess_mode
-from conveyor.jobs.lifecycle import Claim
 from conveyor.jobs.states import FINAL_STATES
+from conveyor_worker.attempts import Lease
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,9 @@ class _Attempt:
 _current: ContextVar[_Attempt | None] = ContextVar("conveyor_attempt", default=None)
 
 
-def job_started(claim: Claim) -> None:
+def job_started(lease: Lease) -> None:
     """A job was claimed for an attempt in this process (``execute.run_job``)."""
-    attempt = _Attempt(type=claim.job.type, queue=claim.job.queue, started=time.monotonic())
+    attempt = _Attempt(type=lease.job.type, queue=lease.job.queue, started=time.monotonic())
     _current.set(attempt)
     worker_metrics().started.labels(type=attempt.type, queue=attempt.queue).inc()
 
@@ -108,14 +108,14 @@ def job_finished(state: str | None) -> None:
     _attempt_ended(attempt.type, attempt.queue, time.monotonic() - attempt.started, state)
 
 
-def job_killed(claim: Claim, state: str) -> None:
+def job_killed(lease: Lease, state: str) -> None:
     """The main process ended an attempt whose pool process it killed (hard time limit).
 
-    The killed process counted the start; the end is counted here, from the claim's
+    The killed process counted the start; the end is counted here, from the lease's
     start time, since the process that measured it is gone.
     """
-    seconds = max(0.0, (timezone.now() - claim.started_at).total_seconds())
-    _attempt_ended(claim.job.type, claim.job.queue, seconds, state)
+    seconds = max(0.0, (timezone.now() - lease.started_at).total_seconds())
+    _attempt_ended(lease.job.type, lease.job.queue, seconds, state)
 
 
 def _attempt_ended(type: str, queue: str, seconds: float, state: str | None) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 
+from django.utils import timezone
+
 from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK, app
 from conveyor.core.broker import queue_depth
-from conveyor.jobs import lifecycle, reconcile, retention
+from conveyor.jobs import retention
+from conveyor.ratelimits.limits import forget_abandoned_limits
 from conveyor.webhooks import services as webhooks
-from conveyor_worker import metrics
+from conveyor_worker import dispatcher, metrics, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +21,15 @@ log = logging.getLogger(__name__)
 def dispatch() -> dict[str, int]:
     """Release due scheduled and retrying jobs; terminate attempts that ignore a cancel;
     send due webhook deliveries."""
-    released = lifecycle.release_due()
+    released = dispatcher.release_due()
     terminated = 0
-    for job in lifecycle.overdue_cancels():
+    for job in dispatcher.overdue_cancels():
         if job.message_id:
             try:
                 app.control.revoke(str(job.message_id), terminate=True, signal="SIGKILL")
             except Exception:
                 log.warning("could not revoke the message of job %s", job.pk, exc_info=True)
-        if lifecycle.force_cancelled(job):
+        if dispatcher.force_cancelled(job):
             terminated += 1
     # Webhook deliveries due: retries, and any whose message was lost or whose attempt's
     # worker vanished (conveyor/webhooks/services.py).
@@ -59,13 +62,16 @@ def delete_old() -> dict[str, int]:
     """Delete finished jobs past their retention, expired idempotency keys and the rows of
     rate limits no longer in force."""
     report = retention.run()
+    rate_limit_rows = forget_abandoned_limits(now=timezone.now())
+    if rate_limit_rows:
+        log.info("retention: deleted %d row(s) of rate limits no longer in force", rate_limit_rows)
     metrics.retention_deleted(
         jobs=report.jobs,
         idempotency_keys=report.idempotency_keys,
-        rate_limit_rows=report.rate_limit_rows,
+        rate_limit_rows=rate_limit_rows,
     )
     return {
         "jobs": report.jobs,
         "idempotency_keys": report.idempotency_keys,
-        "rate_limit_rows": report.rate_limit_rows,
+        "rate_limit_rows": rate_limit_rows,
     }

@@ -18,7 +18,7 @@ from celery.signals import worker_ready, worker_shutting_down
 from celery.worker import state
 from django.conf import settings
 
-from conveyor.jobs import lifecycle
+from conveyor_worker import attempts
 from conveyor_worker.dbretry import with_db_retry
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ShutdownDeadline:
 
 def release(job_id: str, message_id: str) -> None:
     with_db_retry(
-        lambda: lifecycle.release_interrupted(job_id, message_id), what=f"releasing job {job_id}"
+        lambda: attempts.release_interrupted(job_id, message_id), what=f"releasing job {job_id}"
     )
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from conveyor.config.celery import DELIVER_WEBHOOK_TASK, app
 from conveyor.webhooks import services
-from conveyor.webhooks.services import AttemptResult, Claim, Verdict
+from conveyor.webhooks.services import AttemptResult, DeliveryLease, Verdict
 from conveyor.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signature_header
 from conveyor_worker import metrics
 from conveyor_worker.httpclient import DestinationRefused, GuardedBackend
@@ -40,9 +40,9 @@ def verdict_of(status: int) -> Verdict:
     return Verdict.GIVE_UP
 
 
-def post(claim: Claim) -> AttemptResult:
+def post(lease: DeliveryLease) -> AttemptResult:
     """POST the delivery's body once, signed now; what came back, as an attempt result."""
-    delivery = claim.delivery
+    delivery = lease.delivery
     body = delivery.body.encode()
     headers = [
         ("user-agent", USER_AGENT),
@@ -51,7 +51,7 @@ def post(claim: Claim) -> AttemptResult:
         (EVENT_HEADER.lower(), delivery.event),
         (
             SIGNATURE_HEADER.lower(),
-            signature_header(secret=claim.secret, timestamp=int(time.time()), body=body),
+            signature_header(secret=lease.secret, timestamp=int(time.time()), body=body),
         ),
     ]
     timeout = settings.CONVEYOR_WEBHOOK_TIMEOUT.total_seconds()
@@ -109,18 +109,18 @@ def deliver_webhook(delivery_id: str, token: str) -> str | None:
     Acknowledged on receipt: if this worker dies mid-attempt, the dispatcher sends the
     delivery again when the attempt's lease ends.
     """
-    claim = services.claim_delivery(delivery_id=delivery_id, token=token)
-    if claim is None:
+    lease = services.claim_delivery(delivery_id=delivery_id, token=token)
+    if lease is None:
         return None  # delivered, given up, or taken by a newer message
-    result = post(claim)
-    outcome = services.record_attempt(claim, result)
+    result = post(lease)
+    outcome = services.record_attempt(lease, result)
     metrics.webhook_delivery_attempted(outcome)
     log.info(
         "webhook %s of job %s, attempt %d, to %s: %s (%s)",
-        claim.delivery.event,
-        claim.delivery.job_id,
-        claim.number,
-        claim.delivery.url,
+        lease.delivery.event,
+        lease.delivery.job_id,
+        lease.number,
+        lease.delivery.url,
         outcome,
         result.status_code or result.error,
     )

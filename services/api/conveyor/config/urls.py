@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from conveyor.core import health
+from conveyor.queues import exposition
 
 # The admin modules are imported here, with the URLconf, rather than when Django starts
 # (see conveyor/core/adminapp.py): the worker and beat never load them.
@@ -15,7 +16,7 @@ admin.autodiscover()
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("metrics", health.metrics, name="metrics"),
+    path("metrics", exposition.metrics, name="metrics"),
     path("v1/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("v1/", include("conveyor.jobs.urls")),

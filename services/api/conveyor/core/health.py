@@ -1,4 +1,5 @@
-"""Liveness, readiness and metrics endpoints (no authentication; not under /v1)."""
+"""Liveness and readiness endpoints (no authentication; not under /v1). The metrics
+endpoint, which adds the queue gauges, is ``queues/exposition.py``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from conveyor.config.celery import app
 from conveyor.core.exceptions import PROBLEM_CONTENT_TYPE
-from conveyor.core.metrics import exposition
-from conveyor.queues.collector import QueueCollector
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +75,3 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "checks": checks,
     }
     return JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
-
-
-@require_GET
-def metrics(request: HttpRequest) -> HttpResponse:
-    """Prometheus: every API process's request and job counters, and the queue gauges."""
-    return HttpResponse(exposition(QueueCollector()), content_type=CONTENT_TYPE_LATEST)

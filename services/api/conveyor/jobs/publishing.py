@@ -1,4 +1,5 @@
-"""Publishing a job's message: the job id, on the job's queue, after the transaction commits.
+"""Publishing messages after the transaction commits: a job's (its id, on its queue), and
+any other outgoing message (a webhook delivery's) through the same mechanism.
 
 A publish is best effort: the job row is already stored (state ``queued``, with
 ``published_at``), so a message that never reaches the broker is sent again by the
@@ -12,7 +13,9 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
@@ -32,6 +35,13 @@ PUBLISH_RETRY_POLICY = {
 }
 
 
+class Outgoing(Protocol):
+    """A message to send once the transaction that stored its reason commits."""
+
+    def send(self, *, producer: Producer | None = None) -> bool:
+        """Send it now (through ``producer`` when given); False if the broker is down."""
+
+
 @dataclass(frozen=True)
 class Message:
     """What a publish needs to know about a job; taken from the row at transition time."""
@@ -40,6 +50,9 @@ class Message:
     queue: str
     priority: int
     timeout_seconds: int
+
+    def send(self, *, producer: Producer | None = None) -> bool:
+        return publish(self, producer=producer)
 
 
 REDIS_SCHEMES = frozenset({"redis", "rediss", "sentinel"})
@@ -81,6 +94,41 @@ class CircuitBreaker:
 breaker = CircuitBreaker()
 
 
+def send_task(
+    name: str,
+    args: list[str],
+    *,
+    what: str,
+    connection: Connection | None = None,
+    producer: Producer | None = None,
+    **options: Any,
+) -> bool:
+    """Send one task message now, behind the circuit breaker when ``connection`` is the
+    configured broker's. False (and logged, naming ``what``) if the broker refused or is
+    down: what the message is for is stored, and the reconciler or dispatcher sends it."""
+    if connection is None and breaker.is_open():
+        log.debug("broker marked down; %s left for the reconciler", what)
+        return False
+    try:
+        app.send_task(
+            name,
+            args=args,
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
+            connection=connection,
+            producer=producer,
+            **options,
+        )
+    except Exception as exc:
+        if connection is None:
+            breaker.trip()
+        log.warning(
+            "could not publish %s (%s: %s); it will be sent again", what, type(exc).__name__, exc
+        )
+        return False
+    return True
+
+
 def publish(
     message: Message, *, connection: Connection | None = None, producer: Producer | None = None
 ) -> bool:
@@ -90,62 +138,46 @@ def publish(
     otherwise, behind the circuit breaker); ``producer`` is one taken from that pool for
     several messages (``publish_all``).
     """
-    if connection is None and breaker.is_open():
-        log.debug("broker marked down; job %s left for the reconciler", message.job_id)
-        return False
     hard_limit = message.timeout_seconds + math.ceil(
         settings.CONVEYOR_HARD_LIMIT_GRACE.total_seconds()
     )
-    try:
-        app.send_task(
-            EXECUTE_JOB_TASK,
-            args=[str(message.job_id)],
-            queue=message.queue,
-            priority=broker_priority(message.priority, redis=_is_redis(connection)),
-            soft_time_limit=message.timeout_seconds,
-            time_limit=hard_limit,
-            retry=True,
-            retry_policy=PUBLISH_RETRY_POLICY,
-            connection=connection,
-            producer=producer,
-        )
-    except Exception as exc:
-        if connection is None:
-            breaker.trip()
-        log.warning(
-            "could not publish job %s (%s: %s); the reconciler will send it again",
-            message.job_id,
-            type(exc).__name__,
-            exc,
-        )
-        return False
-    return True
+    return send_task(
+        EXECUTE_JOB_TASK,
+        [str(message.job_id)],
+        what=f"job {message.job_id}",
+        connection=connection,
+        producer=producer,
+        queue=message.queue,
+        priority=broker_priority(message.priority, redis=_is_redis(connection)),
+        soft_time_limit=message.timeout_seconds,
+        time_limit=hard_limit,
+    )
 
 
-def publish_on_commit(messages: list[Message]) -> None:
+def publish_on_commit(messages: Sequence[Outgoing]) -> None:
     """Publish once the surrounding transaction commits (at once outside one)."""
     if messages:
         transaction.on_commit(lambda: publish_all(messages))
 
 
-def publish_all(messages: list[Message]) -> None:
+def publish_all(messages: Sequence[Outgoing]) -> None:
     """Send the messages in order through one producer from the pool: a batch takes a
     pooled connection once, not once per message (that was ~40% of a publish's cost).
-    Stops at the first failure: the broker is down, the rest wait for the reconciler."""
+    Stops at the first failure: the broker is down, the rest wait to be sent again."""
     if not messages:
         return
     if len(messages) == 1 or breaker.is_open():
-        publish(messages[0])  # one message, or the broker is marked down: logged once
+        messages[0].send()  # one message, or the broker is marked down: logged once
         return
     try:
         with app.producer_or_acquire() as producer:
             for message in messages:
-                if not publish(message, producer=producer):
+                if not message.send(producer=producer):
                     return
     except Exception as exc:  # taking the producer connects, and the broker may be down
         breaker.trip()
         log.warning(
-            "could not publish %d jobs (%s: %s); the reconciler will send them again",
+            "could not publish %d messages (%s: %s); they will be sent again",
             len(messages),
             type(exc).__name__,
             exc,

@@ -1,7 +1,7 @@
 """Retention: finished jobs older than ``CONVEYOR_JOB_RETENTION_DAYS`` are deleted.
 
-The periodic task ``conveyor.retention`` (``conveyor_worker/periodic.py``) calls
-``delete_finished``, ``idempotency.delete_expired`` and the rate limiter's
+The periodic task ``conveyor.retention`` (``conveyor_worker/periodic.py``) runs ``run``
+(``delete_finished`` and ``idempotency.delete_expired``), then the rate limiter's
 ``forget_abandoned`` (the rows of limits taken out of the settings). Rows go in batches of
 ``CONVEYOR_RETENTION_BATCH_SIZE``, each batch its own short transaction, so a backlog of
 millions never holds a long lock or one huge transaction; a batch's attempts,
@@ -22,8 +22,6 @@ from conveyor.core.batches import delete_in_batches
 from conveyor.jobs import idempotency
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import FINAL_STATES
-from conveyor.ratelimits import limiter
-from conveyor.ratelimits.limits import keys_in_force
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +30,6 @@ log = logging.getLogger(__name__)
 class RetentionReport:
     jobs: int
     idempotency_keys: int
-    rate_limit_rows: int
 
 
 def delete_finished(*, older_than: timedelta, now: datetime, batch_size: int) -> int:
@@ -51,13 +48,6 @@ def run(*, now: datetime | None = None) -> RetentionReport:
     if retention is not None:
         jobs = delete_finished(older_than=retention, now=now, batch_size=batch_size)
     keys = idempotency.delete_expired(now=now, batch_size=batch_size)
-    limits = limiter.forget_abandoned(in_force=keys_in_force(), now=now)
-    if jobs or keys or limits:
-        log.info(
-            "retention: deleted %d finished job(s), %d expired idempotency key(s), %d row(s) "
-            "of rate limits no longer in force",
-            jobs,
-            keys,
-            limits,
-        )
-    return RetentionReport(jobs=jobs, idempotency_keys=keys, rate_limit_rows=limits)
+    if jobs or keys:
+        log.info("retention: deleted %d finished job(s), %d expired idempotency key(s)", jobs, keys)
+    return RetentionReport(jobs=jobs, idempotency_keys=keys)

@@ -16,11 +16,10 @@ from conveyor.core.serializers import (
     StrictQuerySerializer,
 )
 from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.representation import JOB_FIELDS, job_representation
 from conveyor.jobs.selectors import LABEL_KEY
-from conveyor.jobs.services import MAX_ATTEMPTS_CEILING
 from conveyor.jobs.states import JobState
-from conveyor.jobs.types import JobType
-from conveyor.ratelimits.limits import queue_rate, type_rate
+from conveyor.jobs.types import MAX_ATTEMPTS_CEILING, JobType, queue_rate, type_rate
 from conveyor.webhooks.selectors import job_deliveries
 from conveyor.webhooks.serializers import WebhookDeliveryOutput
 from conveyor.webhooks.validation import MAX_URL_LENGTH, validate_webhook_url
@@ -114,44 +113,18 @@ class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
         )
 
 
-# Rendered for every submit and GET: its fields are built once (FieldsOnceSerializer).
+# Describes the job's shape for the OpenAPI schema; the values come from
+# ``job_representation``, the one rendering the webhook bodies share.
 class JobOutput(FieldsOnceSerializer, serializers.ModelSerializer[Job]):
-    progress = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField()
+    progress = ProgressOutput(read_only=True)
+    error = ErrorOutput(read_only=True, allow_null=True)
 
     class Meta:
         model = Job
-        fields: tuple[str, ...] = (
-            "id",
-            "type",
-            "queue",
-            "priority",
-            "state",
-            "params",
-            "labels",
-            "attempts",
-            "max_attempts",
-            "timeout_seconds",
-            "webhook_url",
-            "progress",
-            "result",
-            "error",
-            "run_at",
-            "created_at",
-            "queued_at",
-            "started_at",
-            "finished_at",
-            "cancel_requested_at",
-            "updated_at",
-        )
+        fields: tuple[str, ...] = JOB_FIELDS
 
-    def get_progress(self, job: Job) -> ProgressOutput:
-        return {"percent": job.progress_percent, "message": job.progress_message}  # type: ignore[return-value]
-
-    def get_error(self, job: Job) -> ErrorOutput | None:
-        if not job.error_type:
-            return None
-        return {"type": job.error_type, "message": job.error_message}  # type: ignore[return-value]
+    def to_representation(self, instance: Job) -> dict[str, Any]:
+        return job_representation(instance)
 
 
 class JobDetailOutput(JobOutput):
@@ -160,6 +133,13 @@ class JobDetailOutput(JobOutput):
 
     class Meta(JobOutput.Meta):
         fields = (*JobOutput.Meta.fields, "attempt_history", "webhook_deliveries")
+
+    def to_representation(self, instance: Job) -> dict[str, Any]:
+        return {
+            **job_representation(instance),
+            "attempt_history": AttemptOutput(instance.attempt_records.all(), many=True).data,
+            "webhook_deliveries": self.get_webhook_deliveries(instance),
+        }
 
     @extend_schema_field(WebhookDeliveryOutput(many=True))
     def get_webhook_deliveries(self, job: Job) -> list[dict[str, Any]]:

@@ -14,14 +14,12 @@ from pydantic import ValidationError
 from conveyor.clients.models import ApiClient
 from conveyor.core import metrics
 from conveyor.core.errors import Conflict, InvalidInput
-from conveyor.jobs.lifecycle import message_of, on_final, transition
+from conveyor.jobs.hooks import on_final
+from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import CANCEL_AT_ONCE_STATES, FINAL_STATES, RETRYABLE_STATES, JobState
 from conveyor.jobs.types import JobType, get_job_type, job_type_queues
-
-S = JobState
-MAX_ATTEMPTS_CEILING = 100
 
 
 def allowed_queues() -> set[str]:
@@ -145,7 +143,7 @@ def prepare_job(
         priority=priority,
         labels=dict(labels or {}),
         webhook_url=webhook_url,
-        state=S.SCHEDULED if due_later else S.QUEUED,
+        state=JobState.SCHEDULED if due_later else JobState.QUEUED,
         max_attempts=max_attempts or spec.retry.max_attempts,
         timeout_seconds=timeout_seconds or limit,
         run_at=run_at if due_later else None,
@@ -156,38 +154,16 @@ def prepare_job(
     )
 
 
-def job_create(
-    *,
-    client: ApiClient,
-    type: str,
-    params: Mapping[str, Any],
-    queue: str | None = None,
-    priority: int = 5,
-    run_at: datetime | None = None,
-    max_attempts: int | None = None,
-    timeout_seconds: int | None = None,
-    labels: Mapping[str, str] | None = None,
-    webhook_url: str = "",
-    now: datetime | None = None,
-) -> Job:
-    """Store a new job and publish it once stored (or leave it scheduled until ``run_at``)."""
-    job = prepare_job(
-        client=client,
-        type=type,
-        params=params,
-        queue=queue,
-        priority=priority,
-        run_at=run_at,
-        max_attempts=max_attempts,
-        timeout_seconds=timeout_seconds,
-        labels=labels,
-        webhook_url=webhook_url,
-        now=now or timezone.now(),
-    )
+def job_create(*, client: ApiClient, now: datetime | None = None, **submission: Any) -> Job:
+    """Store a new job and publish it once stored (or leave it scheduled until ``run_at``).
+
+    ``submission`` is ``prepare_job``'s keywords (type, params, queue, priority, …).
+    """
+    job = prepare_job(client=client, now=now or timezone.now(), **submission)
     # One INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. The
     # publish follows the commit: at once here, or at the commit of a caller's transaction.
     job.save(force_insert=True)
-    if job.state == S.QUEUED:
+    if job.state == JobState.QUEUED:
         publish_on_commit([message_of(job)])
     metrics.job_submitted(type=job.type, queue=job.queue)
     return job
@@ -199,24 +175,28 @@ def job_cancel(*, job: Job) -> Job:
     for _ in range(5):
         if job.state in FINAL_STATES:
             raise Conflict(f"Job {job.id} is already {job.state}; there is nothing to cancel.")
-        if job.state == S.CANCELLING:
+        if job.state == JobState.CANCELLING:
             return job
         if job.state in CANCEL_AT_ONCE_STATES:
             with transaction.atomic():
                 done = transition(
                     job.pk,
                     sources=CANCEL_AT_ONCE_STATES,
-                    target=S.CANCELLED,
+                    target=JobState.CANCELLED,
                     now=now,
                     finished_at=now,
                     cancel_requested_at=now,
                     run_at=None,
                 )
                 if done:
-                    on_final(job.pk, webhook_url=job.webhook_url)
+                    on_final(job)
         else:
             done = transition(
-                job.pk, sources={S.RUNNING}, target=S.CANCELLING, now=now, cancel_requested_at=now
+                job.pk,
+                sources={JobState.RUNNING},
+                target=JobState.CANCELLING,
+                now=now,
+                cancel_requested_at=now,
             )
         job.refresh_from_db()
         if done:
@@ -235,7 +215,7 @@ def job_retry(*, job: Job) -> Job:
         done = transition(
             job.pk,
             sources=RETRYABLE_STATES,
-            target=S.QUEUED,
+            target=JobState.QUEUED,
             now=now,
             attempts=0,
             queued_at=now,

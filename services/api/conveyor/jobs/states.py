@@ -27,30 +27,40 @@ class JobState(models.TextChoices):
     CANCELLED = "cancelled"
 
 
-S = JobState
-
-FINAL_STATES: frozenset[str] = frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED})
+FINAL_STATES: frozenset[str] = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
 # States in which a worker holds the job (and its lease).
-LEASED_STATES: frozenset[str] = frozenset({S.RUNNING, S.CANCELLING})
+LEASED_STATES: frozenset[str] = frozenset({JobState.RUNNING, JobState.CANCELLING})
 # States a cancel ends at once, without a worker's involvement.
-CANCEL_AT_ONCE_STATES: frozenset[str] = frozenset({S.SCHEDULED, S.QUEUED, S.RETRYING})
+CANCEL_AT_ONCE_STATES: frozenset[str] = frozenset(
+    {JobState.SCHEDULED, JobState.QUEUED, JobState.RETRYING}
+)
 # States a client may retry from.
-RETRYABLE_STATES: frozenset[str] = frozenset({S.FAILED, S.CANCELLED})
+RETRYABLE_STATES: frozenset[str] = frozenset({JobState.FAILED, JobState.CANCELLED})
 # States that wait in the database for their run_at.
-WAITING_STATES: frozenset[str] = frozenset({S.SCHEDULED, S.RETRYING})
+WAITING_STATES: frozenset[str] = frozenset({JobState.SCHEDULED, JobState.RETRYING})
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SCHEDULED: frozenset({S.QUEUED, S.CANCELLED}),
+    JobState.SCHEDULED: frozenset({JobState.QUEUED, JobState.CANCELLED}),
     # queued → queued: the message was lost and is published again.
     # queued → scheduled: a rate limit put the start off (docs/rate-limits.md).
-    S.QUEUED: frozenset({S.QUEUED, S.RUNNING, S.CANCELLED, S.SCHEDULED}),
+    JobState.QUEUED: frozenset(
+        {JobState.QUEUED, JobState.RUNNING, JobState.CANCELLED, JobState.SCHEDULED}
+    ),
     # running → queued / retrying / failed also cover a lapsed lease (worker gone).
-    S.RUNNING: frozenset({S.SUCCEEDED, S.FAILED, S.RETRYING, S.QUEUED, S.CANCELLING}),
-    S.RETRYING: frozenset({S.QUEUED, S.CANCELLED}),
-    S.CANCELLING: frozenset({S.CANCELLED, S.SUCCEEDED, S.FAILED}),
-    S.SUCCEEDED: frozenset(),
-    S.FAILED: frozenset({S.QUEUED}),
-    S.CANCELLED: frozenset({S.QUEUED}),
+    JobState.RUNNING: frozenset(
+        {
+            JobState.SUCCEEDED,
+            JobState.FAILED,
+            JobState.RETRYING,
+            JobState.QUEUED,
+            JobState.CANCELLING,
+        }
+    ),
+    JobState.RETRYING: frozenset({JobState.QUEUED, JobState.CANCELLED}),
+    JobState.CANCELLING: frozenset({JobState.CANCELLED, JobState.SUCCEEDED, JobState.FAILED}),
+    JobState.SUCCEEDED: frozenset(),
+    JobState.FAILED: frozenset({JobState.QUEUED}),
+    JobState.CANCELLED: frozenset({JobState.QUEUED}),
 }
 
 

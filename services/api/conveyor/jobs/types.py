@@ -1,17 +1,18 @@
-"""Job types: a handler function plus one declaration of its parameters and policies.
+"""Job type specs: a job type's name, parameters and policies, without its code.
 
-A job type is declared once, by decorating its handler::
+A spec is declared once, in a module of ``CONVEYOR_JOB_TYPE_MODULES`` that both the API
+and the worker import::
 
-    class Params(JobParams):
+    class SleepParams(JobParams):
         seconds: float = Field(gt=0, le=3600)
 
-    @job_type("demo.sleep", params=Params, time_limit=timedelta(minutes=5))
-    def sleep(ctx: JobContext, params: Params) -> dict[str, float]: ...
+    SLEEP = job_type("demo.sleep", params=SleepParams, time_limit=timedelta(minutes=5))
 
 The params model (pydantic) validates submissions in the API, is the JSON Schema shown by
-``GET /v1/job-types``, and is the typed input the handler receives. This module is light
-(stdlib and pydantic only): the API imports the job type modules to validate, so a
-handler module keeps heavy imports inside its function bodies (a test checks it).
+``GET /v1/job-types``, and is the typed input the handler receives. The handler itself
+lives in the worker (``conveyor_worker/handlers.py`` registers it by the spec's name): the
+API validates against specs without importing any handler code. This module is light
+(stdlib, pydantic and ``core.rates``).
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ import importlib
 import logging
 import random
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from conveyor.ratelimits.rates import Rate, RateLimitSyntaxError, parse_rate
+from conveyor.core.rates import Rate, RateLimitSyntaxError, parse_rate
 
 
 class JobParams(BaseModel):
@@ -118,14 +118,15 @@ class RetryPolicy:
         return timedelta(seconds=half + (rng or random).uniform(0, half))
 
 
-Handler = Callable[[Any, Any], Any]
-H = TypeVar("H", bound=Handler)
+# The most attempts a job may be given, whatever its job type or submission says.
+MAX_ATTEMPTS_CEILING = 100
 
 
 @dataclass(frozen=True)
 class JobType:
+    """A job type's spec: what the API validates and shows, and how the worker runs it."""
+
     name: str
-    handler: Handler
     params: type[JobParams]
     queue: str
     retry: RetryPolicy
@@ -148,17 +149,27 @@ class _Registry:
 _registry = _Registry()
 
 
-def job_type(
+def job_type(name: str, **declaration: Any) -> JobType:
+    """Declare job type ``name`` and return its spec; its handler is registered in the
+    worker under the same name. ``declaration`` is ``build_job_type``'s keywords."""
+    if name in _registry.types:
+        raise ValueError(f"job type {name!r} is declared twice")
+    spec = build_job_type(name, **declaration)
+    _registry.types[name] = spec
+    return spec
+
+
+def build_job_type(
     name: str,
     *,
     params: type[JobParams] = NoParams,
     queue: str | None = None,
     retry: RetryPolicy | None = None,
     time_limit: timedelta = timedelta(minutes=10),
-    description: str | None = None,
+    description: str = "",
     rate_limit: str | None = None,
-) -> Callable[[H], H]:
-    """Declare the decorated function as the handler of job type ``name``.
+) -> JobType:
+    """A checked spec of job type ``name``, not registered (``job_type`` registers it).
 
     ``queue`` defaults to ``CONVEYOR_DEFAULT_QUEUE`` (``default``). ``rate_limit`` (``"10/s"``,
     ``"100/m"``, ``"1000/h"``) caps the starts of this type across all workers
@@ -168,26 +179,17 @@ def job_type(
         rate = parse_rate(rate_limit) if rate_limit is not None else None
     except RateLimitSyntaxError as exc:
         raise ValueError(f"job type {name!r}: rate_limit {exc}") from None
-
-    def register(handler: H) -> H:
-        if name in _registry.types and _registry.types[name].handler is not handler:
-            raise ValueError(f"job type {name!r} is declared twice")
-        if time_limit <= timedelta(0):
-            raise ValueError(f"job type {name!r}: time_limit must be positive")
-        doc = (handler.__doc__ or "").strip().splitlines()
-        _registry.types[name] = JobType(
-            name=name,
-            handler=handler,
-            params=params,
-            queue=queue or _default_queue(),
-            retry=retry or RetryPolicy(),
-            time_limit=time_limit,
-            description=description if description is not None else (doc[0] if doc else ""),
-            rate_limit=rate,
-        )
-        return handler
-
-    return register
+    if time_limit <= timedelta(0):
+        raise ValueError(f"job type {name!r}: time_limit must be positive")
+    return JobType(
+        name=name,
+        params=params,
+        queue=queue or _default_queue(),
+        retry=retry or RetryPolicy(),
+        time_limit=time_limit,
+        description=description,
+        rate_limit=rate,
+    )
 
 
 def _default_queue() -> str:
@@ -249,3 +251,22 @@ def all_job_types() -> list[JobType]:
 
 def job_type_queues() -> set[str]:
     return {t.queue for t in all_job_types()}
+
+
+def type_rate(spec: JobType) -> Rate | None:
+    """The job type's rate limit in force: ``CONVEYOR_TYPE_RATE_LIMITS``' override when it
+    names the type (``none`` lifts the limit), else the spec's declaration."""
+    from django.conf import settings
+
+    overrides: dict[str, Rate | None] = settings.CONVEYOR_TYPE_RATE_LIMITS
+    if spec.name in overrides:
+        return overrides[spec.name]
+    return spec.rate_limit
+
+
+def queue_rate(queue: str) -> Rate | None:
+    """The queue's rate limit (``CONVEYOR_QUEUE_RATE_LIMITS``), if it has one."""
+    from django.conf import settings
+
+    limits: dict[str, Rate] = settings.CONVEYOR_QUEUE_RATE_LIMITS
+    return limits.get(queue)

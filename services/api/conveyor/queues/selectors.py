@@ -23,7 +23,6 @@ from conveyor.jobs.models import Job
 from conveyor.jobs.services import allowed_queues
 from conveyor.jobs.states import FINAL_STATES, JobState
 
-S = JobState
 TTL_ENV = "CONVEYOR_QUEUE_STATS_TTL_SECONDS"
 DEFAULT_TTL_SECONDS = 5.0
 NON_FINAL_STATES = sorted(set(JobState.values) - FINAL_STATES)
@@ -73,10 +72,10 @@ def count_queues(*, now: datetime | None = None) -> dict[str, QueueStats]:
     for row in rows:
         queue = stats.setdefault(row["queue"], QueueStats(name=row["queue"], measured_at=now))
         state, jobs = row["state"], int(row["jobs"])
-        if state == S.QUEUED:
+        if state == JobState.QUEUED:
             queue.waiting += jobs
             queue.oldest_queued_at = row["oldest"]
-        elif state in {S.RUNNING, S.CANCELLING}:
+        elif state in {JobState.RUNNING, JobState.CANCELLING}:
             queue.running += jobs
             queue.workers += int(row["workers"])
         else:

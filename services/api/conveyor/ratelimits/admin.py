@@ -10,10 +10,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
 
-from conveyor.jobs.types import get_job_type
-from conveyor.ratelimits.limits import queue_rate, type_rate
+from conveyor.core.rates import Rate
+from conveyor.jobs.types import get_job_type, queue_rate, type_rate
 from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
-from conveyor.ratelimits.rates import Rate
 
 
 def rate_of(bucket: RateLimitBucket) -> Rate | None:

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from conveyor.core.rates import Rate
 from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
-from conveyor.ratelimits.rates import Rate
 
 # Starts are kept this much longer than their window: a worker whose clock runs ahead
 # must not delete starts that another worker still counts.

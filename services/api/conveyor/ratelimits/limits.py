@@ -1,17 +1,19 @@
 """Which rate limits apply to a job: its job type's and its queue's.
 
 A job type's limit is ``CONVEYOR_TYPE_RATE_LIMITS[name]`` when that names it (``none``
-lifts the limit), else the ``rate_limit`` its ``@job_type`` declares. A queue's limit is
+lifts the limit), else the ``rate_limit`` its spec declares (``jobs/types.py``). A queue's limit is
 ``CONVEYOR_QUEUE_RATE_LIMITS[queue]``. Both apply when both are set.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 
-from conveyor.jobs.types import JobType, all_job_types, get_job_type
-from conveyor.ratelimits.limiter import Limit
-from conveyor.ratelimits.rates import Rate
+from conveyor.core.rates import Rate
+from conveyor.jobs.types import all_job_types, get_job_type, queue_rate, type_rate
+from conveyor.ratelimits.limiter import Limit, forget_abandoned
 
 
 def type_key(name: str) -> str:
@@ -20,19 +22,6 @@ def type_key(name: str) -> str:
 
 def queue_key(queue: str) -> str:
     return f"queue:{queue}"
-
-
-def type_rate(spec: JobType) -> Rate | None:
-    """The job type's limit in force: the setting's override, else its declaration."""
-    overrides: dict[str, Rate | None] = settings.CONVEYOR_TYPE_RATE_LIMITS
-    if spec.name in overrides:
-        return overrides[spec.name]
-    return spec.rate_limit
-
-
-def queue_rate(queue: str) -> Rate | None:
-    limits: dict[str, Rate] = settings.CONVEYOR_QUEUE_RATE_LIMITS
-    return limits.get(queue)
 
 
 def limits_for(*, type_name: str, queue: str) -> list[Limit]:
@@ -60,3 +49,9 @@ def keys_in_force() -> set[str]:
     types = {type_key(spec.name) for spec in all_job_types() if type_rate(spec) is not None}
     queues: dict[str, Rate] = settings.CONVEYOR_QUEUE_RATE_LIMITS
     return types | {queue_key(queue) for queue in queues}
+
+
+def forget_abandoned_limits(*, now: datetime) -> int:
+    """Retention's part for rate limits: delete the rows of limits no longer in force
+    (``limiter.forget_abandoned``); the number of rows deleted."""
+    return forget_abandoned(in_force=keys_in_force(), now=now)

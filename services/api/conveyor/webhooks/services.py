@@ -27,17 +27,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu import Producer
 
-from conveyor.config.celery import DELIVER_WEBHOOK_TASK, app
+from conveyor.config.celery import DELIVER_WEBHOOK_TASK
 from conveyor.jobs.models import Job
-from conveyor.jobs.publishing import PUBLISH_RETRY_POLICY, breaker
+from conveyor.jobs.publishing import publish_on_commit, send_task
+from conveyor.jobs.representation import job_representation
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import RetryPolicy
 from conveyor.webhooks.models import WebhookAttempt, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
-D = WebhookDelivery.State
+State = WebhookDelivery.State
 EVENTS: dict[str, str] = {
     JobState.SUCCEEDED: "job.succeeded",
     JobState.FAILED: "job.failed",
@@ -50,84 +52,58 @@ EVENTS: dict[str, str] = {
 
 def render_body(job: Job, event: str) -> str:
     """The JSON a delivery sends: the job as ``GET /v1/jobs`` shows it, plus ``event``."""
-    # Imported here: the job serializers import the job services, which import this.
-    from conveyor.jobs.serializers import JobOutput
-
     return json.dumps(
-        {"event": event, **JobOutput(job).data}, cls=DjangoJSONEncoder, separators=(",", ":")
+        {"event": event, **job_representation(job)},
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
     )
 
 
-def delivery_on_final(
-    *, job_id: UUID | str, webhook_url: str | None = None, now: datetime | None = None
-) -> WebhookDelivery | None:
+def delivery_on_final(*, job_id: UUID | str, now: datetime | None = None) -> WebhookDelivery | None:
     """Store the delivery of a job's final state, if the job has a ``webhook_url``, and
-    publish it when the surrounding transaction commits.
-
-    ``webhook_url`` is the job's, when the caller has it (a job's URL never changes):
-    ``""`` costs no query.
-    """
-    if webhook_url == "":
-        return None
+    publish it when the surrounding transaction commits (``hooks.WebhookOnFinal``)."""
     job = Job.objects.filter(pk=job_id).exclude(webhook_url="").first()
     if job is None or job.state not in EVENTS:
         return None
     now = now or timezone.now()
     event = EVENTS[job.state]
+    token = uuid.uuid4()
     delivery = WebhookDelivery.objects.create(
         job=job,
         event=event,
         url=job.webhook_url,
         body=render_body(job, event),
-        state=D.PENDING,
-        token=uuid.uuid4(),
+        state=State.PENDING,
+        token=token,
         # If the message below never arrives, the dispatcher sends it again from then on.
         next_attempt_at=now + settings.CONVEYOR_REPUBLISH_AFTER,
         created_at=now,
     )
-    publish_on_commit([(delivery.pk, delivery.token)])  # type: ignore[list-item]
+    publish_on_commit([DeliveryMessage(delivery.pk, token)])
     return delivery
 
 
 # ---- messages ------------------------------------------------------------------------
 
 
-def publish(delivery_id: UUID, token: UUID) -> bool:
-    """Send the delivery's message to the system queue now; False if the broker is down
-    (the dispatcher sends it again once ``next_attempt_at`` has passed)."""
-    if breaker.is_open():
-        return False
-    try:
-        app.send_task(
+@dataclass(frozen=True)
+class DeliveryMessage:
+    """A delivery's message: its id and the token that lets one attempt run it."""
+
+    delivery_id: UUID
+    token: UUID
+
+    def send(self, *, producer: Producer | None = None) -> bool:
+        """Send it to the system queue now; False if the broker is down (the dispatcher
+        sends it again once ``next_attempt_at`` has passed)."""
+        return send_task(
             DELIVER_WEBHOOK_TASK,
-            args=[str(delivery_id), str(token)],
+            [str(self.delivery_id), str(self.token)],
+            what=f"webhook delivery {self.delivery_id}",
+            producer=producer,
             queue=settings.CONVEYOR_SYSTEM_QUEUE,
             time_limit=int(attempt_lease().total_seconds()),
-            retry=True,
-            retry_policy=PUBLISH_RETRY_POLICY,
         )
-    except Exception as exc:
-        breaker.trip()
-        log.warning(
-            "could not publish webhook delivery %s (%s: %s); the dispatcher will send it",
-            delivery_id,
-            type(exc).__name__,
-            exc,
-        )
-        return False
-    return True
-
-
-def publish_on_commit(messages: list[tuple[UUID, UUID]]) -> None:
-    if not messages:
-        return
-
-    def send() -> None:
-        for delivery_id, token in messages:
-            if not publish(delivery_id, token):
-                return
-
-    transaction.on_commit(send)
 
 
 def release_due_deliveries(*, now: datetime | None = None, limit: int = 200) -> int:
@@ -136,7 +112,7 @@ def release_due_deliveries(*, now: datetime | None = None, limit: int = 200) -> 
     with transaction.atomic():
         due = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .filter(state=D.PENDING, next_attempt_at__lte=now)
+            .filter(state=State.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
         )
@@ -147,7 +123,7 @@ def release_due_deliveries(*, now: datetime | None = None, limit: int = 200) -> 
         WebhookDelivery.objects.filter(pk__in=due).update(
             token=token, next_attempt_at=now + settings.CONVEYOR_REPUBLISH_AFTER
         )
-        publish_on_commit([(pk, token) for pk in due])
+        publish_on_commit([DeliveryMessage(pk, token) for pk in due])
     return len(due)
 
 
@@ -161,7 +137,7 @@ def attempt_lease() -> timedelta:
 
 
 @dataclass(frozen=True)
-class Claim:
+class DeliveryLease:
     """A worker's hold on one attempt of a delivery."""
 
     delivery: WebhookDelivery
@@ -172,11 +148,11 @@ class Claim:
 
 def claim_delivery(
     *, delivery_id: UUID | str, token: UUID | str, now: datetime | None = None
-) -> Claim | None:
+) -> DeliveryLease | None:
     """Take a pending delivery for an attempt, if ``token`` is still its current one."""
     now = now or timezone.now()
     attempt_token = uuid.uuid4()
-    won = WebhookDelivery.objects.filter(pk=delivery_id, state=D.PENDING, token=token).update(
+    won = WebhookDelivery.objects.filter(pk=delivery_id, state=State.PENDING, token=token).update(
         token=attempt_token,
         attempts=F("attempts") + 1,
         next_attempt_at=now + attempt_lease(),
@@ -184,7 +160,7 @@ def claim_delivery(
     if not won:
         return None
     delivery = WebhookDelivery.objects.select_related("job__client").get(pk=delivery_id)
-    return Claim(
+    return DeliveryLease(
         delivery=delivery,
         token=attempt_token,
         secret=delivery.job.client.webhook_secret,
@@ -210,7 +186,7 @@ class AttemptResult:
     error: str = ""
 
 
-class Outcome(enum.StrEnum):
+class DeliveryOutcome(enum.StrEnum):
     """Where a delivery stands after an attempt (the ``outcome`` of the worker's metric)."""
 
     DELIVERED = "delivered"
@@ -227,37 +203,39 @@ def retry_policy() -> RetryPolicy:
     )
 
 
-def outcome_of(verdict: Verdict, number: int) -> Outcome:
+def outcome_of(verdict: Verdict, number: int) -> DeliveryOutcome:
     if verdict == Verdict.DELIVERED:
-        return Outcome.DELIVERED
+        return DeliveryOutcome.DELIVERED
     if verdict == Verdict.REFUSED:
-        return Outcome.REFUSED
+        return DeliveryOutcome.REFUSED
     if verdict == Verdict.RETRY and number < settings.CONVEYOR_WEBHOOK_MAX_ATTEMPTS:
-        return Outcome.RETRYING
-    return Outcome.FAILED
+        return DeliveryOutcome.RETRYING
+    return DeliveryOutcome.FAILED
 
 
-def record_attempt(claim: Claim, result: AttemptResult, *, now: datetime | None = None) -> Outcome:
+def record_attempt(
+    lease: DeliveryLease, result: AttemptResult, *, now: datetime | None = None
+) -> DeliveryOutcome:
     """Store the attempt, and move its delivery on: delivered, retried later, or given up."""
     now = now or timezone.now()
-    outcome = outcome_of(result.verdict, claim.number)
-    if outcome == Outcome.RETRYING:
+    outcome = outcome_of(result.verdict, lease.number)
+    if outcome == DeliveryOutcome.RETRYING:
         changes = {
-            "state": D.PENDING,
-            "next_attempt_at": now + retry_policy().delay(claim.number),
+            "state": State.PENDING,
+            "next_attempt_at": now + retry_policy().delay(lease.number),
             "token": None,
         }
     else:
         changes = {
-            "state": D.DELIVERED if outcome == Outcome.DELIVERED else D.FAILED,
+            "state": State.DELIVERED if outcome == DeliveryOutcome.DELIVERED else State.FAILED,
             "next_attempt_at": None,
             "token": None,
             "finished_at": now,
         }
     with transaction.atomic():
         WebhookAttempt.objects.create(
-            delivery_id=claim.delivery.pk,
-            number=claim.number,
+            delivery_id=lease.delivery.pk,
+            number=lease.number,
             started_at=result.started_at,
             duration_seconds=result.duration.total_seconds(),
             status_code=result.status_code,
@@ -266,6 +244,6 @@ def record_attempt(claim: Claim, result: AttemptResult, *, now: datetime | None 
         )
         # Only while this attempt still holds the delivery (its lease did not lapse).
         WebhookDelivery.objects.filter(
-            pk=claim.delivery.pk, state=D.PENDING, token=claim.token
+            pk=lease.delivery.pk, state=State.PENDING, token=lease.token
         ).update(**changes)
     return outcome

@@ -1,4 +1,4 @@
-"""The built-in job types. Importing this package declares them all."""
+"""The built-in job types' handlers. Importing this package registers them all."""
 
 from conveyor_worker.handlers import demo, http_request
 

@@ -1,26 +1,15 @@
-"""Demo job types: for demos, load tests, autoscaling tests and benchmarks."""
+"""Handlers of the demo job types (``conveyor/jobtypes/demo.py``)."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 
-from pydantic import Field
-
-from conveyor.jobs.types import JobContext, JobParams, NoParams, RetryPolicy, job_type
-
-
-class SleepParams(JobParams):
-    seconds: float = Field(ge=0, le=3600, description="how long to sleep")
-    steps: int = Field(default=10, ge=1, le=1000, description="progress updates along the way")
+from conveyor.jobs.types import JobContext, NoParams
+from conveyor.jobtypes.demo import CPU, NOOP, SLEEP, CpuParams, SleepParams
+from conveyor_worker.registry import handler
 
 
-@job_type(
-    "demo.sleep",
-    params=SleepParams,
-    time_limit=timedelta(hours=1),
-    retry=RetryPolicy(max_attempts=3),
-)
+@handler(SLEEP)
 def sleep(ctx: JobContext, params: SleepParams) -> dict[str, float]:
     """Sleep in steps, reporting progress and stopping early when cancelled."""
     step = params.seconds / params.steps
@@ -30,11 +19,7 @@ def sleep(ctx: JobContext, params: SleepParams) -> dict[str, float]:
     return {"slept_seconds": params.seconds}
 
 
-class CpuParams(JobParams):
-    iterations: int = Field(ge=1, le=100_000_000, description="SHA-256 rounds to compute")
-
-
-@job_type("demo.cpu", params=CpuParams, time_limit=timedelta(minutes=10))
+@handler(CPU)
 def cpu(ctx: JobContext, params: CpuParams) -> dict[str, str]:
     """Burn CPU: chain SHA-256 over its own digest."""
     digest = b"conveyor"
@@ -46,7 +31,7 @@ def cpu(ctx: JobContext, params: CpuParams) -> dict[str, str]:
     return {"digest": digest.hex()}
 
 
-@job_type("demo.noop", params=NoParams, time_limit=timedelta(minutes=1))
+@handler(NOOP)
 def noop(ctx: JobContext, params: NoParams) -> None:
     """Return at once (for throughput benchmarks)."""
     return

@@ -6,8 +6,15 @@ from datetime import timedelta
 
 from conveyor.config.env import env_float, env_int, env_list, env_seconds, env_str
 
-# Where job types are declared: modules imported once to fill the job type registry.
-CONVEYOR_JOB_TYPE_MODULES = env_list("CONVEYOR_JOB_TYPE_MODULES", ["conveyor_worker.handlers"])
+# Where job type specs are declared: modules the API and the worker import once to fill
+# the job type registry. They hold no handler code (conveyor/jobs/types.py).
+CONVEYOR_JOB_TYPE_MODULES = env_list("CONVEYOR_JOB_TYPE_MODULES", ["conveyor.jobtypes"])
+# Where the worker's handlers are registered (conveyor_worker/registry.py); only the
+# worker imports them.
+CONVEYOR_HANDLER_MODULES = env_list("CONVEYOR_HANDLER_MODULES", ["conveyor_worker.handlers"])
+# What follows a job reaching a final state, in the transaction that moves it there, in
+# this order (conveyor/jobs/hooks.py).
+CONVEYOR_FINAL_HOOKS = env_list("CONVEYOR_FINAL_HOOKS", ["conveyor.webhooks.hooks.WebhookOnFinal"])
 # Queues a job may name besides the ones its job types declare.
 CONVEYOR_EXTRA_QUEUES = env_list("CONVEYOR_EXTRA_QUEUES", [])
 # The queue for conveyor's own periodic work (the dispatcher); every deployment needs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from conveyor.config.env import env_str
-from conveyor.ratelimits.rates import Rate, RateLimitSyntaxError, parse_rate_map
+from conveyor.core.rates import Rate, RateLimitSyntaxError, parse_rate_map
 
 
 def _limits(name: str, *, allow_none: bool) -> dict[str, Rate | None]:

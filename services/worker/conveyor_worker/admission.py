@@ -16,12 +16,12 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from conveyor.jobs import lifecycle
-from conveyor.jobs.lifecycle import Claim
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor.ratelimits.limiter import Limit, acquire
 from conveyor.ratelimits.limits import any_limits, limits_for
+from conveyor_worker import attempts
+from conveyor_worker.attempts import Lease
 
 
 @dataclass(frozen=True)
@@ -37,31 +37,31 @@ class Deferred:
 
 def claim_within_limits(
     job_id: UUID | str, *, worker: str, message_id: str | None
-) -> Claim | Deferred | None:
-    """Claim the job if its rate limits let it start now, else put it off.
+) -> Lease | Deferred | None:
+    """Lease the job if its rate limits let it start now, else put it off.
 
     None if the job is not queued (finished, running elsewhere, gone).
     """
     if not any_limits():
-        return lifecycle.claim(job_id, worker=worker, message_id=message_id)
+        return attempts.claim(job_id, worker=worker, message_id=message_id)
     row = Job.objects.filter(pk=job_id).values_list("type", "queue", "state").first()
     if row is None or row[2] != JobState.QUEUED:
         return None
     type_name, queue, _state = row
     limits = limits_for(type_name=type_name, queue=queue)
     if not limits:
-        return lifecycle.claim(job_id, worker=worker, message_id=message_id)
+        return attempts.claim(job_id, worker=worker, message_id=message_id)
     now = timezone.now()
     with transaction.atomic():
         verdict = acquire(limits, now=now)
         if verdict.granted:
             # The attempt starts at the instant its slot was granted.
-            claim = lifecycle.claim(job_id, worker=worker, message_id=message_id, now=now)
+            claim = attempts.claim(job_id, worker=worker, message_id=message_id, now=now)
             if claim is None:
                 transaction.set_rollback(True)  # taken meanwhile: the slot is not used
             return claim
         assert verdict.retry_at is not None
-        if not lifecycle.defer(job_id, run_at=verdict.retry_at, now=now):
+        if not attempts.defer(job_id, run_at=verdict.retry_at, now=now):
             transaction.set_rollback(True)
             return None
     return Deferred(

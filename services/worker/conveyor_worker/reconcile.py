@@ -23,14 +23,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from conveyor.jobs import lifecycle
-from conveyor.jobs.lifecycle import Failure, message_of
+from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import LEASED_STATES, JobState
+from conveyor_worker import attempts
+from conveyor_worker.attempts import Failure
 
 log = logging.getLogger(__name__)
-S = JobState
 
 
 @dataclass
@@ -52,7 +52,7 @@ def republish_missing(
     cutoff = now - settings.CONVEYOR_REPUBLISH_AFTER
     stale_filter = Q(published_at__lt=cutoff) | Q(published_at__isnull=True)
     per_queue = (
-        Job.objects.filter(state=S.QUEUED)
+        Job.objects.filter(state=JobState.QUEUED)
         .values("queue")
         .annotate(total=Count("id"), stale=Count("id", filter=stale_filter))
         .filter(stale__gt=0)
@@ -68,11 +68,11 @@ def republish_missing(
         with transaction.atomic():
             jobs = list(
                 Job.objects.select_for_update(skip_locked=True)
-                .filter(stale_filter, queue=row["queue"], state=S.QUEUED)
+                .filter(stale_filter, queue=row["queue"], state=JobState.QUEUED)
                 .order_by("published_at")
                 .only("id", "queue", "priority", "timeout_seconds")[:missing]
             )
-            Job.objects.filter(pk__in=[j.pk for j in jobs], state=S.QUEUED).update(
+            Job.objects.filter(pk__in=[j.pk for j in jobs], state=JobState.QUEUED).update(
                 published_at=now, updated_at=now
             )
             publish_on_commit([message_of(j) for j in jobs])
@@ -98,20 +98,20 @@ def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> Reconcil
             .order_by("lease_expires_at")[:limit]
         )
         for job in lapsed:
-            claim = lifecycle.stale_claim(job)
-            if claim is None:
+            lease = attempts.stale_lease(job)
+            if lease is None:
                 continue
-            if job.state == S.CANCELLING:
-                report.cancelled += lifecycle.record_cancelled(claim)
+            if job.state == JobState.CANCELLING:
+                report.cancelled += attempts.record_cancelled(lease)
             elif job.attempts < job.max_attempts:
-                report.rerun += lifecycle.requeue_attempt(claim, JobAttempt.Outcome.LOST, now=now)
+                report.rerun += attempts.requeue_attempt(lease, JobAttempt.Outcome.LOST, now=now)
             else:
                 failure = Failure(
                     type="WorkerLost",
                     message=f"the worker running attempt {job.attempts} ({job.lease_owner}) "
                     "stopped renewing its lease, and no attempts are left",
                 )
-                report.failed += lifecycle.record_failure(claim, failure)
+                report.failed += attempts.record_failure(lease, failure)
     if lapsed:
         log.warning(
             "reconciler: %d job(s) had a lapsed lease: %d run again, %d failed, %d cancelled",

@@ -1,0 +1,323 @@
+"""One attempt of a job on a worker: its lease, its progress, its outcome.
+
+A worker claims a queued job with a new lease (``claim``), renews the lease while the
+handler runs, and ends the attempt with one compare-and-set on (state, lease) that also
+records the attempt (``end_attempt``). A worker shutting down or gone hands the attempt
+back (``release_interrupted``, ``requeue_attempt``): the job is queued again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from conveyor.jobs import longpoll
+from conveyor.jobs.hooks import any_hook_wants, on_final
+from conveyor.jobs.lifecycle import message_of, transition
+from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.states import FINAL_STATES, LEASED_STATES, JobState, sources_of
+from conveyor_worker import statements
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's hold on one attempt of a job: the job as claimed, and the lease token
+    every write of the attempt is conditional on."""
+
+    job: Job
+    token: UUID
+    worker: str
+    started_at: datetime
+
+
+def claim(
+    job_id: UUID | str, *, worker: str, message_id: str | None, now: datetime | None = None
+) -> Lease | None:
+    """Take a queued job for a new attempt; None if it is not queued (done, running, gone).
+
+    ``now`` is the attempt's start (given by a rate limit that admitted it at that time).
+    """
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    job = statements.claim_returning(
+        job_id,
+        states=sources_of(JobState.RUNNING, {JobState.QUEUED}),
+        increment="attempts",
+        changes={
+            "state": JobState.RUNNING,
+            "updated_at": now,
+            "lease_token": token,
+            "lease_owner": worker[:200],
+            "lease_expires_at": now + settings.CONVEYOR_LEASE,
+            "started_at": now,
+            "message_id": _uuid_or_none(message_id),
+            "progress_percent": None,
+            "progress_message": "",
+        },
+    )
+    if job is None:
+        return None
+    return Lease(job=job, token=token, worker=worker, started_at=now)
+
+
+def defer(job_id: UUID | str, *, run_at: datetime, now: datetime | None = None) -> bool:
+    """Put a queued job back to wait until ``run_at`` without using an attempt (a rate limit
+    refused its start); the dispatcher queues it again then, with its priority."""
+    return transition(
+        job_id, sources={JobState.QUEUED}, target=JobState.SCHEDULED, now=now, run_at=run_at
+    )
+
+
+def renew_lease(job_id: UUID, token: UUID) -> str | None:
+    """Extend the lease; the job's state if this attempt still holds it, else None."""
+    now = timezone.now()
+    held = Job.objects.filter(pk=job_id, lease_token=token, state__in=LEASED_STATES).update(
+        lease_expires_at=now + settings.CONVEYOR_LEASE
+    )
+    if not held:
+        return None
+    return Job.objects.filter(pk=job_id).values_list("state", flat=True).first()
+
+
+def leased_state(job_id: UUID, token: UUID) -> str | None:
+    """The job's state while this attempt holds its lease, else None."""
+    return Job.objects.filter(pk=job_id, lease_token=token).values_list("state", flat=True).first()
+
+
+def record_progress(lease: Lease, percent: float, message: str) -> bool:
+    return (
+        Job.objects.filter(
+            pk=lease.job.pk, lease_token=lease.token, state__in=LEASED_STATES
+        ).update(
+            progress_percent=percent,
+            progress_message=_text(message, 500),
+            updated_at=timezone.now(),
+        )
+        == 1
+    )
+
+
+@dataclass(frozen=True)
+class Failure:
+    type: str
+    message: str
+    traceback: str = ""
+
+
+_CLEAR_LEASE: dict[str, Any] = {"lease_token": None, "lease_expires_at": None}
+
+
+def _attempt_fields(
+    lease: Lease, outcome: str, now: datetime, failure: Failure | None
+) -> dict[str, Any]:
+    """The attempt's record, but for its job."""
+    return {
+        "id": lease.token,
+        "number": lease.job.attempts,
+        "worker": lease.worker,
+        "started_at": lease.started_at,
+        "finished_at": now,
+        "outcome": outcome,
+        "error_type": _text(failure.type, 200) if failure else "",
+        "error_message": _text(failure.message, 5000) if failure else "",
+    }
+
+
+def _text(value: str, limit: int) -> str:
+    """Text as the database can store it: bounded, without NUL characters."""
+    return value[:limit].replace("\x00", "\ufffd")
+
+
+def _error_fields(failure: Failure) -> dict[str, Any]:
+    return {
+        "error_type": _text(failure.type, 200),
+        "error_message": _text(failure.message, 5000),
+        "error_traceback": _text(failure.traceback, 50000),
+    }
+
+
+def end_attempt(
+    lease: Lease,
+    *,
+    sources: set[str] | frozenset[str],
+    target: str,
+    outcome: str,
+    failure: Failure | None = None,
+    now: datetime | None = None,
+    **changes: Any,
+) -> bool:
+    """Move the job on from an attempt it still holds, and record the attempt, atomically.
+
+    The lease is released; a failure's type and message go on the job and the attempt.
+    On PostgreSQL, for a job no final hook wants (no webhook), this is one statement
+    (``statements``); otherwise a transaction of the same steps.
+    """
+    now = now or timezone.now()
+    if failure is not None:
+        changes.update(_error_fields(failure))
+    attempt = _attempt_fields(lease, outcome, now, failure)
+    final = target in FINAL_STATES
+    if connection.vendor == "postgresql" and not (final and any_hook_wants(lease.job)):
+        return statements.end_attempt_statement(
+            lease.job.pk,
+            states=sources_of(target, sources),
+            holding=lease.token,
+            changes={"state": target, "updated_at": now, **changes, **_CLEAR_LEASE},
+            attempt=attempt,
+            notify_channel=longpoll.channel_of(lease.job.pk) if final else None,
+        )
+    with transaction.atomic():
+        won = transition(
+            lease.job.pk,
+            sources=sources,
+            target=target,
+            holding=lease.token,
+            now=now,
+            **changes,
+            **_CLEAR_LEASE,
+        )
+        if won:
+            JobAttempt.objects.create(job_id=lease.job.pk, **attempt)
+            if final:
+                on_final(lease.job)
+    return won
+
+
+def record_success(lease: Lease, result: Any) -> bool:
+    now = timezone.now()
+    return end_attempt(
+        lease,
+        sources=LEASED_STATES,
+        target=JobState.SUCCEEDED,
+        outcome=JobAttempt.Outcome.SUCCEEDED,
+        now=now,
+        result=result,
+        finished_at=now,
+        progress_percent=100.0,
+    )
+
+
+def record_failure(lease: Lease, failure: Failure, *, timed_out: bool = False) -> bool:
+    """The job fails for good (no attempts left, not retryable, or over its time limit)."""
+    outcome = JobAttempt.Outcome.TIMED_OUT if timed_out else JobAttempt.Outcome.FAILED
+    now = timezone.now()
+    return end_attempt(
+        lease,
+        sources=LEASED_STATES,
+        target=JobState.FAILED,
+        outcome=outcome,
+        failure=failure,
+        now=now,
+        finished_at=now,
+    )
+
+
+def record_retry(lease: Lease, failure: Failure, *, delay: timedelta) -> str | None:
+    """Wait ``delay`` then run again; a job being cancelled is cancelled instead.
+
+    The state the job ended in, or None if this attempt no longer held it.
+    """
+    now = timezone.now()
+    if end_attempt(
+        lease,
+        sources={JobState.RUNNING},
+        target=JobState.RETRYING,
+        outcome=JobAttempt.Outcome.RETRYING,
+        failure=failure,
+        now=now,
+        run_at=now + delay,
+    ):
+        return JobState.RETRYING
+    if end_attempt(
+        lease,
+        sources={JobState.CANCELLING},
+        target=JobState.CANCELLED,
+        outcome=JobAttempt.Outcome.CANCELLED,
+        failure=failure,
+        now=now,
+        finished_at=now,
+    ):
+        return JobState.CANCELLED
+    return None
+
+
+def record_cancelled(lease: Lease) -> bool:
+    now = timezone.now()
+    return end_attempt(
+        lease,
+        sources={JobState.CANCELLING},
+        target=JobState.CANCELLED,
+        outcome=JobAttempt.Outcome.CANCELLED,
+        now=now,
+        finished_at=now,
+    )
+
+
+def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -> Lease | None:
+    """The worker's main process killed the attempt at its hard time limit: the job fails.
+
+    The lease of the attempt it ended, or None if the message's attempt no longer held
+    the job (it ended, or another attempt took over).
+    """
+    job = Job.objects.filter(
+        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
+    ).first()
+    lease = stale_lease(job) if job is not None else None
+    if lease is None or not record_failure(lease, failure, timed_out=True):
+        return None
+    return lease
+
+
+def stale_lease(job: Job) -> Lease | None:
+    """The lease a job's current attempt holds, rebuilt from its row (for a worker gone)."""
+    if job.lease_token is None or job.started_at is None:
+        return None
+    return Lease(job=job, token=job.lease_token, worker=job.lease_owner, started_at=job.started_at)
+
+
+def requeue_attempt(lease: Lease, outcome: str, *, now: datetime | None = None) -> bool:
+    """End an attempt that was cut short and queue the job again, as a new attempt."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        won = end_attempt(
+            lease,
+            sources={JobState.RUNNING},
+            target=JobState.QUEUED,
+            outcome=outcome,
+            now=now,
+            queued_at=now,
+            published_at=now,
+        )
+        if won:
+            publish_on_commit([message_of(lease.job)])
+    return won
+
+
+def release_interrupted(job_id: UUID | str, message_id: str) -> bool:
+    """A worker shutting down hands back the attempt it could not finish in time."""
+    job = Job.objects.filter(
+        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
+    ).first()
+    lease = stale_lease(job) if job is not None else None
+    if job is None or lease is None:
+        return False
+    if job.state == JobState.CANCELLING:
+        return record_cancelled(lease)
+    return requeue_attempt(lease, JobAttempt.Outcome.INTERRUPTED)
+
+
+def _uuid_or_none(value: str | None) -> UUID | None:
+    if not value:
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,23 @@
+"""Handlers of the job types only the end-to-end tests declare (``tests/e2e/jobtypes.py``)."""
+
+from __future__ import annotations
+
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from conveyor.jobs.types import JobContext
+from conveyor_worker.registry import handler
+from tests.e2e.jobtypes import STUBBORN, StubbornParams
+
+
+@handler(STUBBORN)
+def stubborn(ctx: JobContext, params: StubbornParams) -> None:
+    """Swallows its soft time limit, as a handler with a broad ``except`` would, so only
+    the hard limit (the pool process killed) stops it."""
+    deadline = time.monotonic() + params.seconds
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(0.05)
+        except SoftTimeLimitExceeded:
+            continue
