@@ -21,8 +21,8 @@ from conveyor.clients.models import ApiClient
 from conveyor.jobs.models import Job
 from conveyor.webhooks import services
 from conveyor.webhooks.models import WebhookDelivery
-from conveyor.webhooks.services import AttemptResult, DeliveryOutcome, Verdict
-from conveyor_worker import attempts
+from conveyor_worker import attempts, deliveries
+from conveyor_worker.deliveries import AttemptResult, DeliveryOutcome, Verdict
 from tests.api.problems import error_fields, problem_of
 from tests.factories import ApiClientFactory, JobFactory
 
@@ -44,7 +44,7 @@ def attempt(
 ) -> DeliveryOutcome:
     delivery.refresh_from_db()
     assert delivery.token is not None
-    claim = services.claim_delivery(delivery_id=delivery.pk, token=delivery.token)
+    claim = deliveries.claim_delivery(delivery_id=delivery.pk, token=delivery.token)
     assert claim is not None
     result = AttemptResult(
         verdict=verdict,
@@ -53,12 +53,12 @@ def attempt(
         status_code=status,
         error="" if verdict == Verdict.DELIVERED else f"answered {status}",
     )
-    return services.record_attempt(claim, result)
+    return deliveries.record_attempt(claim, result)
 
 
 def release(captured: Any, *, after: timedelta) -> int:
     with captured(execute=False):
-        return services.release_due_deliveries(now=timezone.now() + after)
+        return deliveries.release_due_deliveries(now=timezone.now() + after)
 
 
 # ---- submitting ---------------------------------------------------------------------
@@ -263,11 +263,11 @@ def test_a_lost_message_is_sent_again_by_the_dispatcher(
     assert release(django_capture_on_commit_callbacks, after=timedelta(0)) == 0
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         later = timezone.now() + settings.CONVEYOR_REPUBLISH_AFTER + timedelta(seconds=1)
-        assert services.release_due_deliveries(now=later) == 1
+        assert deliveries.release_due_deliveries(now=later) == 1
     assert len(callbacks) == 1
 
     # then: the lost message, should it turn up, does nothing; the new one runs it
-    assert services.claim_delivery(delivery_id=delivery.pk, token=lost_token) is None
+    assert deliveries.claim_delivery(delivery_id=delivery.pk, token=lost_token) is None
     assert attempt(delivery, Verdict.DELIVERED, 200) == DeliveryOutcome.DELIVERED
 
 
@@ -278,7 +278,7 @@ def test_an_attempt_whose_worker_vanished_is_made_again(
     delivery = finish(
         JobFactory.create(client=me, webhook_url=HOOK), django_capture_on_commit_callbacks
     )
-    gone = services.claim_delivery(delivery_id=delivery.pk, token=delivery.token)  # type: ignore[arg-type]
+    gone = deliveries.claim_delivery(delivery_id=delivery.pk, token=delivery.token)  # type: ignore[arg-type]
     assert gone is not None
 
     # when: its lease ends
@@ -292,7 +292,7 @@ def test_an_attempt_whose_worker_vanished_is_made_again(
     late = AttemptResult(
         verdict=Verdict.RETRY, started_at=timezone.now(), duration=timedelta(seconds=1)
     )
-    services.record_attempt(gone, late)
+    deliveries.record_attempt(gone, late)
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("delivered", 2)
 
@@ -367,7 +367,7 @@ def test_another_clients_secret_is_never_used_nor_shown(
     )
 
     # when
-    claim = services.claim_delivery(delivery_id=delivery.pk, token=delivery.token)  # type: ignore[arg-type]
+    claim = deliveries.claim_delivery(delivery_id=delivery.pk, token=delivery.token)  # type: ignore[arg-type]
 
     # then
     assert claim is not None

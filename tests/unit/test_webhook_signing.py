@@ -7,8 +7,8 @@ import hmac
 
 import pytest
 
-from conveyor.webhooks.services import Verdict
 from conveyor.webhooks.signing import signature, signature_header
+from conveyor_worker.deliveries import Verdict
 from conveyor_worker.webhooks import verdict_of
 from tests.webhooks import documented_snippet
 

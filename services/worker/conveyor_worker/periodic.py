@@ -11,8 +11,7 @@ from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK
 from conveyor.core.broker import queue_depth
 from conveyor.jobs import retention
 from conveyor.ratelimits.limits import forget_abandoned_limits
-from conveyor.webhooks import services as webhooks
-from conveyor_worker import dispatcher, metrics, reconcile
+from conveyor_worker import deliveries, dispatcher, metrics, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +31,8 @@ def dispatch() -> dict[str, int]:
         if dispatcher.force_cancelled(job):
             terminated += 1
     # Webhook deliveries due: retries, and any whose message was lost or whose attempt's
-    # worker vanished (conveyor/webhooks/services.py).
-    webhooks_sent = webhooks.release_due_deliveries()
+    # worker vanished (conveyor_worker/deliveries.py).
+    webhooks_sent = deliveries.release_due_deliveries()
     if released or terminated or webhooks_sent:
         log.info(
             "dispatcher: released %d due job(s), terminated %d cancelled attempt(s), "

@@ -1,6 +1,6 @@
 """The webhook delivery task: one signed POST of a job's event to its ``webhook_url``.
 
-The database decides everything else (``conveyor/webhooks/services.py``): which message
+The database decides everything else (``conveyor_worker/deliveries.py``): which message
 may run a delivery, when it is retried, when it is given up. The destination is checked
 by ``http.request``'s guard: private, loopback and link-local addresses are refused unless
 ``CONVEYOR_HTTP_ALLOWED_NETWORKS`` lists them, on the address actually connected to.
@@ -17,10 +17,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from conveyor.config.celery import DELIVER_WEBHOOK_TASK, app
-from conveyor.webhooks import services
-from conveyor.webhooks.services import AttemptResult, DeliveryLease, Verdict
 from conveyor.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signature_header
-from conveyor_worker import metrics
+from conveyor_worker import deliveries, metrics
+from conveyor_worker.deliveries import AttemptResult, DeliveryLease, Verdict
 from conveyor_worker.httpclient import DestinationRefused, GuardedBackend
 
 log = logging.getLogger(__name__)
@@ -109,11 +108,11 @@ def deliver_webhook(delivery_id: str, token: str) -> str | None:
     Acknowledged on receipt: if this worker dies mid-attempt, the dispatcher sends the
     delivery again when the attempt's lease ends.
     """
-    lease = services.claim_delivery(delivery_id=delivery_id, token=token)
+    lease = deliveries.claim_delivery(delivery_id=delivery_id, token=token)
     if lease is None:
         return None  # delivered, given up, or taken by a newer message
     result = post(lease)
-    outcome = services.record_attempt(lease, result)
+    outcome = deliveries.record_attempt(lease, result)
     metrics.webhook_delivery_attempted(outcome)
     log.info(
         "webhook %s of job %s, attempt %d, to %s: %s (%s)",
