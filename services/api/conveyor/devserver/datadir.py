@@ -1,15 +1,21 @@
 """The files ``make run`` keeps in its data dir (``./var`` or ``CONVEYOR_DATA_DIR``).
 
-The secret key is generated once and kept here, so that the processes of every run share it.
+The secret key is generated once and kept here, so that the processes of every run (and
+``conveyor`` commands run next to the data dir, see ``conveyor.cli``) share it; so are the
+database and broker URLs a run was started with, when the environment chose them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+# The variables that choose where the data lives, kept for the commands run next to it.
+KEPT_VARIABLES = ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX")
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,11 @@ class DataDir:
     @property
     def secret_key(self) -> Path:
         return self.root / "secret_key"
+
+    @property
+    def environment(self) -> Path:
+        """The KEPT_VARIABLES the last run had from its environment (JSON)."""
+        return self.root / "environment.json"
 
     @property
     def api_key(self) -> Path:
@@ -91,5 +102,22 @@ def secret_key(data: DataDir) -> str:
 
 def launch_environment(data: DataDir) -> dict[str, str]:
     """What this run's processes need before Django reads its settings (which require
-    SECRET_KEY and read the data dir)."""
+    SECRET_KEY and read the data dir); records the KEPT_VARIABLES this run has."""
+    kept = {name: os.environ[name] for name in KEPT_VARIABLES if os.environ.get(name)}
+    write_private(data.environment, json.dumps(kept))
     return {"SECRET_KEY": secret_key(data), "CONVEYOR_DATA_DIR": str(data.root)}
+
+
+def settings_environment(data: DataDir) -> dict[str, str] | None:
+    """The variables that point conveyor's settings at this data dir as ``make run`` used
+    it (its secret key, database and broker); None if no run has prepared it."""
+    key = read_private(data.secret_key)
+    if key is None:
+        return None
+    found = {"SECRET_KEY": key, "CONVEYOR_DATA_DIR": str(data.root)}
+    with contextlib.suppress(ValueError, TypeError):
+        kept = json.loads(read_private(data.environment) or "{}")
+        found.update(
+            {name: kept[name] for name in KEPT_VARIABLES if isinstance(kept.get(name), str)}
+        )
+    return found
