@@ -62,3 +62,17 @@ def test_a_taken_name_is_a_command_error() -> None:
         create("twice")
 
     assert ApiClient.objects.filter(name="twice").count() == 1
+
+
+def test_the_name_can_be_given_as_an_option() -> None:
+    output = create("--name", "by-option", "--key-only")
+
+    assert output.startswith("cvk_")
+    assert ApiClient.objects.filter(name="by-option").exists()
+
+
+def test_a_missing_name_is_a_command_error() -> None:
+    with pytest.raises(CommandError, match="--name NAME"):
+        create("--key-only")
+
+    assert not ApiClient.objects.exists()

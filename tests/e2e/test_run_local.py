@@ -1,4 +1,4 @@
-"""``make run`` (``python -m conveyor.local``) on the embedded default, as a user runs it.
+"""``make run`` (``python -m conveyor.devserver``) on the embedded default, as a user runs it.
 
 Each test runs it in its own data dir on a free port, with no DATABASE_URL, BROKER_URL or
 SECRET_KEY, and finds the processes it started by that data dir in their environment.
@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class LocalRun:
     process: subprocess.Popen[bytes]
     data_dir: Path
     output: Path
+    port: int
 
     def text(self) -> str:
         return self.output.read_text(errors="replace")
@@ -64,14 +66,15 @@ class LocalRun:
 def start_local(tmp_path: Path) -> Iterator[Callable[..., LocalRun]]:
     runs: list[LocalRun] = []
 
-    def start(*args: str) -> LocalRun:
+    def start(*args: str, port: int | None = None, **extra_env: str) -> LocalRun:
         data_dir = tmp_path / "var"
         output = tmp_path / "output.txt"
+        port = free_port() if port is None else port
         env = {k: v for k, v in os.environ.items() if k not in SUITE_ONLY}
-        env.update({"CONVEYOR_DATA_DIR": str(data_dir), "CONVEYOR_LOCAL_PORT": str(free_port())})
+        env.update({"CONVEYOR_DATA_DIR": str(data_dir), **extra_env})
         with output.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "conveyor.local", *args],
+                [sys.executable, "-m", "conveyor.devserver", "--port", str(port), *args],
                 cwd=tmp_path,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -79,7 +82,7 @@ def start_local(tmp_path: Path) -> Iterator[Callable[..., LocalRun]]:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        run = LocalRun(process=process, data_dir=data_dir, output=output)
+        run = LocalRun(process=process, data_dir=data_dir, output=output, port=port)
         runs.append(run)
         return run
 
@@ -107,7 +110,8 @@ def test_demo_jobs_reach_final_states_and_ctrl_c_stops_everything(
     text = run.text()
     assert "all 6 demo jobs are final: 1 failed, 5 succeeded" in text
     assert "DestinationRefused" in text
-    for shown in ("/v1/docs", "/admin/", "cvk_"):
+    base = f"http://127.0.0.1:{run.port}"
+    for shown in (f"{base}/v1/docs", f"{base}/admin/", f"curl -s -X POST {base}/v1/jobs", "cvk_"):
         assert shown in text
     assert (run.data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
     assert (run.data_dir / "demo_api_key").stat().st_mode & 0o777 == 0o600
@@ -139,4 +143,59 @@ def test_a_child_that_dies_stops_the_rest_and_fails(start_local: Callable[..., L
     assert run.process.wait(timeout=60) == 1, run.text()
     assert "beat exited unexpectedly" in run.text()
     assert "logs/beat.log" in run.text()
+    wait_until(lambda: not run.processes(), timeout=10, message="no child process left")
+
+
+def answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return bool(response.status == 200)
+
+
+@pytest.fixture
+def other_server(tmp_path: Path) -> Iterator[int]:
+    """Another HTTP server on a port, one that even answers ``GET /readyz`` with 200."""
+    root = tmp_path / "other"
+    root.mkdir()
+    (root / "readyz").write_text('{"status": "ok"}')
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "-d", str(root), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{port}/readyz"), timeout=30)
+        yield port
+    finally:
+        server.kill()
+        server.wait(10)
+
+
+def test_a_port_in_use_is_reported_at_once(
+    start_local: Callable[..., LocalRun], other_server: int
+) -> None:
+    # when
+    run = start_local(port=other_server)
+
+    # then: one clear line and a prompt failure, not the other server taken for ours
+    assert run.process.wait(timeout=30) == 2, run.text()
+    assert f"conveyor: port {other_server} is in use; use --port N" in run.text()
+    assert "the API is ready" not in run.text()
+    assert not run.processes()
+
+
+def test_an_api_that_dies_at_start_up_is_named_with_its_log(
+    start_local: Callable[..., LocalRun],
+) -> None:
+    # when: gunicorn cannot load its worker class, so it exits as it starts
+    run = start_local("--no-demo", GUNICORN_WORKER_CLASS="no.such.WorkerClass")
+
+    # then
+    assert run.process.wait(timeout=180) == 1, run.text()
+    text = run.text()
+    assert "api exited unexpectedly" in text
+    assert "var/logs/api.log" in text
+    assert "  api | " in text
+    assert "No module named 'no'" in text
+    assert "the API is ready" not in text
     wait_until(lambda: not run.processes(), timeout=10, message="no child process left")

@@ -1,4 +1,4 @@
-"""``make run``'s preparation, before any process starts (``conveyor.local.prepare``)."""
+"""``make run``'s preparation, before any process starts (``conveyor.devserver.prepare``)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from tests.procs import fresh_python_report
 SCRIPT = textwrap.dedent("""
     import io, json, os, sqlite3
     from pathlib import Path
-    from conveyor import local
-    data = local.DataDir(Path(os.environ["CONVEYOR_DATA_DIR"]))
-    local.prepare(data, io.StringIO())
-    broker = sqlite3.connect(str(data.root / "broker.sqlite3"))
+    from conveyor.devserver.datadir import DataDir
+    from conveyor.devserver.prepare import prepare
+    data = DataDir(Path(os.environ["CONVEYOR_DATA_DIR"]))
+    prepare(data, io.StringIO())
+    broker = sqlite3.connect(str(data.broker))
     print(json.dumps(sorted(name for (name,) in broker.execute("SELECT name FROM kombu_queue"))))
 """)
 

@@ -1,5 +1,5 @@
-"""``manage.py create_api_client NAME [--scopes jobs:read,jobs:write]``: prints the key once,
-and the client's webhook signing secret."""
+"""``conveyor create_api_client NAME [--scopes jobs:read,jobs:write]`` (or ``--name NAME``):
+prints the key once, and the client's webhook signing secret."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = "Create an API client and print its key (shown only this once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name")
+        parser.add_argument("name", nargs="?", help="the client's name (or --name)")
+        parser.add_argument("--name", dest="name_option", metavar="NAME", help="the same")
         parser.add_argument(
             "--scopes",
             default=",".join(DEFAULT_SCOPES),
@@ -26,9 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--key-only", action="store_true", help="print the key alone")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        name = client_name(options["name"], options["name_option"])
         scopes = [s.strip() for s in options["scopes"].split(",") if s.strip()]
         try:
-            client, key = api_client_create(name=options["name"], scopes=scopes)
+            client, key = api_client_create(name=name, scopes=scopes)
         except ConveyorError as exc:
             raise CommandError(exc.detail) from exc
         if options["key_only"]:
@@ -41,3 +43,12 @@ class Command(BaseCommand):
             "(verifies the signature of this client's webhooks, docs/webhooks.md; "
             "rotate_webhook_secret makes a new one)"
         )
+
+
+def client_name(positional: str | None, option: str | None) -> str:
+    if positional and option and positional != option:
+        raise CommandError(f"two names, {positional!r} and {option!r}: give one")
+    name = positional or option
+    if not name:
+        raise CommandError("give the client's name: create_api_client NAME (or --name NAME)")
+    return name
