@@ -31,6 +31,11 @@ _VERIFY = re.compile(r"^\s*<!--\s*verify-snippet:\s*(?P<text>.+?)\s*-->\s*$")
 _MARKER = re.compile(r"^\s*<!--\s*(not run|exit status|verify-snippet)\b")
 
 
+def well_formed(marker: str) -> bool:
+    """Whether a marker says what it means in a form the test reads (a reason given)."""
+    return any(pattern.match(marker) for pattern in (_NOT_RUN, _EXIT_STATUS, _VERIFY))
+
+
 @dataclass(frozen=True)
 class Block:
     page: str  # the file name in docs/, e.g. "api.md"

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.blocks import DOCS_DIR, SHELL_LANGUAGES, Block, page_blocks, shell_blocks, snippet
+from tests.docs.blocks import (
+    DOCS_DIR,
+    SHELL_LANGUAGES,
+    Block,
+    page_blocks,
+    shell_blocks,
+    snippet,
+    well_formed,
+)
 from tests.docs.conftest import Reader
 from tests.procs import BIN
 
@@ -123,8 +131,12 @@ def test_markers_sit_just_above_the_block_they_describe(page: Path) -> None:
         for line, text, below in markers
         if below is None or ("verify-snippet" not in text and below not in SHELL_LANGUAGES)
     ]
+    malformed = [
+        f"docs/{page.name}:{line}: {text}" for line, text, _ in markers if not well_formed(text)
+    ]
 
     assert not misplaced, "markers not right above a block they apply to:\n" + "\n".join(misplaced)
+    assert not malformed, "markers the test cannot read (see blocks.py):\n" + "\n".join(malformed)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: f"docs/{page.name}")
