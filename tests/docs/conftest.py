@@ -1,0 +1,91 @@
+"""A reader's shell next to a running platform, for the docs' commands.
+
+The docs are written for a checkout in which ``make run`` runs: its virtualenv in
+``.venv``, its data dir in ``var``, the variables ``api.md`` tells the reader to set.
+Here the platform is the e2e one (gunicorn, a celery worker and beat on PostgreSQL and
+Redis), and the checkout a temporary directory with ``.venv`` (this virtualenv) and
+``var`` (the platform's data dir, holding the files ``make run`` keeps there).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import services
+from tests.docs.blocks import snippet
+from tests.e2e.platform import Platform
+from tests.procs import BIN
+
+# The job type module of docs/job-types.md, loaded by the platform as a reader would
+# register a module outside the handlers package.
+EXAMPLE_MODULE = "acme_reports"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Where and with what environment the docs' commands run."""
+
+    checkout: Path
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def docs_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """The platform, with docs/job-types.md's example job type registered."""
+    services.require("postgres")
+    services.require("redis")
+    modules = tmp_path_factory.mktemp("doc-modules")
+    (modules / f"{EXAMPLE_MODULE}.py").write_text(
+        snippet("job-types.md", f"as the module {EXAMPLE_MODULE}")
+    )
+    python_path = [str(modules), *filter(None, [os.environ.get("PYTHONPATH")])]
+    extra_env = {
+        "PYTHONPATH": os.pathsep.join(python_path),
+        "CONVEYOR_JOB_TYPE_MODULES": f"conveyor_worker.handlers,{EXAMPLE_MODULE}",
+    }
+    with Platform.running("redis", extra_env=extra_env, worker_concurrency=2) as platform:
+        yield platform
+
+
+@pytest.fixture(scope="session")
+def reader(docs_platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Reader:
+    """A shell that followed the docs: in the checkout, with the variables they define
+    (``CONVEYOR`` and ``CONVEYOR_KEY`` in api.md, ``JOB`` and ``SCHEDULE`` kept from a
+    submission), and the platform's environment, as the processes it runs have."""
+    platform = docs_platform
+    # what make run keeps in its data dir
+    (platform.data_dir / "secret_key").write_text(platform.env["SECRET_KEY"])
+    (platform.data_dir / "demo_api_key").write_text(platform.keys["alice"])
+    checkout = tmp_path_factory.mktemp("checkout")
+    (checkout / ".venv").symlink_to(BIN.parent)
+    (checkout / "var").symlink_to(platform.data_dir)
+
+    job = platform.submit({"type": "demo.sleep", "params": {"seconds": 1}})["id"]
+    response = platform.http.post(
+        f"{platform.base_url}/v1/schedules",
+        json={"name": "docs-reader", "interval_seconds": 3600, "job": {"type": "demo.noop"}},
+        headers=platform.headers(),
+    )
+    assert response.status_code == 201, response.text
+
+    # The docs name .venv/bin/ explicitly: a virtualenv on the PATH would hide a bare
+    # `conveyor` or `celery`.
+    path = os.pathsep.join(
+        entry
+        for entry in platform.env.get("PATH", os.defpath).split(os.pathsep)
+        if entry and Path(entry).resolve() != BIN.resolve()
+    )
+    env = {
+        **platform.env,
+        "PATH": path,
+        "CONVEYOR": platform.base_url,
+        "CONVEYOR_KEY": platform.keys["alice"],
+        "JOB": str(job),
+        "SCHEDULE": str(response.json()["id"]),
+    }
+    return Reader(checkout=checkout, env=env)
