@@ -21,9 +21,9 @@ from tests.docs.blocks import snippet
 from tests.e2e.platform import Platform
 from tests.procs import BIN
 
-# The job type module of docs/job-types.md, loaded by the platform as a reader would
-# register a module outside the handlers package.
-EXAMPLE_MODULE = "acme_reports"
+# The package of docs/job-types.md's example, loaded by the platform as a reader would
+# register job types of their own.
+EXAMPLE_PACKAGE = "acme_reports"
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,18 @@ def docs_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform
     services.require("postgres")
     services.require("redis")
     modules = tmp_path_factory.mktemp("doc-modules")
-    (modules / f"{EXAMPLE_MODULE}.py").write_text(
-        snippet("job-types.md", f"as the module {EXAMPLE_MODULE}")
-    )
+    package = modules / EXAMPLE_PACKAGE
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("jobtypes", "handlers"):
+        (package / f"{name}.py").write_text(
+            snippet("job-types.md", f"as {EXAMPLE_PACKAGE}/{name}.py")
+        )
     python_path = [str(modules), *filter(None, [os.environ.get("PYTHONPATH")])]
     extra_env = {
         "PYTHONPATH": os.pathsep.join(python_path),
-        "CONVEYOR_JOB_TYPE_MODULES": f"conveyor_worker.handlers,{EXAMPLE_MODULE}",
+        "CONVEYOR_JOB_TYPE_MODULES": f"conveyor.jobtypes,{EXAMPLE_PACKAGE}.jobtypes",
+        "CONVEYOR_HANDLER_MODULES": f"conveyor_worker.handlers,{EXAMPLE_PACKAGE}.handlers",
     }
     with Platform.running("redis", extra_env=extra_env, worker_concurrency=2) as platform:
         yield platform

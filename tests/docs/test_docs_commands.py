@@ -163,10 +163,14 @@ def test_the_docs_set_each_variable_the_blocks_get(name: str) -> None:
 
 
 def test_adding_a_job_type_as_shown_passes_the_project_lint(tmp_path: Path) -> None:
-    # given the two files docs/job-types.md shows, where it says they go
+    # given the files docs/job-types.md shows, where it says they go
+    package = tmp_path / "acme_reports"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("jobtypes", "handlers"):
+        (package / f"{name}.py").write_text(snippet("job-types.md", f"acme_reports/{name}.py"))
     handlers = tmp_path / "services" / "worker" / "conveyor_worker" / "handlers"
     handlers.mkdir(parents=True)
-    (handlers / "reports.py").write_text(snippet("job-types.md", "handlers/reports.py"))
     (handlers / "__init__.py").write_text(snippet("job-types.md", "handlers/__init__.py"))
     config = str(REPO / "pyproject.toml")
 
