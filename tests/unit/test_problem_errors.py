@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.exceptions import ErrorDetail
 
-from conveyor.core.exceptions import flatten_field_errors, problem
+from conveyor.core.problems import flatten_field_errors, problem
 
 
 def E(message: str, code: str) -> ErrorDetail:

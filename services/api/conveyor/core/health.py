@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from conveyor.config.celery import app
-from conveyor.core.exceptions import PROBLEM_CONTENT_TYPE
 from conveyor.core.metrics import exposition
+from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 from conveyor.queues.collector import QueueCollector
 
 log = logging.getLogger(__name__)
