@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs import lifecycle, services
 from conveyor.jobs.lifecycle import Claim, Failure
 from conveyor.jobs.models import Job, JobAttempt

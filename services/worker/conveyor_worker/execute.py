@@ -19,7 +19,8 @@ from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from pydantic import ValidationError
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs import lifecycle
 from conveyor.jobs.lifecycle import Claim, Failure
 from conveyor.jobs.states import JobState

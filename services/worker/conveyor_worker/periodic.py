@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK
 from conveyor.core.broker import queue_depth
 from conveyor.jobs import lifecycle, reconcile, retention
 from conveyor.webhooks import services as webhooks

@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from kombu import Connection, Producer
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_JOB_TASK
 
 log = logging.getLogger(__name__)
 

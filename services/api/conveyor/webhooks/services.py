@@ -28,7 +28,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from conveyor.config.celery import DELIVER_WEBHOOK_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import DELIVER_WEBHOOK_TASK
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import PUBLISH_RETRY_POLICY, breaker
 from conveyor.jobs.states import JobState
