@@ -16,7 +16,7 @@ from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs import lifecycle, services
 from conveyor.jobs.lifecycle import Claim, Failure
 from conveyor.jobs.models import Job, JobAttempt
-from tests import services as real_services
+from tests import shared_services as real_services
 from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db

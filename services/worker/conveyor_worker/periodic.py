@@ -56,7 +56,7 @@ def reconcile_jobs() -> dict[str, int]:
 
 
 @app.task(name=RETENTION_TASK, ignore_result=True, acks_late=False)
-def delete_old() -> dict[str, int]:
+def run_retention() -> dict[str, int]:
     """Delete finished jobs past their retention, expired idempotency keys and the rows of
     rate limits no longer in force."""
     report = retention.run()
