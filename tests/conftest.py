@@ -14,7 +14,7 @@ import tempfile
 import django
 import pytest
 
-from tests import services
+from tests import shared_services as services
 
 _data_dir = tempfile.mkdtemp(prefix=f"conveyor-test-{services.RUN_ID}-")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import ALL_SCOPES
-from tests import services
+from tests import shared_services as services
 from tests.factories import ApiClientFactory
 
 MakeApi = Callable[..., tuple[APIClient, ApiClient]]

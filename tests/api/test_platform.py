@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from conveyor.config.celery import app
 from conveyor.core import health
-from tests import services
+from tests import shared_services as services
 from tests.api.problems import problem_of
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.autoscale import scenario
 from tests.e2e.platform import Platform
 

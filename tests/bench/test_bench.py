@@ -17,7 +17,7 @@ import psycopg
 import pytest
 import redis
 
-from tests import services
+from tests import shared_services as services
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 import redis
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.platform import create_database, make_broker
 
 pytestmark = pytest.mark.e2e

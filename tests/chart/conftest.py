@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.chart import helm
-from tests.services import IN_CI
+from tests.shared_services import IN_CI
 
 Render = Callable[..., list[helm.Obj]]
 

@@ -35,7 +35,7 @@ import psycopg
 import pytest
 import yaml
 
-from tests import services
+from tests import shared_services as services
 from tests.chart.helm import Obj, find, render
 from tests.procs import free_port, wait_until
 

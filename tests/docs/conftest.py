@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.docs.blocks import snippet
 from tests.e2e.platform import Platform
 from tests.procs import BIN

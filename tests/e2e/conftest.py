@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.httpserver import Target, start_target
 from tests.e2e.platform import Platform
 

@@ -27,7 +27,7 @@ import redis
 from celery import Celery
 
 from conveyor_worker.health import heartbeat_age
-from tests import services
+from tests import shared_services as services
 from tests.procs import BIN, Proc, free_port, run, wait_until
 
 FINAL = {"succeeded", "failed", "cancelled"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.conftest import BROKERS
 from tests.e2e.platform import Platform, elapsed
 from tests.procs import free_port, wait_until

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.conftest import BROKERS
 from tests.e2e.platform import Platform
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.conftest import BROKERS
 from tests.e2e.platform import Platform
 from tests.procs import wait_until

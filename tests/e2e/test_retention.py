@@ -3,7 +3,7 @@ their age and leaves the rest."""
 
 from __future__ import annotations
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.platform import Platform
 from tests.procs import wait_until
 

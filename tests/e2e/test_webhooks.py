@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.conftest import BROKERS
 from tests.e2e.platform import Platform
 from tests.procs import free_port, wait_until

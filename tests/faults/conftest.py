@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests import services
-from tests.own_services import OwnPostgres, OwnRedis
+from tests import shared_services as services
+from tests.private_services import OwnPostgres, OwnRedis
 
 # Short leases and a fast reconciler so recoveries take seconds, not minutes; the rules
 # are the production ones.

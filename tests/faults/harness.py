@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests import services
+from tests import shared_services as services
 from tests.e2e.platform import Platform
 from tests.procs import wait_until
 

@@ -20,7 +20,7 @@ import pytest
 from tests.e2e.platform import Platform
 from tests.faults.conftest import FAULT_ENV
 from tests.faults.harness import FaultRun
-from tests.own_services import OwnPostgres, OwnRedis
+from tests.private_services import OwnPostgres, OwnRedis
 from tests.procs import wait_until
 
 pytestmark = pytest.mark.timeout(600)

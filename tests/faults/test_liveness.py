@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.e2e.platform import Platform
 from tests.faults.conftest import FAULT_ENV
-from tests.own_services import OwnPostgres, OwnRedis
+from tests.private_services import OwnPostgres, OwnRedis
 from tests.procs import BIN, wait_until
 
 MAX_AGE = "6"  # three heartbeats of 2 s

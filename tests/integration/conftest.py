@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import services
+from tests import shared_services as services
 
 
 @pytest.fixture(autouse=True)

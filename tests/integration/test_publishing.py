@@ -11,7 +11,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from conveyor.jobs.publishing import Message, publish
-from tests import services
+from tests import shared_services as services
 from tests.e2e.platform import Broker, make_broker
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from tests import services
+from tests import shared_services as services
 from tests.procs import Proc, free_port, wait_until
 
 NAMESPACE = "conveyor-test"

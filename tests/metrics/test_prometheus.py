@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests import services
+from tests import shared_services as services
 from tests.autoscale.scenario import keda_key
 from tests.e2e.platform import Platform
 from tests.metrics.prometheus import NAMESPACE, Prometheus, Target, running_prometheus

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from conveyor.clients.scopes import ALL_SCOPES, QUEUES_READ
 from conveyor.queues.selectors import QueueStatsCache, stats_cache
-from tests import services
+from tests import shared_services as services
 from tests.api.problems import problem_of
 from tests.factories import ApiClientFactory, JobFactory
 

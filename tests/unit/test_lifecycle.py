@@ -11,12 +11,13 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs import lifecycle, services
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor_worker import attempts, dispatcher
 from conveyor_worker.attempts import Failure, Lease
-from tests import services as real_services
+from tests import shared_services as real_services
 from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,8 @@ from celery.signals import setup_logging, task_prerun, worker_init  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app  # noqa: E402
+from conveyor.config.celery import app  # noqa: E402
+from conveyor.config.tasks import EXECUTE_JOB_TASK  # noqa: E402
 from conveyor.jobs.hooks import final_hooks  # noqa: E402
 from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     deletion_cost,

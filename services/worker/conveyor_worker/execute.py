@@ -19,7 +19,8 @@ from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from pydantic import ValidationError
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled, JobType, PermanentError, get_job_type
 from conveyor_worker import attempts

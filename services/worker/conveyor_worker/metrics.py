@@ -178,6 +178,7 @@ def retention_deleted(*, jobs: int, idempotency_keys: int, rate_limit_rows: int)
 
 @dataclass
 class _Exporter:
+    port: int = 0
     directory: Path | None = None
     owned: bool = False
     server: Any = None
@@ -188,7 +189,8 @@ _exporter = _Exporter()
 
 def _on_worker_init(**_: Any) -> None:
     """Before the pool forks: choose multiprocess mode and empty the directory."""
-    if env_int("CONVEYOR_WORKER_METRICS_PORT", DEFAULT_PORT, minimum=0) == 0:
+    _exporter.port = env_int("CONVEYOR_WORKER_METRICS_PORT", DEFAULT_PORT, minimum=0)
+    if _exporter.port == 0:
         return
     directory, owned = multiprocess_dir("conveyor-worker-metrics")
     use_multiprocess_mode(fresh_directory(directory))
@@ -196,7 +198,7 @@ def _on_worker_init(**_: Any) -> None:
 
 
 def _on_worker_ready(**_: Any) -> None:
-    port = env_int("CONVEYOR_WORKER_METRICS_PORT", DEFAULT_PORT, minimum=0)
+    port = _exporter.port
     if port == 0 or _exporter.directory is None:
         return
     address = env_str("CONVEYOR_WORKER_METRICS_ADDRESS", "0.0.0.0")  # noqa: S104 - scraped by pod IP

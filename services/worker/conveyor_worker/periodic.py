@@ -7,7 +7,8 @@ import logging
 
 from django.utils import timezone
 
-from conveyor.config.celery import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK
 from conveyor.core.broker import queue_depth
 from conveyor.jobs import retention
 from conveyor.ratelimits.limits import forget_abandoned_limits
@@ -57,7 +58,7 @@ def reconcile_jobs() -> dict[str, int]:
 
 
 @app.task(name=RETENTION_TASK, ignore_result=True, acks_late=False)
-def delete_old() -> dict[str, int]:
+def run_retention() -> dict[str, int]:
     """Delete finished jobs past their retention, expired idempotency keys and the rows of
     rate limits no longer in force."""
     report = retention.run()

@@ -11,7 +11,8 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from conveyor.config.celery import FIRE_SCHEDULE_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import FIRE_SCHEDULE_TASK
 from conveyor.schedules.services import schedule_fire
 from conveyor_worker.dbretry import with_db_retry
 

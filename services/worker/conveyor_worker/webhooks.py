@@ -16,7 +16,8 @@ import httpcore
 from django.conf import settings
 from django.utils import timezone
 
-from conveyor.config.celery import DELIVER_WEBHOOK_TASK, app
+from conveyor.config.celery import app
+from conveyor.config.tasks import DELIVER_WEBHOOK_TASK
 from conveyor.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signature_header
 from conveyor_worker import deliveries, metrics
 from conveyor_worker.deliveries import AttemptResult, DeliveryLease, Verdict

@@ -2,7 +2,7 @@
 
 It reads its configuration from Django's settings (the ``CELERY_`` names in
 ``config/settings/components/celery.py``); there is one settings module, so there is
-nothing to fall back to.
+nothing to fall back to. The names of its tasks are in ``config/tasks.py``.
 """
 
 from __future__ import annotations
@@ -15,14 +15,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
 
 app = Celery("conveyor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-
-# The one task that runs every job; the API publishes it by name, so it never imports
-# the worker's code.
-EXECUTE_JOB_TASK = "conveyor.execute_job"
-DISPATCH_TASK = "conveyor.dispatch"
-RECONCILE_TASK = "conveyor.reconcile"
-RETENTION_TASK = "conveyor.retention"
-# Sent by beat for each schedule (its id the one argument): fires the run that is due.
-FIRE_SCHEDULE_TASK = "conveyor.fire_schedule"
-# Sends one webhook delivery (conveyor/webhooks), on the system queue.
-DELIVER_WEBHOOK_TASK = "conveyor.deliver_webhook"

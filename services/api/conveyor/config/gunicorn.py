@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 
+from conveyor.config.settings.components.logging import LOG_LEVEL
+
 wsgi_app = "conveyor.config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # gthread: a few threads per process absorb slow clients and long-polls cheaply.
@@ -25,7 +27,8 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
 control_socket_disable = True
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# LOG_LEVEL, read once with Django's logging settings.
+loglevel = LOG_LEVEL.lower()
 
 
 # Prometheus multiprocess mode (conveyor/core/metrics.py): the master chooses and empties

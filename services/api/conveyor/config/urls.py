@@ -25,5 +25,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "conveyor.core.exceptions.not_found_view"
-handler500 = "conveyor.core.exceptions.server_error_view"
+handler404 = "conveyor.core.problems.not_found_view"
+handler500 = "conveyor.core.problems.server_error_view"

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from conveyor.config.celery import app
-from conveyor.core.exceptions import PROBLEM_CONTENT_TYPE
+from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from conveyor.core.exceptions import too_large_response
+from conveyor.core.problems import too_large_response
 
 
 class BodySizeLimitMiddleware:

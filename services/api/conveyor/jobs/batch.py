@@ -20,7 +20,7 @@ from rest_framework.exceptions import ValidationError
 from conveyor.clients.models import ApiClient
 from conveyor.core import metrics
 from conveyor.core.errors import InvalidInput
-from conveyor.core.exceptions import flatten_field_errors
+from conveyor.core.problems import flatten_field_errors
 from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit

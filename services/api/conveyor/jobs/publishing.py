@@ -22,7 +22,9 @@ from django.conf import settings
 from django.db import transaction
 from kombu import Connection, Producer
 
-from conveyor.config.celery import EXECUTE_JOB_TASK, app
+from conveyor.config.broker_url import REDIS_SCHEMES, broker_scheme
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_JOB_TASK
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,6 @@ class Message:
         return publish(self, producer=producer)
 
 
-REDIS_SCHEMES = frozenset({"redis", "rediss", "sentinel"})
 MAX_PRIORITY = 9
 
 
@@ -69,8 +70,7 @@ def broker_priority(priority: int, *, redis: bool) -> int:
 def _is_redis(connection: Connection | None) -> bool:
     if connection is not None:
         return str(connection.transport.driver_type) == "redis"
-    scheme = str(settings.CELERY_BROKER_URL).split("://", 1)[0].split("+", 1)[0]
-    return scheme in REDIS_SCHEMES
+    return broker_scheme(str(settings.CELERY_BROKER_URL)) in REDIS_SCHEMES
 
 
 @dataclass

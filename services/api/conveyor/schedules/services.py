@@ -21,7 +21,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from kombu.utils.json import dumps
 
 from conveyor.clients.models import ApiClient
-from conveyor.config.celery import FIRE_SCHEDULE_TASK
+from conveyor.config.tasks import FIRE_SCHEDULE_TASK
 from conveyor.core.errors import Conflict, ConveyorError, InvalidInput
 from conveyor.jobs.services import job_create, prepare_job
 from conveyor.schedules import timing

@@ -22,7 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from kombu import Producer
 
-from conveyor.config.celery import DELIVER_WEBHOOK_TASK
+from conveyor.config.tasks import DELIVER_WEBHOOK_TASK
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit, send_task
 from conveyor.jobs.representation import job_representation

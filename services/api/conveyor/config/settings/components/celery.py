@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from conveyor.config import broker_url, tasks
 from conveyor.config.env import data_dir, env_bool, env_float, env_int, env_str
+from conveyor.config.settings.components.conveyor import CONVEYOR_SYSTEM_QUEUE
+
+_data_dir = data_dir()
 
 # The broker. The embedded default is kombu's SQLAlchemy transport on a SQLite file, so
 # `make run` needs no server; BROKER_URL=redis://… or amqp://… selects a real broker.
-CELERY_BROKER_URL = env_str("BROKER_URL", f"sqla+sqlite:///{data_dir() / 'broker.sqlite3'}")
+CELERY_BROKER_URL = env_str("BROKER_URL", f"sqla+sqlite:///{_data_dir / 'broker.sqlite3'}")
 
-_scheme = CELERY_BROKER_URL.split("://", 1)[0].split("+", 1)[0]
+_scheme = broker_url.broker_scheme(CELERY_BROKER_URL)
 
 # The longest time any job may run (seconds): the broker must not redeliver before it.
 CONVEYOR_MAX_JOB_SECONDS = env_int("CONVEYOR_MAX_JOB_SECONDS", 3600, minimum=1)
@@ -17,7 +21,7 @@ CONVEYOR_MAX_JOB_SECONDS = env_int("CONVEYOR_MAX_JOB_SECONDS", 3600, minimum=1)
 # timeout, so it must exceed the longest job. (The SQL transport passes its options to
 # SQLAlchemy's create_engine, so it gets none; it polls its tables once a second.)
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
-if _scheme in {"redis", "rediss"}:
+if _scheme in broker_url.REDIS_SCHEMES:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Several deployments (or test runs) can share one Redis under distinct prefixes.
         "global_keyprefix": env_str("CONVEYOR_BROKER_KEY_PREFIX", ""),
@@ -32,7 +36,7 @@ if _scheme in {"redis", "rediss"}:
         # busy job queue.) The queue depth (reconciler, metrics) sums every step's list.
         "priority_steps": list(range(10)),
     }
-elif _scheme in {"amqp", "amqps", "pyamqp"}:
+elif _scheme in broker_url.AMQP_SCHEMES:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Publisher confirms: a publish returns only once the broker has the message.
         "confirm_publish": True,
@@ -46,7 +50,7 @@ elif _scheme in {"amqp", "amqps", "pyamqp"}:
 # declare queues without priorities, as before.
 _max_priority = env_int("CONVEYOR_QUEUE_MAX_PRIORITY", 10, minimum=0)
 CELERY_TASK_QUEUE_MAX_PRIORITY: int | None = (
-    _max_priority if _scheme in {"amqp", "amqps", "pyamqp"} and _max_priority else None
+    _max_priority if _scheme in broker_url.AMQP_SCHEMES and _max_priority else None
 )
 
 # Keep retrying the broker connection at startup (pods start before their broker).
@@ -86,7 +90,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 10000, minimum=1)
 # Beat keeps its schedule state under the data dir (the chart mounts an emptyDir there).
 # (Only the file-based CELERY_BEAT_SCHEDULER=celery.beat:PersistentScheduler uses it.)
-CELERY_BEAT_SCHEDULE_FILENAME = str(data_dir() / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(_data_dir / "celerybeat-schedule")
 # Beat reads its schedule from the database (django-celery-beat), so schedules made over
 # the API or in the admin reach every beat, and the static entries below are written there
 # on start. Every beat started without --scheduler uses it.
@@ -95,8 +99,7 @@ CELERY_BEAT_SCHEDULER = env_str(
 )
 _database_beat = CELERY_BEAT_SCHEDULER.startswith("django_celery_beat")
 
-# conveyor's own periodic task goes to the system queue, never behind user jobs.
-_system_queue = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
+# How often beat sends each of conveyor's periodic tasks (seconds).
 _dispatch_seconds = env_float("CONVEYOR_DISPATCH_INTERVAL_SECONDS", 1.0)
 _reconcile_seconds = env_float("CONVEYOR_RECONCILE_INTERVAL_SECONDS", 5.0)
 _retention_seconds = env_float("CONVEYOR_RETENTION_INTERVAL_SECONDS", 3600.0)
@@ -105,31 +108,29 @@ if _database_beat:
     _dispatch_seconds = float(max(1, round(_dispatch_seconds)))
     _reconcile_seconds = float(max(1, round(_reconcile_seconds)))
     _retention_seconds = float(max(1, round(_retention_seconds)))
-CELERY_TASK_ROUTES = {
-    "conveyor.dispatch": {"queue": _system_queue},
-    "conveyor.reconcile": {"queue": _system_queue},
-    "conveyor.retention": {"queue": _system_queue},
-    "conveyor.fire_schedule": {"queue": _system_queue},
-    "conveyor.deliver_webhook": {"queue": _system_queue},
-}
+# conveyor's own tasks go to the system queue, never behind user jobs.
+CELERY_TASK_ROUTES = {name: {"queue": CONVEYOR_SYSTEM_QUEUE} for name in tasks.SYSTEM_TASKS}
 # The database scheduler reads a message's expiry from "expire_seconds" (whole seconds).
 _expires = "expire_seconds" if _database_beat else "expires"
 # Beat sends the dispatcher every interval; an undelivered one expires instead of piling up.
 CELERY_BEAT_SCHEDULE = {
     "conveyor-dispatch": {
-        "task": "conveyor.dispatch",
+        "task": tasks.DISPATCH_TASK,
         "schedule": _dispatch_seconds,
-        "options": {"queue": _system_queue, _expires: int(max(_dispatch_seconds * 5, 5))},
+        "options": {"queue": CONVEYOR_SYSTEM_QUEUE, _expires: int(max(_dispatch_seconds * 5, 5))},
     },
     "conveyor-reconcile": {
-        "task": "conveyor.reconcile",
+        "task": tasks.RECONCILE_TASK,
         "schedule": _reconcile_seconds,
-        "options": {"queue": _system_queue, _expires: int(max(_reconcile_seconds * 2, 5))},
+        "options": {
+            "queue": CONVEYOR_SYSTEM_QUEUE,
+            _expires: int(max(_reconcile_seconds * 2, 5)),
+        },
     },
     # Deletes finished jobs past CONVEYOR_JOB_RETENTION_DAYS and expired idempotency keys.
     "conveyor-retention": {
-        "task": "conveyor.retention",
+        "task": tasks.RETENTION_TASK,
         "schedule": _retention_seconds,
-        "options": {"queue": _system_queue, _expires: int(max(_retention_seconds, 5))},
+        "options": {"queue": CONVEYOR_SYSTEM_QUEUE, _expires: int(max(_retention_seconds, 5))},
     },
 }

@@ -31,8 +31,6 @@ CONVEYOR_LEASE = env_seconds("CONVEYOR_LEASE_SECONDS", 30)
 CONVEYOR_CANCEL_GRACE = env_seconds("CONVEYOR_CANCEL_GRACE_SECONDS", 10)
 # Hard time limit = the job's timeout plus this grace, for handlers that ignore the soft one.
 CONVEYOR_HARD_LIMIT_GRACE = env_seconds("CONVEYOR_HARD_LIMIT_GRACE_SECONDS", 10)
-# How often the dispatcher releases due scheduled and retrying jobs.
-CONVEYOR_DISPATCH_INTERVAL = env_seconds("CONVEYOR_DISPATCH_INTERVAL_SECONDS", 1)
 # http.request: networks (CIDR) that may be called although private, loopback or link-local.
 CONVEYOR_HTTP_ALLOWED_NETWORKS = env_list("CONVEYOR_HTTP_ALLOWED_NETWORKS", [])
 # http.request: the most response body bytes kept in a job's result.
@@ -42,8 +40,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CONVEYOR_MAX_BODY_BYTES
 CONVEYOR_PUBLISH_BACKOFF = env_seconds("CONVEYOR_PUBLISH_BACKOFF_SECONDS", 3)
 # The reconciler sends again queued jobs whose message has been missing for this long.
 CONVEYOR_REPUBLISH_AFTER = env_seconds("CONVEYOR_REPUBLISH_AFTER_SECONDS", 15)
-# How often the reconciler runs (beat sends it to the system queue).
-CONVEYOR_RECONCILE_INTERVAL = env_seconds("CONVEYOR_RECONCILE_INTERVAL_SECONDS", 5)
 # How long a worker keeps retrying a database write that fails (the database is down).
 CONVEYOR_DB_RETRY = env_seconds("CONVEYOR_DB_RETRY_SECONDS", 60)
 # On SIGTERM, running jobs get this long to finish; the rest go back to the queue.
@@ -54,8 +50,6 @@ CONVEYOR_IDEMPOTENCY_TTL = env_seconds("CONVEYOR_IDEMPOTENCY_TTL_SECONDS", 24 * 
 # the retention task, with their attempts and webhook deliveries; 0 keeps them forever.
 _retention_days = env_float("CONVEYOR_JOB_RETENTION_DAYS", 30)
 CONVEYOR_JOB_RETENTION = timedelta(days=_retention_days) if _retention_days > 0 else None
-# How often the retention task runs (beat sends it to the system queue).
-CONVEYOR_RETENTION_INTERVAL = env_seconds("CONVEYOR_RETENTION_INTERVAL_SECONDS", 3600)
 # Rows deleted per transaction by the retention task: short locks, small transactions.
 CONVEYOR_RETENTION_BATCH_SIZE = env_int("CONVEYOR_RETENTION_BATCH_SIZE", 1000, minimum=1)
 # GET /v1/jobs/{id}?wait=N: the largest N (seconds) a client may ask for.

@@ -8,7 +8,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "conveyor.core.exceptions.problem_exception_handler",
+    "EXCEPTION_HANDLER": "conveyor.core.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 

@@ -1,7 +1,7 @@
 """Private instances of PostgreSQL and Redis that a test may stop, kill and restart.
 
-Tests never stop the machine's shared services; they start their own on free ports and
-stop them by PID.
+Tests never stop the machine's shared services (``tests/shared_services.py``); they start
+their own on free ports and stop them by PID.
 """
 
 from __future__ import annotations

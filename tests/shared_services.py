@@ -1,8 +1,10 @@
-"""The real services the suite talks to, and what happens when one is missing.
+"""The machine's shared PostgreSQL, Redis and RabbitMQ the suite talks to, and what
+happens when one is missing.
 
 Each is found at its usual local address (overridable by environment). A missing service
 skips the tests that need it with a one-line reason, except under ``CI=true``, where it
-fails them: CI must never pass by skipping.
+fails them: CI must never pass by skipping. Tests never stop these; a test that stops or
+breaks a service starts its own (``tests/private_services.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def require(name: str) -> None:
     """Skip (or, under CI=true, fail) the calling test when ``name`` is not running."""
     if available(name):
         return
-    message = f"{name} is not running at its local address (see tests/services.py)"
+    message = f"{name} is not running at its local address (see tests/shared_services.py)"
     if IN_CI:
         pytest.fail(f"CI=true and {message}", pytrace=False)
     pytest.skip(message)
