@@ -3,7 +3,7 @@ any other outgoing message (a webhook delivery's) through the same mechanism.
 
 A publish is best effort: the job row is already stored (state ``queued``, with
 ``published_at``), so a message that never reaches the broker is sent again by the
-reconciler (``jobs/reconcile.py``). While the broker is down, a circuit breaker skips
+reconciler (``conveyor_worker/reconcile.py``). While the broker is down, a circuit breaker skips
 publishing for a few seconds, so submissions answer fast instead of each waiting on it.
 """
 
