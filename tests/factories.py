@@ -26,8 +26,6 @@ from conveyor.schedules.models import Schedule
 from conveyor.schedules.services import schedule_create
 from conveyor.schedules.timing import Cron, Interval
 
-S = JobState
-
 
 class ApiClientFactory(DjangoModelFactory[ApiClient]):
     class Meta:
@@ -67,19 +65,19 @@ class JobFactory(DjangoModelFactory[Job]):
 
     class Params:
         scheduled = Trait(
-            state=S.SCHEDULED,
+            state=JobState.SCHEDULED,
             queued_at=None,
             run_at=LazyAttribute(lambda o: o.created_at + timedelta(hours=1)),
         )
         succeeded = Trait(
-            state=S.SUCCEEDED,
+            state=JobState.SUCCEEDED,
             attempts=1,
             result={"ok": True},
             started_at=LazyAttribute(lambda o: o.created_at),
             finished_at=LazyAttribute(lambda o: o.created_at),
         )
         failed = Trait(
-            state=S.FAILED,
+            state=JobState.FAILED,
             attempts=3,
             error_type="RuntimeError",
             error_message="boom",
@@ -87,7 +85,7 @@ class JobFactory(DjangoModelFactory[Job]):
             finished_at=LazyAttribute(lambda o: o.created_at),
         )
         cancelled = Trait(
-            state=S.CANCELLED,
+            state=JobState.CANCELLED,
             cancel_requested_at=LazyAttribute(lambda o: o.created_at),
             finished_at=LazyAttribute(lambda o: o.created_at),
         )
@@ -98,7 +96,7 @@ class JobFactory(DjangoModelFactory[Job]):
     queue = "default"
     priority = 5
     labels = LazyFunction(dict)
-    state = S.QUEUED
+    state = JobState.QUEUED
     attempts = 0
     max_attempts = 3
     timeout_seconds = 60

@@ -18,6 +18,7 @@ import pytest
 
 from tests import shared_services as services
 from tests.docs.blocks import snippet
+from tests.e2e.httpserver import start_target
 from tests.e2e.platform import Platform
 from tests.procs import BIN
 
@@ -60,9 +61,11 @@ def docs_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform
 @pytest.fixture(scope="session")
 def reader(docs_platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Reader:
     """A shell that followed the docs: in the checkout, with the variables they define
-    (``CONVEYOR`` and ``CONVEYOR_KEY`` in api.md, ``JOB`` and ``SCHEDULE`` kept from a
-    submission), and the platform's environment, as the processes it runs have."""
+    (``CONVEYOR``, ``CONVEYOR_KEY`` and ``RECEIVER`` in api.md, ``JOB`` and ``SCHEDULE``
+    kept from a submission), and the platform's environment, as the processes it runs
+    have. ``RECEIVER`` is a local server: no example reaches outside this machine."""
     platform = docs_platform
+    receiver = start_target()
     # what make run keeps in its data dir
     (platform.data_dir / "secret_key").write_text(platform.env["SECRET_KEY"])
     (platform.data_dir / "demo_api_key").write_text(platform.keys["alice"])
@@ -92,5 +95,6 @@ def reader(docs_platform: Platform, tmp_path_factory: pytest.TempPathFactory) ->
         "CONVEYOR_KEY": platform.keys["alice"],
         "JOB": str(job),
         "SCHEDULE": str(response.json()["id"]),
+        "RECEIVER": f"{receiver.url}/hooks",
     }
     return Reader(checkout=checkout, env=env)

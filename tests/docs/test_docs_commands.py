@@ -32,16 +32,14 @@ BLOCK_TIMEOUT_SECONDS = 120
 # Pages whose blocks carry no markers yet (most need a cluster or `make run`); each is
 # reported as skipped until its blocks are marked and it is taken out of this list.
 PAGES_NOT_MARKED = {
-    "architecture.md": "not marked for this test yet",
     "autoscaling.md": "not marked for this test yet (its commands need a cluster)",
     "deploy.md": "not marked for this test yet (its commands need a cluster)",
-    "local.md": "not marked for this test yet (make run: tests/e2e/test_run_local.py)",
 }
 ALL_PAGES = sorted(DOCS_DIR.glob("*.md"))
 PAGES = [page for page in ALL_PAGES if page.name not in PAGES_NOT_MARKED]
 
 # The variables the blocks get from the reader's shell (conftest.py), each set by a block.
-READER_VARIABLES = ("CONVEYOR", "CONVEYOR_KEY", "JOB", "SCHEDULE")
+READER_VARIABLES = ("CONVEYOR", "CONVEYOR_KEY", "RECEIVER", "JOB", "SCHEDULE")
 
 
 def run_block(block: Block, reader: Reader) -> subprocess.CompletedProcess[str]:

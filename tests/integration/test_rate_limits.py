@@ -27,7 +27,6 @@ from conveyor_worker.execute import run_job
 from tests.factories import JobFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-S = JobState
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
@@ -154,14 +153,14 @@ def test_a_job_over_its_limit_waits_scheduled_without_using_an_attempt(settings:
     assert claim is not None
     assert not isinstance(claim, Deferred)
     first.refresh_from_db()
-    assert first.state == S.RUNNING
+    assert first.state == JobState.RUNNING
     grant = RateLimitGrant.objects.get(key="queue:default")
     assert first.started_at == grant.at
     # and the second waits, scheduled, until the minute is over, with its priority kept
     assert isinstance(deferred, Deferred)
     assert deferred.refused_by[0].key == "queue:default"
     second.refresh_from_db()
-    assert second.state == S.SCHEDULED
+    assert second.state == JobState.SCHEDULED
     assert second.run_at == grant.at + timedelta(minutes=1)
     assert second.attempts == 0
     assert second.priority == 8
@@ -182,7 +181,7 @@ def test_the_worker_puts_off_a_job_over_its_limit_and_counts_it(settings: Any) -
     assert run_job(str(ran.pk), message_id=None, worker="w") == "succeeded"
     assert run_job(str(waits.pk), message_id=None, worker="w") is None
     # then the second is scheduled for later and counted as rate limited
-    assert Job.objects.get(pk=waits.pk).state == S.SCHEDULED
+    assert Job.objects.get(pk=waits.pk).state == JobState.SCHEDULED
     assert rate_limited_count("demo.noop", "default") == before + 1
 
 

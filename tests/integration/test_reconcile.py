@@ -15,7 +15,6 @@ from conveyor.jobs.states import JobState
 from conveyor_worker import reconcile
 
 pytestmark = pytest.mark.django_db
-S = JobState
 
 
 def make_job(
@@ -58,8 +57,8 @@ def test_only_the_missing_messages_are_published_again(
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
     # given three queued jobs published long ago, of which the broker holds one message
-    jobs = [make_job(S.QUEUED, published_ago=60 + i) for i in range(3)]
-    make_job(S.QUEUED, published_ago=1)  # just published: its message is on its way
+    jobs = [make_job(JobState.QUEUED, published_ago=60 + i) for i in range(3)]
+    make_job(JobState.QUEUED, published_ago=1)  # just published: its message is on its way
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:  # type: ignore[attr-defined]
         count = reconcile.republish_missing(depth_of=depth(2))
@@ -75,13 +74,13 @@ def test_only_the_missing_messages_are_published_again(
 
 def test_nothing_is_published_when_the_broker_holds_every_message() -> None:
     for _ in range(3):
-        make_job(S.QUEUED)
+        make_job(JobState.QUEUED)
 
     assert reconcile.republish_missing(depth_of=depth(3)) == 0
 
 
 def test_nothing_is_published_while_the_broker_cannot_be_asked() -> None:
-    make_job(S.QUEUED)
+    make_job(JobState.QUEUED)
 
     assert reconcile.republish_missing(depth_of=depth(None)) == 0
 
@@ -89,14 +88,14 @@ def test_nothing_is_published_while_the_broker_cannot_be_asked() -> None:
 def test_a_lapsed_lease_runs_the_job_again_as_a_new_attempt(
     django_capture_on_commit_callbacks: Callable[..., object],
 ) -> None:
-    job = make_job(S.RUNNING, lease_ago=5, attempts=1)
+    job = make_job(JobState.RUNNING, lease_ago=5, attempts=1)
 
     with django_capture_on_commit_callbacks(execute=False):  # type: ignore[attr-defined]
         report = reconcile.recover_lapsed()
 
     job.refresh_from_db()
     assert report.rerun == 1
-    assert job.state == S.QUEUED
+    assert job.state == JobState.QUEUED
     assert job.lease_token is None
     attempt = JobAttempt.objects.get(job=job)
     assert attempt.outcome == JobAttempt.Outcome.LOST
@@ -104,29 +103,29 @@ def test_a_lapsed_lease_runs_the_job_again_as_a_new_attempt(
 
 
 def test_a_lapsed_lease_with_no_attempts_left_fails_the_job() -> None:
-    job = make_job(S.RUNNING, lease_ago=5, attempts=3, max_attempts=3)
+    job = make_job(JobState.RUNNING, lease_ago=5, attempts=3, max_attempts=3)
 
     report = reconcile.recover_lapsed()
 
     job.refresh_from_db()
     assert report.failed == 1
-    assert job.state == S.FAILED
+    assert job.state == JobState.FAILED
     assert job.error_type == "WorkerLost"
 
 
 def test_a_lapsed_cancelling_job_is_cancelled() -> None:
-    job = make_job(S.CANCELLING, lease_ago=5, attempts=1)
+    job = make_job(JobState.CANCELLING, lease_ago=5, attempts=1)
 
     assert reconcile.recover_lapsed().cancelled == 1
     job.refresh_from_db()
-    assert job.state == S.CANCELLED
+    assert job.state == JobState.CANCELLED
 
 
 def test_a_live_lease_is_left_alone() -> None:
-    job = make_job(S.RUNNING, lease_ago=-20, attempts=1)  # expires in 20 s
+    job = make_job(JobState.RUNNING, lease_ago=-20, attempts=1)  # expires in 20 s
 
     report = reconcile.recover_lapsed()
 
     job.refresh_from_db()
     assert not report.any()
-    assert job.state == S.RUNNING
+    assert job.state == JobState.RUNNING

@@ -6,34 +6,32 @@ import pytest
 
 from conveyor.jobs.states import FINAL_STATES, TRANSITIONS, JobState, can_transition, sources_of
 
-S = JobState
-
 
 @pytest.mark.parametrize("final", sorted(FINAL_STATES))
 def test_final_states_only_leave_by_an_explicit_retry(final: str) -> None:
-    assert TRANSITIONS[final] <= {S.QUEUED}
-    assert not can_transition(final, S.RUNNING)
+    assert TRANSITIONS[final] <= {JobState.QUEUED}
+    assert not can_transition(final, JobState.RUNNING)
 
 
 def test_a_succeeded_job_never_runs_again() -> None:
-    assert TRANSITIONS[S.SUCCEEDED] == frozenset()
+    assert TRANSITIONS[JobState.SUCCEEDED] == frozenset()
 
 
 @pytest.mark.parametrize(
     ("source", "target"),
     [
-        (S.SCHEDULED, S.QUEUED),
-        (S.QUEUED, S.RUNNING),
-        (S.RUNNING, S.SUCCEEDED),
-        (S.RUNNING, S.RETRYING),
-        (S.RETRYING, S.QUEUED),
-        (S.RUNNING, S.FAILED),
-        (S.RUNNING, S.CANCELLING),
-        (S.CANCELLING, S.CANCELLED),
-        (S.QUEUED, S.CANCELLED),
-        (S.SCHEDULED, S.CANCELLED),
-        (S.RETRYING, S.CANCELLED),
-        (S.QUEUED, S.SCHEDULED),
+        (JobState.SCHEDULED, JobState.QUEUED),
+        (JobState.QUEUED, JobState.RUNNING),
+        (JobState.RUNNING, JobState.SUCCEEDED),
+        (JobState.RUNNING, JobState.RETRYING),
+        (JobState.RETRYING, JobState.QUEUED),
+        (JobState.RUNNING, JobState.FAILED),
+        (JobState.RUNNING, JobState.CANCELLING),
+        (JobState.CANCELLING, JobState.CANCELLED),
+        (JobState.QUEUED, JobState.CANCELLED),
+        (JobState.SCHEDULED, JobState.CANCELLED),
+        (JobState.RETRYING, JobState.CANCELLED),
+        (JobState.QUEUED, JobState.SCHEDULED),
     ],
 )
 def test_design_transitions_are_allowed(source: str, target: str) -> None:
@@ -43,12 +41,12 @@ def test_design_transitions_are_allowed(source: str, target: str) -> None:
 @pytest.mark.parametrize(
     ("source", "target"),
     [
-        (S.QUEUED, S.SUCCEEDED),
-        (S.SCHEDULED, S.RUNNING),
-        (S.RETRYING, S.RUNNING),
-        (S.CANCELLED, S.RUNNING),
-        (S.CANCELLING, S.QUEUED),
-        (S.QUEUED, S.CANCELLING),
+        (JobState.QUEUED, JobState.SUCCEEDED),
+        (JobState.SCHEDULED, JobState.RUNNING),
+        (JobState.RETRYING, JobState.RUNNING),
+        (JobState.CANCELLED, JobState.RUNNING),
+        (JobState.CANCELLING, JobState.QUEUED),
+        (JobState.QUEUED, JobState.CANCELLING),
     ],
 )
 def test_shortcuts_are_refused(source: str, target: str) -> None:
