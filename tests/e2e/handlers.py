@@ -6,9 +6,15 @@ import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from conveyor.jobs.types import JobContext
+from conveyor.jobs.types import JobContext, NoParams
 from conveyor_worker.registry import handler
-from tests.e2e.jobtypes import STUBBORN, StubbornParams
+from tests.e2e.jobtypes import NEWCOMER, STUBBORN, StubbornParams
+
+
+@handler(NEWCOMER)
+def newcomer(ctx: JobContext, params: NoParams) -> dict[str, str]:
+    """Says which attempt ran it."""
+    return {"ran": ctx.job_id}
 
 
 @handler(STUBBORN)

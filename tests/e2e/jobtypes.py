@@ -14,6 +14,20 @@ class StubbornParams(JobParams):
     seconds: float = Field(ge=0, le=60)
 
 
+# A job type of the next release: the API knows it before the workers do.
+NEWCOMER = job_type(
+    "test.newcomer",
+    time_limit=timedelta(minutes=1),
+    description="Returns at once; only the workers of the next release handle it.",
+)
+
+# A job type no worker ever handles.
+ORPHAN = job_type(
+    "test.orphan",
+    time_limit=timedelta(minutes=1),
+    description="Declared, with no handler anywhere.",
+)
+
 STUBBORN = job_type(
     "test.stubborn",
     params=StubbornParams,

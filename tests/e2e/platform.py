@@ -260,9 +260,11 @@ class Platform:
         concurrency: int = 3,
         queues: str = "default,conveyor",
         wait_ready: bool = True,
+        env: Mapping[str, str] | None = None,
     ) -> Proc:
         """A celery worker; by default, once it consumes (a signal it gets while starting
-        up finds Celery half-built)."""
+        up finds Celery half-built). ``env`` adds to the platform's environment (a worker
+        of another release, say)."""
         proc = self.start(
             name,
             [
@@ -281,6 +283,7 @@ class Platform:
                 "fair",
             ],
             CONVEYOR_HEARTBEAT_FILE=str(self.data_dir / f"{name}.heartbeat"),
+            **(env or {}),
         )
         if wait_ready:
             self.wait_worker_ready(name)

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from conveyor.jobs import longpoll
@@ -66,6 +67,24 @@ def claim(
     if job is None:
         return None
     return Lease(job=job, token=token, worker=worker, started_at=now)
+
+
+def hand_back(lease: Lease, *, run_at: datetime, now: datetime | None = None) -> bool:
+    """Give an attempt back unused: the job waits ``scheduled`` until ``run_at``, its
+    attempt count as before the claim and no attempt recorded, for a worker that can run
+    it (a worker without its job type's handler, during a rolling deploy)."""
+    return transition(
+        lease.job.pk,
+        sources={JobState.RUNNING},
+        target=JobState.SCHEDULED,
+        holding=lease.token,
+        now=now,
+        run_at=run_at,
+        attempts=F("attempts") - 1,
+        started_at=None,
+        message_id=None,
+        **_CLEAR_LEASE,
+    )
 
 
 def defer(job_id: UUID | str, *, run_at: datetime, now: datetime | None = None) -> bool:

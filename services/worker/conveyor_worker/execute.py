@@ -11,12 +11,15 @@ import json
 import logging
 import traceback
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from billiard.einfo import ExceptionInfo
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from django.conf import settings
+from django.utils import timezone
 from pydantic import ValidationError
 
 from conveyor.config.celery import app
@@ -90,9 +93,45 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
             "job %s is not queued (finished, running elsewhere or gone); message dropped", job_id
         )
         return None
+    if get_handler(lease.job.type) is None:
+        return with_db_retry(lambda: _unhandled(lease), what=f"handing back job {job_id}")
     worker_metrics.job_started(lease)
     record = _attempt(lease)
     return with_db_retry(record, what=f"recording the outcome of job {job_id}")
+
+
+def _unhandled(lease: Lease) -> str | None:
+    """This worker has no handler for the job's type: give the job back without using an
+    attempt, for a worker that has one (a rolling deploy), until
+    ``CONVEYOR_UNHANDLED_TYPE_GRACE`` after its submission; then it fails."""
+    job = lease.job
+    now = timezone.now()
+    grace: timedelta = settings.CONVEYOR_UNHANDLED_TYPE_GRACE
+    if now - job.created_at >= grace:
+        log.warning(
+            "job %s: no worker ran job type %r within %s; failing it", job.pk, job.type, grace
+        )
+        failure = Failure(
+            type="UnknownJobType",
+            message=f"no worker had a handler for job type {job.type!r} within "
+            f"{grace.total_seconds():g} s of its submission "
+            "(CONVEYOR_UNHANDLED_TYPE_GRACE_SECONDS); deploy workers that handle it "
+            "(CONVEYOR_HANDLER_MODULES), then retry the job",
+        )
+        worker_metrics.job_started(lease)
+        return _failed(attempts.record_failure(lease, failure))
+    run_at = now + settings.CONVEYOR_HAND_BACK_DELAY
+    if not attempts.hand_back(lease, run_at=run_at, now=now):
+        # the job is being cancelled: end the cancel here
+        return JobState.CANCELLED if attempts.record_cancelled(lease) else None
+    log.info(
+        "job %s: this worker has no handler for job type %r; handed back until %s",
+        job.pk,
+        job.type,
+        run_at.isoformat(),
+    )
+    worker_metrics.job_handed_back(type=job.type, queue=job.queue)
+    return None
 
 
 # How to record what an attempt came to: called outside the attempt, with retries; the
@@ -104,12 +143,8 @@ def _attempt(lease: Lease) -> Recorder:
     """Run the handler; how to record what happened (recorded outside, with retries)."""
     spec = get_job_type(lease.job.type)
     handler = get_handler(lease.job.type)
-    if spec is None or handler is None:
-        failure = Failure(
-            type="UnknownJobType",
-            message=f"this worker has no handler for job type {lease.job.type!r}",
-        )
-        return lambda: _failed(attempts.record_failure(lease, failure))
+    if spec is None or handler is None:  # a handler has a spec (registry.load_handlers)
+        raise LookupError(f"job type {lease.job.type!r} has no handler here")
     try:
         params = spec.params.model_validate(lease.job.params)
     except ValidationError as exc:

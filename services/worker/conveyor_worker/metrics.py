@@ -157,6 +157,21 @@ def job_rate_limited(*, type: str, queue: str) -> None:
 
 
 @cache
+def _handed_back() -> Counter:
+    return Counter(
+        "conveyor_jobs_handed_back",
+        "Jobs this worker gave back unused for want of their job type's handler (a rolling "
+        "deploy; they wait, scheduled, for a worker that has it), by job type and queue.",
+        ["type", "queue"],
+    )
+
+
+def job_handed_back(*, type: str, queue: str) -> None:
+    """A job went back unused: this worker has no handler for its type."""
+    _handed_back().labels(type=type, queue=queue).inc()
+
+
+@cache
 def _retention_deleted() -> Counter:
     return Counter(
         "conveyor_retention_deleted",

@@ -47,6 +47,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
         {JobState.QUEUED, JobState.RUNNING, JobState.CANCELLED, JobState.SCHEDULED}
     ),
     # running → queued / retrying / failed also cover a lapsed lease (worker gone).
+    # running → scheduled: a worker without the job type's handler gave it back, unused.
     JobState.RUNNING: frozenset(
         {
             JobState.SUCCEEDED,
@@ -54,6 +55,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             JobState.RETRYING,
             JobState.QUEUED,
             JobState.CANCELLING,
+            JobState.SCHEDULED,
         }
     ),
     JobState.RETRYING: frozenset({JobState.QUEUED, JobState.CANCELLED}),

@@ -159,6 +159,7 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_DB_RETRY,
     CONVEYOR_EXTRA_QUEUES,
     CONVEYOR_FINAL_HOOKS,
+    CONVEYOR_HAND_BACK_DELAY,
     CONVEYOR_HANDLER_MODULES,
     CONVEYOR_HARD_LIMIT_GRACE,
     CONVEYOR_HTTP_ALLOWED_NETWORKS,
@@ -174,6 +175,7 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_RETENTION_BATCH_SIZE,
     CONVEYOR_SHUTDOWN_GRACE,
     CONVEYOR_SYSTEM_QUEUE,
+    CONVEYOR_UNHANDLED_TYPE_GRACE,
     DATA_UPLOAD_MAX_MEMORY_SIZE,
 )
 from conveyor.config.settings.components.drf import (

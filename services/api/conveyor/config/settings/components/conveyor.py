@@ -44,6 +44,12 @@ CONVEYOR_REPUBLISH_AFTER = env_seconds("CONVEYOR_REPUBLISH_AFTER_SECONDS", 15)
 CONVEYOR_DB_RETRY = env_seconds("CONVEYOR_DB_RETRY_SECONDS", 60)
 # On SIGTERM, running jobs get this long to finish; the rest go back to the queue.
 CONVEYOR_SHUTDOWN_GRACE = env_seconds("CONVEYOR_SHUTDOWN_GRACE_SECONDS", 25)
+# A worker without a job type's handler gives the job back, unused, to wait this long
+# before it is queued again (for a worker that has it: a rolling deploy adds job types
+# to the API and to workers at different times) ...
+CONVEYOR_HAND_BACK_DELAY = env_seconds("CONVEYOR_HAND_BACK_DELAY_SECONDS", 5)
+# ... until this long after the job's submission: then it fails with UnknownJobType.
+CONVEYOR_UNHANDLED_TYPE_GRACE = env_seconds("CONVEYOR_UNHANDLED_TYPE_GRACE_SECONDS", 900)
 # How long an Idempotency-Key on POST /v1/jobs is remembered.
 CONVEYOR_IDEMPOTENCY_TTL = env_seconds("CONVEYOR_IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 # Finished jobs (succeeded, failed, cancelled) older than this many days are deleted by
