@@ -7,7 +7,7 @@
 #
 # BASE_IMAGE: any Debian bookworm image with Python 3.11 (`python3`) and its venv module.
 # Production: the official python image. Local builds without a registry use a base
-# bootstrapped from Debian's mirror (see tests/deploy/image.py).
+# bootstrapped from Debian's mirror (see tools/image.py).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 FROM ${BASE_IMAGE} AS build

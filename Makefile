@@ -31,8 +31,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check services tests bench
-	SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench
+	$(BIN)/ruff format --check services tests bench tools
+	SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench tools
 
 # Quick by default (a few minutes); BENCH_ARGS="--rounds 3" for figures worth quoting.
 BENCH_ARGS ?= --quick
@@ -43,7 +43,7 @@ bench: $(STAMP)
 AUTOSCALE_BROKER ?= redis
 AUTOSCALE_TRIGGER ?= prometheus
 autoscale-demo: $(STAMP)
-	SECRET_KEY=autoscale-demo $(BIN)/python -m tests.autoscale.scenario \
+	SECRET_KEY=autoscale-demo $(BIN)/python -m tools.autoscale.demo \
 		--broker $(AUTOSCALE_BROKER) --trigger $(AUTOSCALE_TRIGGER) --out docs/img
 
 clean:
@@ -52,7 +52,7 @@ clean:
 .PHONY: manifests image
 
 manifests: $(STAMP)
-	$(BIN)/python -m tests.chart.manifests
+	$(BIN)/python -m tools.manifests
 
 # Builds localhost/conveyor:dev with podman (runc; a debootstrap base and a host-built
 # wheelhouse cached in ~/.cache/conveyor-image). Needs: podman buildah runc uidmap
@@ -60,4 +60,4 @@ manifests: $(STAMP)
 image: $(STAMP)
 	@for tool in podman debootstrap runc; do command -v $$tool >/dev/null || { \
 	  echo "installing podman and friends"; apt-get install -y podman buildah runc uidmap debootstrap fuse-overlayfs slirp4netns catatonit; break; }; done
-	$(BIN)/python -m tests.deploy.image
+	$(BIN)/python -m tools.image

@@ -16,9 +16,10 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.chart import helm
 from tests.chart.conftest import Render, require_tool
-from tests.chart.helm import Obj, find, pod_specs
+from tests.chart.objects import find, pod_specs
+from tools import helm
+from tools.helm import Obj
 
 SHARED_SCHEMAS = helm.REPO / ".." / "shared" / "schemas"
 K8S_VERSIONS = ["1.30.0", "1.37.0"]  # the oldest we support and the newest kubernetes-validate has
@@ -600,7 +601,7 @@ def test_helm_lint_is_clean() -> None:
 
 def test_manifests_are_generated_from_the_chart() -> None:
     require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
-    from tests.chart import manifests
+    from tools import manifests
 
     assert manifests.OUTPUT.read_text() == manifests.generate(), "run `make manifests`"
     kustomization = yaml.safe_load((manifests.K8S / "kustomization.yaml").read_text())

@@ -36,8 +36,9 @@ import pytest
 import yaml
 
 from tests import services
-from tests.chart.helm import Obj, find, render
+from tests.chart.objects import find
 from tests.procs import free_port, wait_until
+from tools.helm import Obj, render
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(900)]
 
@@ -52,7 +53,7 @@ def _require_podman() -> None:
 
 
 def _podman(*args: str, check: bool = True, timeout: float = 180) -> str:
-    from tests.deploy.image import podman_env
+    from tools.image import podman_env
 
     result = subprocess.run(
         ["podman", *args],
@@ -137,7 +138,7 @@ class Deployment:
 @pytest.fixture(scope="module")
 def image() -> str:
     _require_podman()
-    from tests.deploy.image import build
+    from tools.image import build
 
     return build()
 

@@ -1,4 +1,4 @@
-"""Build conveyor's image locally with podman: ``python -m tests.deploy.image`` (``make image``).
+"""Build conveyor's image locally with podman: ``python -m tools.image`` (``make image``).
 
 No registry is reachable here, so the Dockerfile's base comes from Debian's mirror
 (debootstrap, imported into podman once) and the Python packages from a wheelhouse built
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("CONVEYOR_IMAGE_CACHE", Path.home() / ".cache" / "conveyor-image"))
 BASE_IMAGE = "localhost/conveyor-base:bookworm"
 IMAGE = os.environ.get("CONVEYOR_IMAGE", "localhost/conveyor:dev")
