@@ -260,6 +260,17 @@ def _wait_state(
         assert time.monotonic() < deadline, f"job {job_id} never reached {states}: {job}"
 
 
+def test_the_image_holds_the_extras_its_pods_need(image):
+    # flower (the chart's flower.enabled) and kubernetes (the workers' pod-deletion-cost)
+    # are in; the embedded broker's SQLAlchemy (`make run` only) is not
+    script = (
+        "import importlib.util as u; "
+        "print(*[n for n in ('flower', 'kubernetes', 'sqlalchemy') if u.find_spec(n)])"
+    )
+    out = _podman("run", "--rm", "--network=none", image, "python", "-c", script)
+    assert out.split() == ["flower", "kubernetes"], out
+
+
 def test_a_job_submitted_to_the_api_container_succeeds_in_the_worker_container(platform):
     # given the chart's api, worker and beat running in podman
     # when
