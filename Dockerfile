@@ -2,18 +2,21 @@
 # conveyor: one image, three commands (api, worker, beat; see deploy/helm/conveyor).
 #
 # The Python packages come from a wheelhouse built on the host (`make image` does it:
-# `pip wheel . -w build/wheelhouse`), installed with --no-index, so the build needs no
-# package index and installs exactly what the host resolved.
+# `pip wheel '.[flower,kubernetes]' -w build/wheelhouse`), installed with --no-index, so
+# the build needs no package index and installs exactly what the host resolved. The pods
+# need two extras: flower (the chart's flower.enabled) and kubernetes (the workers'
+# pod-deletion-cost); the embedded broker's SQLAlchemy is for `make run` only.
 #
 # BASE_IMAGE: any Debian bookworm image with Python 3.11 (`python3`) and its venv module.
 # Production: the official python image. Local builds without a registry use a base
-# bootstrapped from Debian's mirror (see tests/deploy/image.py).
+# bootstrapped from Debian's mirror (see tools/image.py).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 FROM ${BASE_IMAGE} AS build
 COPY build/wheelhouse /wheels
 RUN python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links=/wheels conveyor \
+    && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links=/wheels \
+        'conveyor[flower,kubernetes]' \
     && /opt/venv/bin/pip uninstall --yes pip setuptools
 # Static files are collected once, here, never at container start.
 RUN SECRET_KEY=collectstatic-only CONVEYOR_DATA_DIR=/tmp STATIC_ROOT=/opt/static \

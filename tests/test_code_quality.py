@@ -17,8 +17,8 @@ BIN = Path(sys.executable).parent
     "command",
     [
         ["ruff", "check", "."],
-        ["ruff", "format", "--check", "services", "tests", "bench"],
-        ["mypy", "services", "tests", "bench"],
+        ["ruff", "format", "--check", "services", "tests", "bench", "tools"],
+        ["mypy", "services", "tests", "bench", "tools"],
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
 )

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from conveyor_worker.autoscale import scaledobject
-from conveyor_worker.autoscale.rules import (
+from tools.autoscale import scaledobject
+from tools.autoscale.chart import fixture_path
+from tools.autoscale.rules import (
     Behavior,
     Hpa,
     Keda,
@@ -18,7 +19,6 @@ from conveyor_worker.autoscale.rules import (
     scale_down_limit,
     scale_up_limit,
 )
-from tests.autoscale.chart import fixture_path
 
 DEFAULT = Behavior()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests import shared_services as services
-from tests.autoscale import scenario
 from tests.e2e.platform import Platform
+from tools.autoscale import demo
 
 JOBS = 300
 
@@ -24,8 +24,8 @@ def test_scales_out_to_max_drains_and_back_to_zero(
 ) -> None:
     services.require("postgres")
     services.require(broker)
-    with Platform.running(broker, extra_env=scenario.platform_env()) as platform:
-        report = scenario.run(platform, broker=broker, trigger=trigger, out=tmp_path, jobs=JOBS)
+    with Platform.running(broker, extra_env=demo.platform_env()) as platform:
+        report = demo.run(platform, broker=broker, trigger=trigger, out=tmp_path, jobs=JOBS)
     with capsys.disabled():
         print(f"\n{report.summary()}")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.chart import helm
 from tests.shared_services import IN_CI
+from tools import helm
 
 Render = Callable[..., list[helm.Obj]]
 

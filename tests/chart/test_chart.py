@@ -16,11 +16,12 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.chart import helm
 from tests.chart.conftest import Render, require_tool
-from tests.chart.helm import Obj, find, pod_specs
+from tests.chart.objects import find, pod_specs
+from tools import helm
+from tools.helm import Obj
 
-SHARED_SCHEMAS = helm.REPO / ".." / "shared" / "schemas"
+SCHEMAS = Path(__file__).parent / "schemas"  # vendored upstream CRDs and skaffold's schema
 K8S_VERSIONS = ["1.30.0", "1.37.0"]  # the oldest we support and the newest kubernetes-validate has
 
 EXTERNAL = {
@@ -108,7 +109,7 @@ def case(request: pytest.FixtureRequest, render: Render) -> list[Obj]:
 
 def _closed(schema: Any) -> Any:
     """additionalProperties: false on every object schema that lists properties (see
-    shared/schemas/README.md), so a misspelt field is an error as the API server's strict
+    schemas/README.md), so a misspelt field is an error as the API server's strict
     validation would make it."""
     if isinstance(schema, dict):
         schema = {k: _closed(v) for k, v in schema.items()}
@@ -126,10 +127,8 @@ def _closed(schema: Any) -> Any:
 
 @functools.cache
 def crd_validators() -> dict[tuple[str, str], jsonschema.Draft4Validator]:
-    if not SHARED_SCHEMAS.is_dir():
-        pytest.fail(f"the shared CRD schemas are missing at {SHARED_SCHEMAS.resolve()}")
     validators = {}
-    for path in sorted(SHARED_SCHEMAS.glob("*/*.yaml")):
+    for path in sorted(SCHEMAS.glob("*/*.yaml")):
         crd = yaml.safe_load(path.read_text())
         for version in crd["spec"]["versions"]:
             key = (f"{crd['spec']['group']}/{version['name']}", crd["spec"]["names"]["kind"])
@@ -600,7 +599,7 @@ def test_helm_lint_is_clean() -> None:
 
 def test_manifests_are_generated_from_the_chart() -> None:
     require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
-    from tests.chart import manifests
+    from tools import manifests
 
     assert manifests.OUTPUT.read_text() == manifests.generate(), "run `make manifests`"
     kustomization = yaml.safe_load((manifests.K8S / "kustomization.yaml").read_text())
@@ -617,10 +616,7 @@ def test_notes_tell_how_to_get_an_api_key_and_the_docs() -> None:
 
 
 def test_skaffold_config_is_valid() -> None:
-    schema_path = SHARED_SCHEMAS / "skaffold" / "v4beta14.json"
-    if not schema_path.is_file():
-        pytest.fail(f"the skaffold schema is missing at {schema_path.resolve()}")
-    schema = json.loads(schema_path.read_text())
+    schema = json.loads((SCHEMAS / "skaffold" / "v4beta14.json").read_text())
     config = yaml.safe_load((helm.REPO / "skaffold.yaml").read_text())
     assert config["apiVersion"] == "skaffold/v4beta14"
     validator = jsonschema.validators.validator_for(schema)(schema)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.chart import helm
 from tests.chart.conftest import Render, checkov_binary, require_tool
 from tests.chart.test_chart import MATRIX
+from tools import helm
 
 # Checks skipped for the whole chart, each for a reason that holds for every object.
 # (Per-object skips are annotations next to the object, e.g. beat's missing probes.)

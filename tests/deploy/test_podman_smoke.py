@@ -36,8 +36,9 @@ import pytest
 import yaml
 
 from tests import shared_services as services
-from tests.chart.helm import Obj, find, render
+from tests.chart.objects import find
 from tests.procs import free_port, wait_until
+from tools.helm import Obj, render
 
 pytestmark = [pytest.mark.services, pytest.mark.timeout(900)]
 
@@ -52,7 +53,7 @@ def _require_podman() -> None:
 
 
 def _podman(*args: str, check: bool = True, timeout: float = 180) -> str:
-    from tests.deploy.image import podman_env
+    from tools.image import podman_env
 
     result = subprocess.run(
         ["podman", *args],
@@ -137,7 +138,7 @@ class Deployment:
 @pytest.fixture(scope="module")
 def image() -> str:
     _require_podman()
-    from tests.deploy.image import build
+    from tools.image import build
 
     return build()
 
@@ -257,6 +258,17 @@ def _wait_state(
         if job["state"] in states:
             return job
         assert time.monotonic() < deadline, f"job {job_id} never reached {states}: {job}"
+
+
+def test_the_image_holds_the_extras_its_pods_need(image):
+    # flower (the chart's flower.enabled) and kubernetes (the workers' pod-deletion-cost)
+    # are in; the embedded broker's SQLAlchemy (`make run` only) is not
+    script = (
+        "import importlib.util as u; "
+        "print(*[n for n in ('flower', 'kubernetes', 'sqlalchemy') if u.find_spec(n)])"
+    )
+    out = _podman("run", "--rm", "--network=none", image, "python", "-c", script)
+    assert out.split() == ["flower", "kubernetes"], out
 
 
 def test_a_job_submitted_to_the_api_container_succeeds_in_the_worker_container(platform):

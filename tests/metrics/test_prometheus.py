@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 from tests import shared_services as services
-from tests.autoscale.scenario import keda_key
 from tests.e2e.platform import Platform
 from tests.metrics.prometheus import NAMESPACE, Prometheus, Target, running_prometheus
 from tests.procs import free_port, wait_until
+from tools.autoscale.demo import keda_key
 
 RULES = Path(__file__).resolve().parents[2] / "deploy/helm/conveyor/files/prometheus-rules.yaml"
 

@@ -10,7 +10,9 @@ back and run again).
 
 - On only inside a cluster: ``POD_NAME`` and ``POD_NAMESPACE`` (the downward API) and the
   in-cluster service account must be there; ``CONVEYOR_POD_DELETION_COST=off`` turns it
-  off, ``on`` makes a missing piece an error instead of a silent off.
+  off, ``on`` makes a missing piece an error instead of a silent off. The Kubernetes
+  client is the ``kubernetes`` extra (in the image); without it the feature logs one
+  line and stays off.
 - It patches only its own pod (RBAC: ``patch`` on ``pods``, ideally limited to the pod by
   a ``resourceNames`` rule the chart cannot know in advance, so the Role grants patch on
   pods in the release's namespace).
@@ -112,7 +114,16 @@ def from_environment(env: Mapping[str, str] | None = None) -> DeletionCostReport
                 "in-cluster service account"
             )
         return None
-    from kubernetes import client, config
+    try:
+        from kubernetes import client, config
+    except ImportError:
+        missing = (
+            "pod-deletion-cost needs the kubernetes package: pip install 'conveyor[kubernetes]'"
+        )
+        if mode in {"on", "true", "1"}:
+            raise RuntimeError(missing) from None
+        log.warning("%s; it is off", missing)
+        return None
 
     configuration = client.Configuration()
     config.load_incluster_config(client_configuration=configuration)

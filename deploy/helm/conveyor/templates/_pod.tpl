@@ -56,15 +56,21 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Pod-level settings every conveyor pod shares. */}}
-{{- define "conveyor.podCommon" -}}
+{{/*
+The release's service account without a token (no conveyor pod needs the API server,
+except workers patching their deletion cost), then podSecurityAndPullSecrets.
+*/}}
+{{- define "conveyor.podTokenlessAccountSecurityAndPullSecrets" -}}
 serviceAccountName: {{ include "conveyor.serviceAccountName" . }}
 automountServiceAccountToken: false
-{{ include "conveyor.podShared" . }}
+{{ include "conveyor.podSecurityAndPullSecrets" . }}
 {{- end -}}
 
-{{/* The same without the identity, for pods with a service account of their own. */}}
-{{- define "conveyor.podShared" -}}
+{{/*
+No service links, the pod security context and the image pull secrets: for pods that
+name their own service account (the workers when deletion cost is on).
+*/}}
+{{- define "conveyor.podSecurityAndPullSecrets" -}}
 enableServiceLinks: false
 securityContext:
   {{- include "conveyor.podSecurityContext" . | nindent 2 }}

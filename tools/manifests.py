@@ -1,6 +1,6 @@
 """deploy/k8s/conveyor.yaml: the chart rendered with deploy/k8s/values.yaml (``make manifests``).
 
-``python -m tests.chart.manifests`` writes it; ``--check`` exits 1 when it differs.
+``python -m tools.manifests`` writes it; ``--check`` exits 1 when it differs.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 
 import yaml
 
-from tests.chart import helm
+from tools import helm
 
 K8S = helm.REPO / "deploy" / "k8s"
 OUTPUT = K8S / "conveyor.yaml"

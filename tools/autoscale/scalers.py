@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conveyor_worker.autoscale.scaledobject import Trigger
+from tools.autoscale.scaledobject import Trigger
 
 
 class ScalerError(Exception):

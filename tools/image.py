@@ -1,4 +1,4 @@
-"""Build conveyor's image locally with podman: ``python -m tests.deploy.image`` (``make image``).
+"""Build conveyor's image locally with podman: ``python -m tools.image`` (``make image``).
 
 No registry is reachable here, so the Dockerfile's base comes from Debian's mirror
 (debootstrap, imported into podman once) and the Python packages from a wheelhouse built
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("CONVEYOR_IMAGE_CACHE", Path.home() / ".cache" / "conveyor-image"))
 BASE_IMAGE = "localhost/conveyor-base:bookworm"
 IMAGE = os.environ.get("CONVEYOR_IMAGE", "localhost/conveyor:dev")
@@ -28,6 +28,9 @@ DEBIAN_MIRROR = os.environ.get("CONVEYOR_DEBIAN_MIRROR", "http://deb.debian.org/
 # Requirements whose markers the host's Python skips but the image's may not: Debian
 # bookworm's Python is 3.11.2, and redis needs async-timeout below 3.11.3.
 TARGET_ONLY_REQUIREMENTS = ["async-timeout>=4.0.3"]
+# The extras the pods need (the Dockerfile installs the same): the chart's Flower and the
+# workers' pod-deletion-cost.
+IMAGE_EXTRAS = "flower,kubernetes"
 CONTAINERS_CONF = """\
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
@@ -90,14 +93,16 @@ def ensure_base() -> None:
 
 
 def build_wheelhouse() -> Path:
-    """build/wheelhouse: the project's wheel plus its dependencies' (cached by pyproject)."""
-    pyproject = (REPO / "pyproject.toml").read_bytes()
-    deps = CACHE / "wheels" / hashlib.sha256(pyproject).hexdigest()[:16]
+    """build/wheelhouse: the project's wheel plus its and its image extras' dependencies
+    (cached by pyproject)."""
+    key = (REPO / "pyproject.toml").read_bytes() + IMAGE_EXTRAS.encode()
+    deps = CACHE / "wheels" / hashlib.sha256(key).hexdigest()[:16]
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     if not deps.exists():
         partial = deps.with_suffix(".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        _run([*pip, "wheel", "--wheel-dir", str(partial), str(REPO), *TARGET_ONLY_REQUIREMENTS])
+        project = f"{REPO}[{IMAGE_EXTRAS}]"
+        _run([*pip, "wheel", "--wheel-dir", str(partial), project, *TARGET_ONLY_REQUIREMENTS])
         for wheel in partial.glob("conveyor-*.whl"):
             wheel.unlink()
         partial.rename(deps)

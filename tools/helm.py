@@ -1,4 +1,5 @@
-"""Rendering the chart with Helm's real engine (helm-python-sdk) for the chart and deploy tests."""
+"""Rendering the chart with Helm's real engine (helm-python-sdk): for the manifests, the
+autoscale demo and the chart and deploy tests."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 CHART = REPO / "deploy" / "helm" / "conveyor"
 RELEASE = "conveyor"
 NAMESPACE = "conveyor"
@@ -35,23 +36,3 @@ def render(
             continue
         objects.extend(doc for doc in yaml.safe_load_all(text) if doc)
     return objects
-
-
-def find(objects: list[Obj], kind: str, name: str | None = None) -> list[Obj]:
-    return [
-        o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
-    ]
-
-
-def pod_specs(objects: list[Obj]) -> list[tuple[Obj, Obj]]:
-    """(owner, pod spec) for every pod the render would create, whatever its kind."""
-    found = []
-    for obj in objects:
-        spec = obj.get("spec", {})
-        if obj["kind"] == "Pod":
-            found.append((obj, spec))
-        elif obj["kind"] == "CronJob":
-            found.append((obj, spec["jobTemplate"]["spec"]["template"]["spec"]))
-        elif "template" in spec and "spec" in spec["template"]:
-            found.append((obj, spec["template"]["spec"]))
-    return found

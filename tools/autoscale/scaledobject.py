@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from conveyor_worker.autoscale.rules import Behavior, Policy, ScalingRules
+from tools.autoscale.rules import Behavior, Policy, ScalingRules
 
 # KEDA's defaults (scaledobject_types.go).
 DEFAULT_POLLING_INTERVAL = 30

@@ -14,15 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from conveyor_worker.autoscale.pool import WorkerPool
-from conveyor_worker.autoscale.rules import (
+from tools.autoscale.pool import WorkerPool
+from tools.autoscale.rules import (
     DEFAULT_HPA_SYNC_SECONDS,
     Hpa,
     Keda,
     metric_proposal,
 )
-from conveyor_worker.autoscale.scaledobject import ScaledObject
-from conveyor_worker.autoscale.scalers import Scaler, ScalerError
+from tools.autoscale.scaledobject import ScaledObject
+from tools.autoscale.scalers import Scaler, ScalerError
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ and a pool of real ``celery worker`` processes for queue ``burst`` that the loca
 controller scales with the chart's ScaledObject. ``make autoscale-demo`` runs it and
 writes the CSV and the plot; the tests run it against Redis and RabbitMQ.
 
-    python -m tests.autoscale.scenario --broker redis --trigger prometheus --out docs/img
+    python -m tools.autoscale.demo --broker redis --trigger prometheus --out docs/img
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conveyor_worker.autoscale.controller import Controller, Tick
-from conveyor_worker.autoscale.pool import WorkerPool
-from conveyor_worker.autoscale.scalers import Scaler
-from tests.autoscale.chart import CONCURRENCY, POOL, scaled_pool
 from tests.e2e.platform import Platform
 from tests.metrics.prometheus import Target, running_prometheus
 from tests.procs import BIN
 from tests.procs import run as run_command
+from tools.autoscale.chart import CONCURRENCY, POOL, scaled_pool
+from tools.autoscale.controller import Controller, Tick
+from tools.autoscale.pool import WorkerPool
+from tools.autoscale.scalers import Scaler
 
 FINAL = ("succeeded", "failed", "cancelled")
 HPA_SYNC_SECONDS = 3.0  # 15 s in a cluster, compressed like the ScaledObject's times

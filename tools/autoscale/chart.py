@@ -3,7 +3,7 @@
 The pool's values are the chart's, with the time constants compressed (polling 1 s,
 cooldown and scale-down stabilization 10 s, grace 10 s) so the scenario fits in a test.
 Without the Helm engine (``helm-python-sdk``), the same render kept in ``fixtures/`` is
-used (refresh it with ``python -m tests.autoscale.chart``).
+used (refresh it with ``python -m tools.autoscale.chart``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from conveyor_worker.autoscale import scaledobject
-from conveyor_worker.autoscale.scaledobject import ScaledObject
+from tools import helm
+from tools.autoscale import scaledobject
+from tools.autoscale.scaledobject import ScaledObject
 
-CHART = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "conveyor"
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMESPACE = "conveyor-test"
 POOL = "burst"
@@ -51,12 +51,7 @@ def pool_values(trigger: str) -> dict[str, Any]:
 
 def render(trigger: str) -> list[dict[str, Any]]:
     """The chart's objects for the scenario's values (Helm's own engine)."""
-    import helm_python  # type: ignore[import-not-found,import-untyped,unused-ignore]
-
-    with helm_python.Chart.load(str(CHART)) as chart:
-        files = chart.render(pool_values(trigger), name="conveyor", namespace=NAMESPACE)
-    texts = [text for path, text in files.items() if path.endswith((".yaml", ".yml"))]
-    return [d for text in texts for d in yaml.safe_load_all(text) if d]
+    return helm.render(pool_values(trigger), name="conveyor", namespace=NAMESPACE)
 
 
 def _pool_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -102,7 +97,7 @@ def main() -> None:
                         }
                     }
                 }
-        text = "# Rendered by `python -m tests.autoscale.chart` from deploy/helm/conveyor.\n"
+        text = "# Rendered by `python -m tools.autoscale.chart` from deploy/helm/conveyor.\n"
         fixture_path(trigger).write_text(text + yaml.safe_dump_all(objects, sort_keys=False))
 
 
