@@ -58,19 +58,19 @@ seccompProfile:
 
 {{/*
 The release's service account without a token (no conveyor pod needs the API server,
-except workers patching their deletion cost), then podSecurityAndPullSecrets.
+except workers patching their deletion cost), then podHardening.
 */}}
-{{- define "conveyor.podTokenlessAccountSecurityAndPullSecrets" -}}
+{{- define "conveyor.podTokenless" -}}
 serviceAccountName: {{ include "conveyor.serviceAccountName" . }}
 automountServiceAccountToken: false
-{{ include "conveyor.podSecurityAndPullSecrets" . }}
+{{ include "conveyor.podHardening" . }}
 {{- end -}}
 
 {{/*
 No service links, the pod security context and the image pull secrets: for pods that
 name their own service account (the workers when deletion cost is on).
 */}}
-{{- define "conveyor.podSecurityAndPullSecrets" -}}
+{{- define "conveyor.podHardening" -}}
 enableServiceLinks: false
 securityContext:
   {{- include "conveyor.podSecurityContext" . | nindent 2 }}
