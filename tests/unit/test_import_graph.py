@@ -149,3 +149,31 @@ def test_feature_apps_import_no_app_built_on_them() -> None:
         if app_of(target) in set(FEATURE_APPS) - {app_of(name)}
     }
     assert wrong == set()
+
+
+# Modules that Django, Celery, gunicorn or a command line load by convention or by path.
+ENTRY_POINTS = ("apps", "admin", "urls", "wsgi", "gunicorn", "__main__", "cli", "app")
+
+
+def named_in_settings() -> set[str]:
+    """The dotted paths the settings name (installed apps, DRF classes, hooks, modules)."""
+    settings_dir = ROOTS["conveyor"] / "conveyor" / "config" / "settings"
+    text = "\n".join(path.read_text() for path in settings_dir.rglob("*.py"))
+    return {name for name in sources() if f'"{name}' in text}
+
+
+def test_every_shipped_module_is_used_by_the_product() -> None:
+    # a module only tests or tools import belongs in tests/ or tools/, not in the image
+    imported = {target for targets in graph().values() for target in targets}
+    settings = named_in_settings()
+    unused = {
+        name
+        for name in sources()
+        if name not in imported
+        and sources()[name].name != "__init__.py"
+        and name.rpartition(".")[2] not in ENTRY_POINTS
+        and "management.commands" not in name
+        and "config.settings" not in name
+        and not any(named == name or named.startswith(f"{name}.") for named in settings)
+    }
+    assert unused == set()
