@@ -341,25 +341,38 @@ def test_release_due_publishes_the_job_id_to_the_broker(
     assert (args, kwargs) == ([str(job.id)], {})
 
 
-def job_ids_on(queue: Any) -> list[str]:
+@pytest.fixture
+def own_queue() -> Iterator[str]:
+    """A queue of the test's own on the real broker (the suite's processes share
+    ``default``), emptied after."""
+    real_services.require("redis")
+    name = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    yield name
+    with app.connection_for_write() as conn:
+        conn.SimpleQueue(name).clear()
+
+
+def job_ids_on(queue_name: str) -> list[str]:
     """The job ids of the messages waiting on the broker queue (taken off it)."""
     ids: list[str] = []
-    while True:
-        try:
-            message = queue.get(block=True, timeout=2)
-        except queue.Empty:
-            return ids
-        message.ack()
-        args, _, _ = message.decode()
-        ids.extend(args)
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue(queue_name)
+        while True:
+            try:
+                message = queue.get(block=True, timeout=2)
+            except queue.Empty:
+                return ids
+            message.ack()
+            args, _, _ = message.decode()
+            ids.extend(args)
 
 
 def test_a_job_handed_back_at_shutdown_is_queued_and_published_again(
-    broker_queue: Any,
+    own_queue: str,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     # given: a running attempt, delivered by a message the worker knows
-    job = JobFactory.create()
+    job = JobFactory.create(queue=own_queue)
     message_id = str(uuid.uuid4())
     assert attempts.claim(job.id, worker="w1", message_id=message_id) is not None
 
@@ -372,15 +385,15 @@ def test_a_job_handed_back_at_shutdown_is_queued_and_published_again(
     job.refresh_from_db()
     assert (job.state, job.lease_token, job.attempts) == ("queued", None, 1)
     assert JobAttempt.objects.get(job=job).outcome == "interrupted"
-    assert job_ids_on(broker_queue) == [str(job.id)]
+    assert job_ids_on(own_queue) == [str(job.id)]
 
 
 def test_a_job_whose_lease_lapsed_is_published_again(
-    broker_queue: Any,
+    own_queue: str,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     # given: a running attempt whose worker stopped renewing its lease
-    job = JobFactory.create()
+    job = JobFactory.create(queue=own_queue)
     claim(job)
     later = timezone.now() + timedelta(hours=1)
 
@@ -391,7 +404,7 @@ def test_a_job_whose_lease_lapsed_is_published_again(
     # then: it is queued again and its message is on the broker
     assert report.rerun == 1
     assert state(job) == "queued"
-    assert job_ids_on(broker_queue) == [str(job.id)]
+    assert job_ids_on(own_queue) == [str(job.id)]
 
 
 def test_cancel_of_a_queued_job_is_immediate() -> None:
