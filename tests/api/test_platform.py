@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import yaml
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -14,6 +15,7 @@ from conveyor.config.celery import app
 from conveyor.core import health
 from tests import shared_services as services
 from tests.api.problems import problem_of
+from tests.procs import free_port
 
 
 def test_healthz_answers_without_authentication(anonymous: APIClient) -> None:
@@ -63,6 +65,46 @@ def test_readyz_is_a_503_problem_while_the_broker_is_down(anonymous: APIClient) 
     assert problem["checks"]["broker"].startswith("broker unavailable")
     assert "broker unavailable" in problem["detail"]
     assert anonymous.get("/healthz").status_code == 200
+
+
+def test_readyz_asks_the_broker_at_most_once_per_check_time(
+    anonymous: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: no broker check made yet, and a check time longer than the test
+    services.require("redis")
+    monkeypatch.setattr(health, "_broker", health._BrokerCheck(checked_at=float("-inf")))
+    monkeypatch.setattr(health, "BROKER_CHECK_TTL_SECONDS", 3600.0)
+    assert anonymous.get("/readyz").status_code == 200
+
+    # when: the broker becomes unreachable, and readyz is asked within, then after, that time
+    app.conf.update(broker_write_url="redis://127.0.0.1:1/0")
+    try:
+        within = anonymous.get("/readyz")
+        monkeypatch.setattr(health, "BROKER_CHECK_TTL_SECONDS", 0.0)
+        after = anonymous.get("/readyz")
+    finally:
+        app.conf.update(broker_write_url=None)
+
+    # then: the first answer is the cached check's; the second checked the broker again
+    assert within.status_code == 200
+    assert problem_of(after, 503)["checks"]["broker"].startswith("broker unavailable")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_is_a_503_that_says_when_to_retry(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the API's database connection lost, its server at an address nothing serves
+    monkeypatch.setitem(connection.settings_dict, "PORT", str(free_port()))
+    connection.close()
+
+    # when: an authenticated request needs the database
+    response = api.get("/v1/jobs")
+
+    # then: a 503 problem telling the client to retry shortly
+    problem = problem_of(response, 503)
+    assert problem["type"] == "https://conveyor.dev/problems/database-unavailable"
+    assert response["Retry-After"] == "2"
 
 
 def test_metrics_are_prometheus_text(anonymous: APIClient) -> None:

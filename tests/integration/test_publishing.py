@@ -13,6 +13,7 @@ from kombu import Connection, Exchange, Queue
 from conveyor.jobs.publishing import Message, publish
 from tests import shared_services as services
 from tests.e2e.platform import Broker, make_broker
+from tests.procs import free_port
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])
@@ -115,3 +116,29 @@ def test_a_batch_is_left_to_the_reconciler_while_the_broker_is_marked_down(
     finally:
         breaker.reset()
     assert queue_depth(suite_queue) == 0
+
+
+def test_a_failed_publish_marks_the_broker_down_for_the_next_ones(suite_queue: str) -> None:
+    from kombu import Producer
+
+    from conveyor.core.broker import queue_depth
+    from conveyor.jobs.publishing import breaker
+
+    # given: a producer whose broker is down (as the pool's is during an outage)
+    first, second = messages_for(suite_queue, 2)
+    breaker.reset()
+    try:
+        with Connection(f"redis://127.0.0.1:{free_port()}/0", connect_timeout=1) as down:
+            # when: a publish through it fails
+            assert publish(first, producer=Producer(down)) is False
+
+            # then: the breaker is open, and the next publish leaves its job to the
+            # reconciler without trying the broker, though the suite's broker is up
+            assert breaker.is_open()
+            assert publish(second) is False
+    finally:
+        breaker.reset()
+    assert queue_depth(suite_queue) == 0
+    # and once the breaker closes, publishing works again
+    assert publish(second) is True
+    assert queue_depth(suite_queue) == 1

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
@@ -193,3 +194,19 @@ def test_a_type_limit_can_be_lifted_by_the_setting(settings: Any) -> None:
 
     assert all(c is not None and not isinstance(c, Deferred) for c in claims)
     assert not RateLimitGrant.objects.exists()
+
+
+def test_without_any_limit_a_claim_is_its_one_statement(settings: Any) -> None:
+    # given: no queue and no job type is limited
+    settings.CONVEYOR_QUEUE_RATE_LIMITS = {}
+    settings.CONVEYOR_TYPE_RATE_LIMITS = {}
+    job = JobFactory.create()
+
+    # when: a worker claims it under the limits
+    with CaptureQueriesContext(connection) as queries:
+        claim = claim_within_limits(str(job.pk), worker="w", message_id=None)
+
+    # then: the claim's statement is the only query (no look at the job's limits)
+    assert claim is not None
+    assert not isinstance(claim, Deferred)
+    assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from conveyor.clients.services import api_client_revoke
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor.schedules import services
@@ -145,3 +146,17 @@ def test_a_schedule_that_is_gone_fires_nothing() -> None:
     assert (
         services.schedule_fire(schedule_id=schedule.pk, now=START + timedelta(seconds=10)) is None
     )
+
+
+def test_a_revoked_clients_schedules_fire_nothing() -> None:
+    # given: a schedule whose client's key is then revoked
+    schedule = every_ten_seconds()
+    api_client_revoke(client=schedule.client)
+
+    # when: beat's message for a due run arrives
+    run = services.schedule_fire(schedule_id=schedule.pk, now=START + timedelta(seconds=10))
+
+    # then: no run, no job
+    assert run is None
+    assert Job.objects.count() == 0
+    assert ScheduleRun.objects.count() == 0

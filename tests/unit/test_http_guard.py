@@ -1,13 +1,24 @@
-"""The ``http.request`` destination guard: private, loopback and link-local are refused."""
+"""The destination guard of ``http.request`` and webhooks: private, loopback, link-local,
+multicast, reserved and broadcast addresses are refused, on the address a host name
+resolves to as well as on a literal one."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
-from conveyor_worker.httpclient import address_allowed, is_public
+from conveyor.jobtypes.http_request import HttpRequestParams
+from conveyor.webhooks.models import WebhookDelivery
+from conveyor_worker import httpclient, webhooks
+from conveyor_worker.deliveries import DeliveryLease, Verdict
+from conveyor_worker.httpclient import DestinationRefused, address_allowed, is_public
+from tests.webhooks import Receiver, start_receiver
 
 REFUSED = [
     "127.0.0.1",
@@ -17,7 +28,11 @@ REFUSED = [
     "172.16.0.1",
     "192.168.1.1",
     "169.254.169.254",
-    "0.0.0.0",  # noqa: S104 - an address to refuse, not to bind "224.0.0.1", "240.0.0.1", "255.255.255.255",
+    "0.0.0.0",  # noqa: S104 - an address to refuse, not to bind
+    "224.0.0.1",  # multicast
+    "239.255.255.250",  # multicast (SSDP)
+    "240.0.0.1",  # reserved
+    "255.255.255.255",  # broadcast
     "::1",
     "::",
     "fe80::1",
@@ -32,7 +47,7 @@ PUBLIC = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff
 
 
 @pytest.mark.parametrize("address", REFUSED)
-def test_private_loopback_and_link_local_addresses_are_not_public(address: str) -> None:
+def test_private_loopback_link_local_multicast_and_reserved_are_refused(address: str) -> None:
     ip = ipaddress.ip_address(address)
 
     assert not is_public(ip)
@@ -81,3 +96,77 @@ def test_a_host_address_given_as_a_network_is_accepted(settings: Any) -> None:
 @pytest.mark.parametrize("address", ["100.64.0.1", "100.100.100.200"])
 def test_shared_address_space_is_not_public(address: str) -> None:
     assert not address_allowed(ipaddress.ip_address(address))
+
+
+# ---- A host name, resolved: the address connected to is the one checked ----------------
+# "localhost" resolves to loopback on every machine, without a DNS server or the network.
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = start_receiver()
+    yield server
+    server.stop()
+
+
+def by_name(receiver: Receiver, path: str) -> str:
+    """The receiver's URL with the host name ``localhost`` instead of its address."""
+    port = receiver.server.server_address[1]
+    return f"http://localhost:{port}{path}"
+
+
+def webhook_to(url: str) -> DeliveryLease:
+    delivery = WebhookDelivery(
+        job_id=uuid.uuid4(), event="job.succeeded", url=url, body="{}", created_at=timezone.now()
+    )
+    return DeliveryLease(delivery=delivery, token=uuid.uuid4(), secret="s", number=1)
+
+
+def http_request(url: str) -> HttpRequestParams:
+    return HttpRequestParams(url=url, method="POST", body="{}", timeout_seconds=5)
+
+
+LOG = logging.LoggerAdapter(logging.getLogger("conveyor.job"), {"job_id": "test"})
+
+
+def test_an_http_request_to_a_name_that_resolves_to_loopback_is_refused(
+    receiver: Receiver, settings: Any
+) -> None:
+    # given: no network allowed beyond the public ones
+    settings.CONVEYOR_HTTP_ALLOWED_NETWORKS = []
+
+    # when / then: refused, naming the address the name resolved to; nothing was sent
+    with pytest.raises(DestinationRefused, match=r"localhost resolves to .*127\.0\.0\.1"):
+        httpclient.send(http_request(by_name(receiver, "/named")), log=LOG)
+    assert receiver.to("/named") == []
+
+
+def test_a_webhook_to_a_name_that_resolves_to_loopback_is_refused(
+    receiver: Receiver, settings: Any
+) -> None:
+    # given
+    settings.CONVEYOR_HTTP_ALLOWED_NETWORKS = []
+
+    # when
+    result = webhooks.post(webhook_to(by_name(receiver, "/hook")))
+
+    # then: refused, never sent
+    assert result.verdict == Verdict.REFUSED
+    assert result.error.startswith("refused: localhost resolves to ")
+    assert receiver.to("/hook") == []
+
+
+def test_a_name_that_resolves_into_an_allowed_network_is_called(
+    receiver: Receiver, settings: Any
+) -> None:
+    # given: IPv4 loopback allowed, where the name resolves and the receiver listens
+    settings.CONVEYOR_HTTP_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+    # when
+    answered = httpclient.send(http_request(by_name(receiver, "/named")), log=LOG)
+    result = webhooks.post(webhook_to(by_name(receiver, "/hook")))
+
+    # then: both reached the receiver, by the name's address
+    assert answered.status == 200
+    assert result.verdict == Verdict.DELIVERED
+    assert len(receiver.to("/named")) == len(receiver.to("/hook")) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs import lifecycle, services
 from conveyor.jobs.models import Job, JobAttempt
-from conveyor_worker import attempts, dispatcher
+from conveyor_worker import attempts, dispatcher, reconcile
 from conveyor_worker.attempts import Failure, Lease
 from tests import shared_services as real_services
 from tests.factories import JobFactory
@@ -159,9 +160,17 @@ def test_an_attempt_that_does_not_end_the_job_notifies_nobody() -> None:
     assert JobAttempt.objects.get(job=job).outcome == "retrying"
 
 
-def test_a_stale_lease_cannot_record_an_outcome() -> None:
+# A job a final hook wants (a webhook) ends through transition() on PostgreSQL too, not
+# through the one-statement outcome: both paths must check the lease.
+OUTCOME_PATHS = pytest.mark.parametrize(
+    "webhook_url", ["", "http://127.0.0.1:9/hook"], ids=["one-statement", "with-a-final-hook"]
+)
+
+
+@OUTCOME_PATHS
+def test_a_stale_lease_cannot_record_an_outcome(webhook_url: str) -> None:
     # given: the first attempt's lease lapsed and the job was handed to another worker
-    job = JobFactory.create()
+    job = JobFactory.create(webhook_url=webhook_url)
     stale = claim(job, "w1")
     assert lifecycle.transition(job.id, sources={"running"}, target="queued")
     current = claim(job, "w2")
@@ -179,6 +188,27 @@ def test_a_stale_lease_cannot_record_an_outcome() -> None:
     job.refresh_from_db()
     assert (job.state, job.lease_token, job.result) == ("running", current.token, None)
     assert not JobAttempt.objects.filter(job=job).exists()
+
+
+@OUTCOME_PATHS
+def test_the_current_lease_wins_over_a_stale_one_that_ends_first(webhook_url: str) -> None:
+    # given: attempt 1's lease lapsed and attempt 2 holds the job
+    job = JobFactory.create(webhook_url=webhook_url)
+    stale = claim(job, "w1")
+    assert lifecycle.transition(job.id, sources={"running"}, target="queued")
+    current = claim(job, "w2")
+
+    # when: the presumed-dead worker of attempt 1 reports a failure, then attempt 2 succeeds
+    late = attempts.record_failure(stale, BOOM)
+    won = attempts.record_success(current, {"from": "attempt 2"})
+
+    # then: only attempt 2's outcome is on the job, and only its attempt is recorded
+    assert (late, won) == (False, True)
+    job.refresh_from_db()
+    assert (job.state, job.result, job.error_type) == ("succeeded", {"from": "attempt 2"}, "")
+    assert list(JobAttempt.objects.filter(job=job).values_list("id", "outcome")) == [
+        (current.token, "succeeded")
+    ]
 
 
 def test_progress_is_recorded_while_the_lease_is_held() -> None:
@@ -309,6 +339,72 @@ def test_release_due_publishes_the_job_id_to_the_broker(
     assert message.content_type == "application/json"  # never pickle
     args, kwargs, _ = message.decode()
     assert (args, kwargs) == ([str(job.id)], {})
+
+
+@pytest.fixture
+def own_queue() -> Iterator[str]:
+    """A queue of the test's own on the real broker (the suite's processes share
+    ``default``), emptied after."""
+    real_services.require("redis")
+    name = f"lifecycle-{uuid.uuid4().hex[:8]}"
+    yield name
+    with app.connection_for_write() as conn:
+        conn.SimpleQueue(name).clear()
+
+
+def job_ids_on(queue_name: str) -> list[str]:
+    """The job ids of the messages waiting on the broker queue (taken off it)."""
+    ids: list[str] = []
+    with app.connection_for_read() as conn:
+        queue = conn.SimpleQueue(queue_name)
+        while True:
+            try:
+                message = queue.get(block=True, timeout=2)
+            except queue.Empty:
+                return ids
+            message.ack()
+            args, _, _ = message.decode()
+            ids.extend(args)
+
+
+def test_a_job_handed_back_at_shutdown_is_queued_and_published_again(
+    own_queue: str,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given: a running attempt, delivered by a message the worker knows
+    job = JobFactory.create(queue=own_queue)
+    message_id = str(uuid.uuid4())
+    assert attempts.claim(job.id, worker="w1", message_id=message_id) is not None
+
+    # when: the worker, shutting down, hands it back
+    with django_capture_on_commit_callbacks(execute=True):
+        released = attempts.release_interrupted(job.id, message_id)
+
+    # then: it says so, the job is queued for a new attempt, and its message is on the broker
+    assert released is True
+    job.refresh_from_db()
+    assert (job.state, job.lease_token, job.attempts) == ("queued", None, 1)
+    assert JobAttempt.objects.get(job=job).outcome == "interrupted"
+    assert job_ids_on(own_queue) == [str(job.id)]
+
+
+def test_a_job_whose_lease_lapsed_is_published_again(
+    own_queue: str,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given: a running attempt whose worker stopped renewing its lease
+    job = JobFactory.create(queue=own_queue)
+    claim(job)
+    later = timezone.now() + timedelta(hours=1)
+
+    # when: the reconciler finds it
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reconcile.recover_lapsed(now=later)
+
+    # then: it is queued again and its message is on the broker
+    assert report.rerun == 1
+    assert state(job) == "queued"
+    assert job_ids_on(own_queue) == [str(job.id)]
 
 
 def test_cancel_of_a_queued_job_is_immediate() -> None:
