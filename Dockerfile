@@ -1,11 +1,19 @@
 # syntax=docker/dockerfile:1
 # conveyor: one image, three commands (api, worker, beat; see deploy/helm/conveyor).
 #
-# The Python packages come from a wheelhouse built on the host (`make image` does it:
-# `pip wheel '.[flower,kubernetes]' -w build/wheelhouse`), installed with --no-index, so
-# the build needs no package index and installs exactly what the host resolved. The pods
-# need two extras: flower (the chart's flower.enabled) and kubernetes (the workers'
-# pod-deletion-cost); the embedded broker's SQLAlchemy is for `make run` only.
+# `docker build .` or `podman build .` needs nothing but this repository and a package
+# index: the Python packages are installed inside the build from requirements/image.txt,
+# a lock (`make lock`) of the runtime dependencies and the two extras the pods need,
+# flower (the chart's flower.enabled) and kubernetes (the workers' pod-deletion-cost),
+# with every version pinned and hashed for every platform. So any host (Linux, macOS,
+# Windows) builds the same packages, for amd64 or arm64. Only wheels are installed: the
+# image needs no compiler.
+#
+# PACKAGES: `index` (the default) downloads from PyPI, or from the index pip is pointed at
+# (PIP_INDEX_URL as a build secret or environment of your builder); `wheelhouse` installs
+# with --no-index from requirements/wheelhouse/, for builders that cannot reach an index
+# (`python -m tools.image --wheelhouse-only` downloads the locked wheels there). Both
+# install the same locked versions, checked against the same hashes.
 #
 # BASE_IMAGE: any Debian bookworm image with Python 3.11 (`python3`) and its venv module.
 # Production: the official python image. Local builds without a registry use a base
@@ -13,11 +21,25 @@
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 FROM ${BASE_IMAGE} AS build
-COPY build/wheelhouse /wheels
-RUN python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --no-index --find-links=/wheels \
-        'conveyor[flower,kubernetes]' \
-    && /opt/venv/bin/pip uninstall --yes pip setuptools
+ARG PACKAGES=index
+WORKDIR /src
+# The lock (and the wheelhouse, when there is one) first: this layer is rebuilt only when
+# the dependencies change, not on every change of the code.
+COPY requirements/ requirements/
+RUN case "${PACKAGES}" in \
+      index) ;; \
+      wheelhouse) export PIP_NO_INDEX=1 PIP_FIND_LINKS=requirements/wheelhouse ;; \
+      *) echo "PACKAGES must be index or wheelhouse, not '${PACKAGES}'" >&2; exit 2 ;; \
+    esac \
+    && python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
+        --require-hashes --only-binary=:all: -r requirements/image.txt
+# conveyor itself, built here from its source with the locked setuptools (no index).
+COPY pyproject.toml README.md ./
+COPY services/ services/
+RUN /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
+        --no-index --no-deps --no-build-isolation . \
+    && /opt/venv/bin/pip uninstall --yes --disable-pip-version-check pip setuptools wheel
 # Static files are collected once, here, never at container start.
 RUN SECRET_KEY=collectstatic-only CONVEYOR_DATA_DIR=/tmp STATIC_ROOT=/opt/static \
     /opt/venv/bin/conveyor collectstatic --noinput --verbosity 0

@@ -75,13 +75,23 @@ autoscale-demo: $(DEV_STAMP)
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
 
-.PHONY: manifests image
+.PHONY: manifests image lock lock-upgrade
 
 manifests: $(DEV_STAMP)
 	$(BIN)/python -m tools.manifests
 
-# Builds localhost/conveyor:dev with podman (runc; a debootstrap base and a host-built
-# wheelhouse cached in ~/.cache/conveyor-image). Needs: podman buildah runc uidmap
+# The image's packages, locked with their hashes for every platform (requirements/image.txt,
+# which the Dockerfile installs): after a change of pyproject's dependencies, `make lock`
+# (keeps every pin still allowed); `make lock-upgrade` moves every pin to the newest allowed.
+lock: $(DEV_STAMP)
+	$(BIN)/python -m tools.lock
+
+lock-upgrade: $(DEV_STAMP)
+	$(BIN)/python -m tools.lock --upgrade
+
+# Builds localhost/conveyor:dev with podman (runc; a debootstrap base and the locked wheels
+# downloaded on the host, cached in ~/.cache/conveyor-image: pip in a build cannot reach
+# PyPI here). Elsewhere `docker build .` needs neither. Needs: podman buildah runc uidmap
 # debootstrap fuse-overlayfs slirp4netns catatonit.
 image: $(DEV_STAMP)
 	@for tool in podman debootstrap runc; do command -v $$tool >/dev/null || { \

@@ -1,10 +1,13 @@
 """Build conveyor's image locally with podman: ``python -m tools.image`` (``make image``).
 
 No registry is reachable here, so the Dockerfile's base comes from Debian's mirror
-(debootstrap, imported into podman once) and the Python packages from a wheelhouse built
-on the host. Both are cached under ``CONVEYOR_IMAGE_CACHE`` (default
-``~/.cache/conveyor-image``), so a rebuild takes seconds. The podman configuration
-(runc, ulimits the host allows) is a file in that cache, passed as ``CONTAINERS_CONF``.
+(debootstrap, imported into podman once), and pip inside the build cannot reach PyPI, so
+the build takes the Dockerfile's wheelhouse path (``PACKAGES=wheelhouse``): the locked
+wheels (requirements/image.txt, with their hashes) are downloaded on the host for the
+image's platform into requirements/wheelhouse/. Both are cached under
+``CONVEYOR_IMAGE_CACHE`` (default ``~/.cache/conveyor-image``), so a rebuild takes
+seconds. The podman configuration (runc, ulimits the host allows) is a file in that
+cache, passed as ``CONTAINERS_CONF``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -25,12 +30,16 @@ CACHE = Path(os.environ.get("CONVEYOR_IMAGE_CACHE", Path.home() / ".cache" / "co
 BASE_IMAGE = "localhost/conveyor-base:bookworm"
 IMAGE = os.environ.get("CONVEYOR_IMAGE", "localhost/conveyor:dev")
 DEBIAN_MIRROR = os.environ.get("CONVEYOR_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-# Requirements whose markers the host's Python skips but the image's may not: Debian
-# bookworm's Python is 3.11.2, and redis needs async-timeout below 3.11.3.
-TARGET_ONLY_REQUIREMENTS = ["async-timeout>=4.0.3"]
-# The extras the pods need (the Dockerfile installs the same): the chart's Flower and the
-# workers' pod-deletion-cost.
+# The extras the pods need (tools/lock.py locks them for the Dockerfile): the chart's
+# Flower and the workers' pod-deletion-cost.
 IMAGE_EXTRAS = "flower,kubernetes"
+LOCK = REPO / "requirements" / "image.txt"
+WHEELHOUSE = REPO / "requirements" / "wheelhouse"
+# The image's Python, for choosing wheels: CPython 3.11 on glibc (Debian bookworm: 2.36).
+IMAGE_PYTHON = ("3.11", "cp311")
+MANYLINUX = ["manylinux_2_36", "manylinux_2_28", "manylinux_2_17", "manylinux2014"]
+# `uname -m` -> the machine part of a wheel's platform tag.
+MACHINES = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}
 CONTAINERS_CONF = """\
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
@@ -92,27 +101,58 @@ def ensure_base() -> None:
         raise RuntimeError("tar of the base root filesystem failed")
 
 
-def build_wheelhouse() -> Path:
-    """build/wheelhouse: the project's wheel plus its and its image extras' dependencies
-    (cached by pyproject)."""
-    key = (REPO / "pyproject.toml").read_bytes() + IMAGE_EXTRAS.encode()
-    deps = CACHE / "wheels" / hashlib.sha256(key).hexdigest()[:16]
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    if not deps.exists():
-        partial = deps.with_suffix(".partial")
+def download_args(machine: str) -> list[str]:
+    """pip download's options for the image's wheels on a CPU (x86_64 or aarch64)."""
+    version, abi = IMAGE_PYTHON
+    tags = [f"--platform={tag}_{machine}" for tag in MANYLINUX]
+    return [
+        "--only-binary=:all:",
+        f"--python-version={version}",
+        "--implementation=cp",
+        f"--abi={abi}",
+        *tags,
+    ]
+
+
+def unmarked_lock(text: str) -> str:
+    """The lock without its environment markers: every locked wheel, whether or not the
+    host's Python would install it (the image's decides when it installs them)."""
+    return re.sub(r" ; [^\\\n]*", " ", text)
+
+
+def build_wheelhouse(machine: str | None = None) -> Path:
+    """requirements/wheelhouse: the locked wheels for the image's platform (cached by the
+    lock and the CPU), checked against the lock's hashes."""
+    machine = MACHINES[(machine or platform.machine()).lower()]
+    lock = LOCK.read_text()
+    key = hashlib.sha256(f"{lock}{machine}".encode()).hexdigest()[:16]
+    wheels = CACHE / "wheels" / f"lock-{key}"
+    if not wheels.exists():
+        partial = wheels.with_suffix(".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        project = f"{REPO}[{IMAGE_EXTRAS}]"
-        _run([*pip, "wheel", "--wheel-dir", str(partial), project, *TARGET_ONLY_REQUIREMENTS])
-        for wheel in partial.glob("conveyor-*.whl"):
-            wheel.unlink()
-        partial.rename(deps)
-    out = REPO / "build" / "wheelhouse"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    for wheel in deps.glob("*.whl"):
-        shutil.copy2(wheel, out / wheel.name)
-    _run([*pip, "wheel", "--no-deps", "--wheel-dir", str(out), str(REPO)])
-    return out
+        partial.mkdir(parents=True)
+        requirements = partial / "requirements.txt"
+        requirements.write_text(unmarked_lock(lock))
+        _run(
+            [
+                *[sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"],
+                "download",
+                "--no-deps",
+                "--require-hashes",
+                *download_args(machine),
+                "--dest",
+                str(partial),
+                "--requirement",
+                str(requirements),
+            ]
+        )
+        requirements.unlink()
+        partial.rename(wheels)
+    shutil.rmtree(WHEELHOUSE, ignore_errors=True)
+    WHEELHOUSE.mkdir(parents=True)
+    for wheel in wheels.glob("*.whl"):
+        shutil.copy2(wheel, WHEELHOUSE / wheel.name)
+    return WHEELHOUSE
 
 
 @contextlib.contextmanager
@@ -139,6 +179,8 @@ def _build(tag: str) -> str:
             "--layers",
             "--build-arg",
             f"BASE_IMAGE={BASE_IMAGE}",
+            "--build-arg",
+            "PACKAGES=wheelhouse",
             "--tag",
             tag,
             "--file",
@@ -153,12 +195,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--tag", default=IMAGE)
     parser.add_argument(
-        "--wheelhouse-only", action="store_true", help="only build/wheelhouse (skaffold's hook)"
+        "--wheelhouse-only",
+        action="store_true",
+        help="only download the locked wheels into requirements/wheelhouse (for another builder)",
+    )
+    parser.add_argument(
+        "--machine",
+        choices=sorted(MACHINES),
+        help="the image's CPU for --wheelhouse-only (default: this host's)",
     )
     args = parser.parse_args()
     if args.wheelhouse_only:
         with _exclusive():
-            print(build_wheelhouse())
+            print(build_wheelhouse(args.machine))
         return
     print(build(args.tag))
 

@@ -2,6 +2,10 @@
 
 A missing tool (helm-python-sdk, kubernetes-validate, checkov, hadolint) skips the tests
 that need it with a one-line reason, except under ``CI=true``, where it fails them.
+
+The chart has no default image (none is published), so every render here gets
+``TEST_IMAGE`` unless its values name an ``image.repository`` themselves (an empty one
+included: tests/chart/test_image.py renders without one).
 """
 
 from __future__ import annotations
@@ -19,6 +23,17 @@ from tests.shared_services import IN_CI
 from tools import helm
 
 Render = Callable[..., list[helm.Obj]]
+# Where the chart tests' image lives (the chart itself has no default).
+TEST_IMAGE = "registry.example.com/conveyor"
+
+
+def with_image(values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``values`` with image.repository set to ``TEST_IMAGE`` unless they set it."""
+    values = dict(values or {})
+    image = dict(values.get("image") or {})
+    image.setdefault("repository", TEST_IMAGE)
+    values["image"] = image
+    return values
 
 
 def require_tool(available: bool, what: str) -> None:
@@ -46,6 +61,6 @@ def render() -> Render:
     require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
 
     def _render(values: dict[str, Any] | None = None, **kwargs: Any) -> list[helm.Obj]:
-        return helm.render(values, **kwargs)
+        return helm.render(with_image(values), **kwargs)
 
     return _render

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.chart.conftest import Render, require_tool
+from tests.chart.conftest import Render, require_tool, with_image
 from tests.chart.objects import find, pod_specs
 from tools import helm
 from tools.helm import Obj
@@ -592,7 +592,9 @@ def test_helm_lint_is_clean() -> None:
     import helm_python
 
     for values in MATRIX.values():
-        report = helm_python.lint(str(helm.CHART), values, strict=True, kube_version="v1.30.0")
+        report = helm_python.lint(
+            str(helm.CHART), with_image(values), strict=True, kube_version="v1.30.0"
+        )
         problems = [m for m in report["messages"] if m["severity"] >= 2] + report["errors"]
         assert not problems, problems
 
@@ -609,7 +611,7 @@ def test_manifests_are_generated_from_the_chart() -> None:
 
 def test_notes_tell_how_to_get_an_api_key_and_the_docs() -> None:
     require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
-    notes = helm.render_text()["conveyor/templates/NOTES.txt"]
+    notes = helm.render_text(with_image())["conveyor/templates/NOTES.txt"]
     assert "conveyor create_api_client" in notes
     assert "--key-only" in notes
     assert "/v1/docs" in notes

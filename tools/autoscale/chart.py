@@ -26,6 +26,7 @@ MAX_REPLICAS = 6
 
 def pool_values(trigger: str) -> dict[str, Any]:
     return {
+        "image": {"repository": "localhost/conveyor"},  # `make image`'s; never pulled here
         "keda": {"metricsApi": {"existingSecret": "conveyor-keda"}},
         "workers": {
             "pools": {

@@ -6,6 +6,12 @@ the render fails once, listing them all.
 {{- $errors := list -}}
 {{- $v := .Values -}}
 
+{{- /* the image: nothing is published, so the user builds and pushes one */ -}}
+{{- if not $v.image.repository -}}
+{{- $tag := default .Chart.AppVersion $v.image.tag -}}
+{{- $errors = append $errors (printf "image.repository is empty: no conveyor image is published, build one from the repository's Dockerfile and push it where the cluster pulls from (docker build -t REGISTRY/conveyor:%s . && docker push REGISTRY/conveyor:%s), then set image.repository=REGISTRY/conveyor; on kind, load it instead of pushing (docker build -t conveyor:%s . && kind load docker-image conveyor:%s) and set image.repository=conveyor; see docs/deploy.md" $tag $tag $tag $tag) -}}
+{{- end -}}
+
 {{- /* exactly one broker */ -}}
 {{- $brokers := list -}}
 {{- if $v.redis.enabled }}{{ $brokers = append $brokers "redis.enabled" }}{{ end -}}
