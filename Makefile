@@ -75,7 +75,7 @@ autoscale-demo: $(DEV_STAMP)
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
 
-.PHONY: manifests image lock lock-upgrade
+.PHONY: manifests image lock lock-upgrade lock-check
 
 manifests: $(DEV_STAMP)
 	$(BIN)/python -m tools.manifests
@@ -88,6 +88,10 @@ lock: $(DEV_STAMP)
 
 lock-upgrade: $(DEV_STAMP)
 	$(BIN)/python -m tools.lock --upgrade
+
+# The image's lock against the package index (downloads; `make test` leaves these out).
+lock-check: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m index tests/deploy/test_image_lock.py
 
 # Builds localhost/conveyor:dev with podman (runc; a debootstrap base and the locked wheels
 # downloaded on the host, cached in ~/.cache/conveyor-image: pip in a build cannot reach
