@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.chart.conftest import Render
 from tests.chart.objects import find
@@ -179,3 +180,14 @@ def test_a_network_policy_lets_the_hook_pod_reach_only_dns_and_the_api(render: R
     assert selector.items() <= api_pods["spec"]["template"]["metadata"]["labels"].items()
     off = render({"networkPolicy": {"enabled": False}})
     assert not [p for p in find(off, "NetworkPolicy") if p["metadata"]["name"] == "conveyor-test"]
+
+
+def test_the_plain_manifests_carry_no_test_pod() -> None:
+    # kubectl has no `helm test`: applied, the pod would run at every apply
+    documents = yaml.safe_load_all((helm.REPO / "deploy" / "k8s" / "conveyor.yaml").read_text())
+    hooks = [
+        d["metadata"]["name"]
+        for d in documents
+        if d and (d["metadata"].get("annotations") or {}).get("helm.sh/hook") == "test"
+    ]
+    assert not hooks
