@@ -76,6 +76,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "flower": {"enabled": True, "existingSecret": "flower-auth"},
     },
     "everything-off": {
+        "keda": {"enabled": False},
         "networkPolicy": {"enabled": False},
         "monitoring": {
             "serviceMonitor": {"enabled": False},
@@ -101,7 +102,8 @@ STANDARD_LABELS = {
 
 @pytest.fixture(params=list(MATRIX), scope="module")
 def case(request: pytest.FixtureRequest, render: Render) -> list[Obj]:
-    return render(MATRIX[request.param])
+    # on a cluster that serves KEDA's and prometheus-operator's APIs (their "auto" default)
+    return render(MATRIX[request.param], api_versions=helm.CRD_APIS)
 
 
 # ---- schemas ---------------------------------------------------------------------------
@@ -256,7 +258,11 @@ def _matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 
 def test_selectors_match_labels(case: list[Obj]) -> None:
     pod_labels = [
-        (owner, owner["spec"]["template"]["metadata"]["labels"]) for owner, _ in pod_specs(case)
+        (
+            owner,
+            (owner if owner["kind"] == "Pod" else owner["spec"]["template"])["metadata"]["labels"],
+        )
+        for owner, _ in pod_specs(case)
     ]
     for owner, labels in pod_labels:
         if owner["kind"] in {"Deployment", "StatefulSet"}:
@@ -338,7 +344,8 @@ def test_exactly_the_pools_listing_the_system_queue_consume_it(render: Render) -
 
 def test_prometheus_trigger_queries_the_pools_backlog(render: Render) -> None:
     scaled = {
-        s["metadata"]["labels"]["conveyor.dev/pool"]: s for s in find(render(POOLS), "ScaledObject")
+        s["metadata"]["labels"]["conveyor.dev/pool"]: s
+        for s in find(render(POOLS, api_versions=helm.CRD_APIS), "ScaledObject")
     }
     trigger = scaled["batch"]["spec"]["triggers"][0]
     assert trigger["type"] == "prometheus"
@@ -353,7 +360,7 @@ def test_prometheus_trigger_queries_the_pools_backlog(render: Render) -> None:
 
 
 def test_metrics_api_trigger_has_one_authenticated_trigger_per_queue(render: Render) -> None:
-    objects = render(MATRIX["metrics-api"])
+    objects = render(MATRIX["metrics-api"], api_versions=helm.CRD_APIS)
     auth = find(objects, "TriggerAuthentication")
     assert len(auth) == 1
     assert auth[0]["spec"]["secretTargetRef"] == [
@@ -548,7 +555,7 @@ def test_invalid_values_are_refused_with_a_readable_error(
     import helm_python
 
     with pytest.raises((helm_python.HelmValuesError, helm_python.HelmRenderError)) as error:
-        render(values)
+        render(values, api_versions=helm.CRD_APIS)
     assert message in str(error.value)
 
 

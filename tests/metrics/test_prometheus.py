@@ -19,9 +19,8 @@ from tests import shared_services as services
 from tests.e2e.platform import Platform
 from tests.metrics.prometheus import NAMESPACE, Prometheus, Target, running_prometheus
 from tests.procs import free_port, wait_until
+from tools import helm
 from tools.autoscale.demo import keda_key
-
-RULES = Path(__file__).resolve().parents[2] / "deploy/helm/conveyor/files/prometheus-rules.yaml"
 
 
 @dataclass
@@ -32,12 +31,11 @@ class Scraped:
 
 
 def rule_file(directory: Path) -> Path:
-    """The chart's rule groups as a Prometheus rule file (the chart's ``tpl`` applied by
-    hand: the namespace, and the escaped alert templates)."""
-    text = RULES.read_text().replace("{{ .Release.Namespace }}", NAMESPACE)
-    text = text.replace("{{`", "").replace("`}}", "")
+    """The chart's PrometheusRule, as Helm renders it for this namespace, as a rule file."""
+    values = {"keda": {"enabled": False}, "monitoring": {"prometheusRule": {"enabled": True}}}
+    (rule,) = [o for o in helm.render(values, namespace=NAMESPACE) if o["kind"] == "PrometheusRule"]
     path = directory / "rules.yml"
-    path.write_text(yaml.safe_dump({"groups": yaml.safe_load(text)}))
+    path.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
     return path
 
 
@@ -186,7 +184,7 @@ def test_the_no_consumer_alert_expression_finds_the_idle_queue(scraped: Scraped)
 
 
 def test_every_dashboard_query_runs_in_prometheus(scraped: Scraped) -> None:
-    dashboard = json.loads((RULES.parent / "grafana-dashboard.json").read_text())
+    dashboard = json.loads((helm.CHART / "files" / "grafana-dashboard.json").read_text())
     exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
     assert exprs
     for expr in exprs:

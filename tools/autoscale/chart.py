@@ -52,7 +52,9 @@ def pool_values(trigger: str) -> dict[str, Any]:
 
 def render(trigger: str) -> list[dict[str, Any]]:
     """The chart's objects for the scenario's values (Helm's own engine)."""
-    return helm.render(pool_values(trigger), name="conveyor", namespace=NAMESPACE)
+    return helm.render(
+        pool_values(trigger), name="conveyor", namespace=NAMESPACE, api_versions=helm.CRD_APIS
+    )
 
 
 def _pool_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -92,3 +92,19 @@ labels:
 {{- $hosts = concat $hosts .Values.config.allowedHosts -}}
 {{- join "," (uniq $hosts) -}}
 {{- end -}}
+
+{{/*
+The path prefixes the Ingress routes to the API (a YAML list): the v1 resources (Prefix
+matching is per path segment, so /v1/jobs never matches /v1/docs), then what
+api.ingress.exposeAdmin, exposeDocs and exposeMetrics turn on. A new v1 resource gets
+its prefix here (tests/chart/test_ingress.py checks every route of the URLconf).
+*/}}
+{{- define "conveyor.ingressPaths" -}}
+{{- $i := .Values.api.ingress -}}
+{{- $paths := list "/v1/jobs" "/v1/job-types" "/v1/queues" "/v1/schedules" -}}
+{{- if $i.exposeDocs }}{{ $paths = concat $paths (list "/v1/docs" "/v1/schema") }}{{ end -}}
+{{- if $i.exposeAdmin }}{{ $paths = append $paths "/admin" }}{{ end -}}
+{{- if or $i.exposeDocs $i.exposeAdmin }}{{ $paths = append $paths "/static" }}{{ end -}}
+{{- if $i.exposeMetrics }}{{ $paths = append $paths "/metrics" }}{{ end -}}
+{{- toYaml $paths -}}
+{{- end -}}

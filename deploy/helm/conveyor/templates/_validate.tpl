@@ -71,6 +71,15 @@ the render fails once, listing them all.
 {{- if gt (int $pool.autoscaling.minReplicas) (int $pool.autoscaling.maxReplicas) -}}
 {{- $errors = append $errors (printf "workers.pools.%s.autoscaling.minReplicas=%d is above maxReplicas=%d" $name (int $pool.autoscaling.minReplicas) (int $pool.autoscaling.maxReplicas)) -}}
 {{- end -}}
+{{- if gt (int $pool.autoscaling.fallback.replicas) (int $pool.autoscaling.maxReplicas) -}}
+{{- $errors = append $errors (printf "workers.pools.%s.autoscaling.fallback.replicas=%d is above maxReplicas=%d" $name (int $pool.autoscaling.fallback.replicas) (int $pool.autoscaling.maxReplicas)) -}}
+{{- end -}}
+{{- if not $pool.scaledQueues -}}
+{{- $errors = append $errors (printf "workers.pools.%s is autoscaled but serves only the system queue %q, which has no backlog to scale on: set its autoscaling.enabled=false (fixed replicas) or add a job queue" $name $v.config.systemQueue) -}}
+{{- end -}}
+{{- if and (eq $pool.autoscaling.trigger "prometheus") (not (include "conveyor.serviceMonitorEnabled" $)) -}}
+{{- $errors = append $errors (printf "workers.pools.%s uses the prometheus trigger, but no ServiceMonitor scrapes the API's conveyor_queue_backlog (monitoring.serviceMonitor.enabled=%v%s): install prometheus-operator, set monitoring.serviceMonitor.enabled=true, or use autoscaling.trigger=metrics-api" $name $v.monitoring.serviceMonitor.enabled (ternary " and the cluster has no monitoring.coreos.com/v1 ServiceMonitor API" "" (eq (toString $v.monitoring.serviceMonitor.enabled) "auto"))) -}}
+{{- end -}}
 {{- if and (eq $pool.autoscaling.trigger "metrics-api") (not $v.keda.metricsApi.existingSecret) -}}
 {{- $errors = append $errors (printf "workers.pools.%s uses the metrics-api trigger: set keda.metricsApi.existingSecret to a Secret holding an API key of scope queues:read" $name) -}}
 {{- end -}}
