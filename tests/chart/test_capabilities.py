@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.chart.conftest import Render, require_tool
+from tests.chart.conftest import Render, require_tool, with_image
 from tests.chart.objects import find
 from tools import helm
 
@@ -108,14 +108,18 @@ def test_monitoring_enabled(
 
 def test_notes_warn_when_auto_finds_no_api() -> None:
     require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
-    bare = helm.render_text()["conveyor/templates/NOTES.txt"]
+    bare = helm.render_text(with_image())["conveyor/templates/NOTES.txt"]
     assert "the cluster serves no KEDA API" in bare
     for kind in MONITORS.values():
         assert f"no monitoring.coreos.com/v1 {kind} API" in bare
-    full = helm.render_text(api_versions=helm.CRD_APIS)["conveyor/templates/NOTES.txt"]
+    full = helm.render_text(with_image(), api_versions=helm.CRD_APIS)[
+        "conveyor/templates/NOTES.txt"
+    ]
     assert "WARNING" not in full
     assert "Worker pools scale with their backlog through KEDA" in full
-    explicit = helm.render_text({"keda": {"enabled": False}})["conveyor/templates/NOTES.txt"]
+    explicit = helm.render_text(with_image({"keda": {"enabled": False}}))[
+        "conveyor/templates/NOTES.txt"
+    ]
     assert "KEDA API" not in explicit
 
 

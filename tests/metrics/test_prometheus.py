@@ -32,7 +32,11 @@ class Scraped:
 
 def rule_file(directory: Path) -> Path:
     """The chart's PrometheusRule, as Helm renders it for this namespace, as a rule file."""
-    values = {"keda": {"enabled": False}, "monitoring": {"prometheusRule": {"enabled": True}}}
+    values = {
+        "image": {"repository": "conveyor"},
+        "keda": {"enabled": False},
+        "monitoring": {"prometheusRule": {"enabled": True}},
+    }
     (rule,) = [o for o in helm.render(values, namespace=NAMESPACE) if o["kind"] == "PrometheusRule"]
     path = directory / "rules.yml"
     path.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
