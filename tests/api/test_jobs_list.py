@@ -212,3 +212,17 @@ def test_a_garbled_cursor_is_refused(api: APIClient) -> None:
 
     assert response.status_code in {400, 404}
     problem_of(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"type": ""}, {"type": ","}, {"queue": ""}, {"state": ""}, {"state": " , "}, {"label": ""}],
+)
+def test_an_empty_filter_is_refused_not_ignored(api: APIClient, query: dict[str, str]) -> None:
+    # when a filter is given without a value
+    response = api.get("/v1/jobs", query)
+
+    # then the answer names it, rather than listing every job unfiltered
+    assert response.status_code == 400, response.content
+    (name,) = query
+    assert [e["field"].split(".")[0] for e in response.json()["errors"]] == [name]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from io import StringIO
 from typing import Any
 
+import jsonschema
+import pytest
 import yaml
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 
 def generated_schema() -> dict[str, Any]:
@@ -41,3 +44,125 @@ def test_enums_have_names_a_client_generator_can_keep() -> None:
 
     assert {"JobStateEnum", "WebhookDeliveryOutputStateEnum"} <= names
     assert not [name for name in names if any(c.isdigit() for c in name)]
+
+
+def operations() -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method, path): operation
+        for path, methods in generated_schema()["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "statuses"),
+    [
+        ("post", "/v1/jobs", {400, 401, 403, 409, 413, 503}),
+        ("get", "/v1/jobs", {400, 401, 403, 404, 503}),
+        ("get", "/v1/jobs/{job_id}", {400, 401, 403, 404, 503}),
+        ("post", "/v1/jobs/{job_id}/cancel", {401, 403, 404, 409, 413, 503}),
+        ("post", "/v1/jobs/batch", {400, 401, 403, 413, 503}),
+        ("get", "/v1/job-types", {401, 403, 503}),
+        ("delete", "/v1/schedules/{schedule_id}", {401, 403, 404, 503}),
+    ],
+)
+def test_every_error_an_operation_can_answer_is_a_documented_problem(
+    method: str, path: str, statuses: set[int]
+) -> None:
+    responses = operations()[(method, path)]["responses"]
+
+    errors = {int(code) for code in responses if int(code) >= 400}
+    assert errors == statuses
+    for code in errors:
+        content = responses[str(code)]["content"]
+        assert content == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }
+
+
+def test_lists_are_documented_as_the_envelopes_the_api_answers() -> None:
+    schema = generated_schema()
+    schemas = schema["components"]["schemas"]
+    ops = operations()
+
+    def body(method: str, path: str) -> dict[str, Any]:
+        ref = ops[(method, path)]["responses"]["200"]["content"]["application/json"]["schema"]
+        found: dict[str, Any] = schemas[ref["$ref"].rsplit("/", 1)[1]]
+        return found
+
+    assert set(body("get", "/v1/jobs")["properties"]) == {"next", "previous", "results"}
+    assert set(body("get", "/v1/schedules")["properties"]) == {"next", "previous", "results"}
+    assert set(body("get", "/v1/job-types")["properties"]) == {"results"}
+    assert set(body("get", "/v1/queues")["properties"]) == {"results"}
+    parameters = {p["name"] for p in ops[("get", "/v1/jobs")]["parameters"]}
+    assert {"cursor", "limit", "state", "type", "queue", "label"} <= parameters
+
+
+# ---- the wire, checked against the schema ---------------------------------------------
+
+
+def as_json_schema(node: Any) -> Any:
+    """An OpenAPI 3.0 schema as JSON Schema: ``nullable`` becomes a null alternative."""
+    if isinstance(node, list):
+        return [as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: as_json_schema(value) for key, value in node.items()}
+    if converted.pop("nullable", False):
+        if "enum" in converted:
+            converted["enum"] = [*converted["enum"], None]
+        if "type" in converted:
+            converted["type"] = [converted["type"], "null"]
+        else:
+            converted = {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def wire_validator(schema: dict[str, Any], method: str, path: str, status: int) -> Any:
+    """A validator of the body the schema documents for ``status`` of the operation."""
+    response = schema["paths"][path][method]["responses"][str(status)]
+    (media,) = response["content"].values()
+    root = {"components": as_json_schema(schema["components"]), **as_json_schema(media["schema"])}
+    return jsonschema.Draft202012Validator(root)
+
+
+def test_what_the_api_answers_is_what_the_schema_says(api: APIClient) -> None:
+    schema = generated_schema()
+
+    def check(method: str, path: str, response: Any, template: str | None = None) -> None:
+        validator = wire_validator(schema, method, template or path, response.status_code)
+        errors = [e.message for e in validator.iter_errors(response.json())]
+        assert errors == [], f"{method.upper()} {path} {response.status_code}: {errors}"
+
+    # given a submitted job with labels
+    created = api.post(
+        "/v1/jobs",
+        {"type": "demo.sleep", "params": {"seconds": 1}, "labels": {"team": "a"}},
+        format="json",
+    )
+    check("post", "/v1/jobs", created)
+    job_id = created.json()["id"]
+
+    # then every shape on the wire fits the schema, answers and problems alike
+    check("get", f"/v1/jobs/{job_id}", api.get(f"/v1/jobs/{job_id}"), "/v1/jobs/{job_id}")
+    check("get", "/v1/jobs", api.get("/v1/jobs", {"limit": 1}))
+    check(
+        "post",
+        "/v1/jobs/batch",
+        api.post("/v1/jobs/batch", {"jobs": [{"type": "demo.noop"}]}, format="json"),
+    )
+    check("get", "/v1/job-types", api.get("/v1/job-types"))
+    check("get", "/v1/queues", api.get("/v1/queues"))
+    check("post", "/v1/jobs", api.post("/v1/jobs", {"type": "demo.nope"}, format="json"))
+    check("get", "/v1/jobs", api.get("/v1/jobs", {"state": "lost"}))
+    check(
+        "get",
+        "/v1/jobs/00000000-0000-0000-0000-000000000000",
+        api.get("/v1/jobs/00000000-0000-0000-0000-000000000000"),
+        "/v1/jobs/{job_id}",
+    )
+    cancelled = api.post(f"/v1/jobs/{job_id}/cancel")
+    check("post", f"/v1/jobs/{job_id}/cancel", cancelled, "/v1/jobs/{job_id}/cancel")
+    again = api.post(f"/v1/jobs/{job_id}/cancel")
+    assert again.status_code == 409
+    check("post", f"/v1/jobs/{job_id}/cancel", again, "/v1/jobs/{job_id}/cancel")

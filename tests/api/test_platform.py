@@ -160,3 +160,15 @@ def test_an_unknown_url_is_a_404_problem(anonymous: APIClient, path: str) -> Non
 
 def test_a_method_the_endpoint_lacks_is_a_405_problem(api: APIClient) -> None:
     problem_of(api.delete("/v1/jobs"), 405)
+
+
+def test_the_api_root_shows_the_way_on(anonymous: APIClient) -> None:
+    # when a reader opens the first URL make run prints, without a key
+    response = anonymous.get("/v1/")
+
+    # then it answers with the resources, the schema and the docs, each of which answers
+    assert response.status_code == 200, response.content
+    links = response.json()["links"]
+    assert set(links) == {"jobs", "job_types", "queues", "schedules", "schema", "docs"}
+    assert anonymous.get(links["schema"]).status_code == 200
+    assert anonymous.get(links["jobs"]).status_code == 401

@@ -18,7 +18,7 @@ EXPOSED = {
     "exposeAdmin": ["/admin/", "/admin/jobs/job/", "/static/admin/css/base.css"],
     "exposeMetrics": ["/metrics"],
 }
-NEVER = ["/healthz", "/readyz", "/", "/v1", "/v1/", "/v1/docsx", "/metricsx"]
+NEVER = ["/healthz", "/readyz", "/", "/v1", "/v1/docsx", "/metricsx"]
 
 
 def ingress(render: Render, **expose: bool) -> Obj:

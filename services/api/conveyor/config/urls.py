@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from conveyor.core import health
+from conveyor.core.index import ApiRootApi
 from conveyor.queues import exposition
 
 # The admin modules are imported here, with the URLconf, rather than when Django starts
@@ -19,6 +20,7 @@ urlpatterns = [
     path("metrics", exposition.metrics, name="metrics"),
     path("v1/schema", SpectacularAPIView.as_view(), name="schema"),
     path("v1/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("v1/", ApiRootApi.as_view(), name="api-root"),
     path("v1/", include("conveyor.jobs.urls")),
     path("v1/", include("conveyor.queues.urls")),
     path("v1/", include("conveyor.schedules.urls")),

@@ -72,6 +72,13 @@ class StrictQuerySerializer(StrictInputSerializer):
             data = data.copy()
             for name in self.allowed_extra:
                 data.pop(name, None)
+            # DRF reads an empty optional parameter (`type=`) as an absent one: a filter
+            # that silently filters nothing. Refuse it instead.
+            blank = sorted(name for name in data if "" in data.getlist(name))
+            if blank:
+                raise serializers.ValidationError(
+                    {name: ["Give a value, or leave the parameter out."] for name in blank}
+                )
         elif isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k not in self.allowed_extra}
         return super().to_internal_value(data)

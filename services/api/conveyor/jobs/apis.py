@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from conveyor.clients.authentication import client_of
 from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
+from conveyor.core.openapi import CURSOR_PARAMETERS, listed, paginated
 from conveyor.core.pagination import CreatedCursorPagination
 from conveyor.jobs import batch, idempotency, longpoll, selectors, services
 from conveyor.jobs.models import Job
@@ -67,7 +68,9 @@ class JobCollectionApi(APIView):
         return Response(JobOutput(job).data, status=201 if created else 200, headers=headers)
 
     @extend_schema(
-        parameters=[JobListQuery], responses={200: JobOutput(many=True)}, operation_id="jobs_list"
+        parameters=[JobListQuery, *CURSOR_PARAMETERS],
+        responses={200: paginated(JobOutput(many=True), "JobPage")},
+        operation_id="jobs_list",
     )
     def get(self, request: Request) -> Response:
         query = JobListQuery(data=request.query_params)
@@ -75,8 +78,8 @@ class JobCollectionApi(APIView):
         q: dict[str, Any] = query.validated_data
         filters = selectors.JobFilters(
             states=q.get("state", []),
-            types=_split(q.get("type")),
-            queues=_split(q.get("queue")),
+            types=q.get("type", []),
+            queues=q.get("queue", []),
             labels=q.get("label", {}),
             created_after=q.get("created_after"),
             created_before=q.get("created_before"),
@@ -148,7 +151,10 @@ class JobTypeListApi(APIView):
 
     required_scopes = {"GET": JOBS_READ}
 
-    @extend_schema(responses={200: JobTypeOutput(many=True)}, operation_id="job_types_list")
+    @extend_schema(
+        responses={200: listed(JobTypeOutput(many=True), "JobTypeList")},
+        operation_id="job_types_list",
+    )
     def get(self, request: Request) -> Response:
         types = JobTypeOutput(all_job_types(), many=True)  # type: ignore[arg-type]
         return Response({"results": types.data})
@@ -158,7 +164,3 @@ def _submit(client: ApiClient, body: Any) -> Job:
     data = JobCreateInput(data=body)
     data.is_valid(raise_exception=True)
     return services.job_create(client=client, **submission_of(data.validated_data))
-
-
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else []

@@ -146,6 +146,14 @@ class JobDetailOutput(JobOutput):
         return WebhookDeliveryOutput(job_deliveries(job=job), many=True).data  # type: ignore[return-value]
 
 
+def _names(value: str) -> list[str]:
+    """A comma-separated filter's names; at least one."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise serializers.ValidationError("Give at least one name, separated by commas.")
+    return names
+
+
 class JobListQuery(StrictQuerySerializer):
     allowed_extra = ("cursor", "limit")
 
@@ -160,8 +168,14 @@ class JobListQuery(StrictQuerySerializer):
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
 
+    def validate_type(self, value: str) -> list[str]:
+        return _names(value)
+
+    def validate_queue(self, value: str) -> list[str]:
+        return _names(value)
+
     def validate_state(self, value: str) -> list[str]:
-        states = [s.strip() for s in value.split(",") if s.strip()]
+        states = _names(value)
         unknown = sorted(set(states) - set(JobState.values))
         if unknown:
             raise serializers.ValidationError(

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from conveyor.clients.scopes import QUEUES_READ
 from conveyor.core.errors import NotFound
+from conveyor.core.openapi import listed
 from conveyor.queues import selectors
 from conveyor.queues.serializers import QueueMetricsOutput, QueueOutput
 
@@ -22,7 +23,9 @@ class QueueListApi(APIView):
 
     required_scopes = {"GET": QUEUES_READ}
 
-    @extend_schema(responses={200: QueueOutput(many=True)}, operation_id="queues_list")
+    @extend_schema(
+        responses={200: listed(QueueOutput(many=True), "QueueList")}, operation_id="queues_list"
+    )
     def get(self, request: Request) -> Response:
         return Response({"results": QueueOutput(selectors.queue_list(), many=True).data})
 

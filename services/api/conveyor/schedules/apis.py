@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from conveyor.clients.authentication import client_of
 from conveyor.clients.scopes import SCHEDULES_READ, SCHEDULES_WRITE
+from conveyor.core.openapi import CURSOR_PARAMETERS, paginated
 from conveyor.core.pagination import CreatedCursorPagination
 from conveyor.schedules import selectors, services
 from conveyor.schedules.serializers import (
@@ -51,7 +52,11 @@ class ScheduleCollectionApi(APIView):
             headers={"Location": f"/v1/schedules/{schedule.id}"},
         )
 
-    @extend_schema(responses={200: ScheduleOutput(many=True)}, operation_id="schedules_list")
+    @extend_schema(
+        parameters=CURSOR_PARAMETERS,
+        responses={200: paginated(ScheduleOutput(many=True), "SchedulePage")},
+        operation_id="schedules_list",
+    )
     def get(self, request: Request) -> Response:
         schedules = selectors.schedule_list(client=client_of(request))
         paginator = CreatedCursorPagination()

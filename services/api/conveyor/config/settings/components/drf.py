@@ -23,6 +23,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStateEnum": "conveyor.jobs.states.JobState",
     },
+    # Every operation's problem+json answers, by one rule set (core/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "conveyor.core.openapi.add_problem_responses",
+    ],
     # The docs UI's assets come from the image, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,0 +1,121 @@
+"""What the OpenAPI schema says beyond each view's own shapes: list envelopes, the cursor
+parameters, and the problem+json answers every operation can give.
+
+The error answers are added to every operation by one postprocessing hook (configured in
+``SPECTACULAR_SETTINGS``), by rules that follow how the API answers, rather than written
+out on each view: any operation can answer 401, 403 and 503; one that reads a body or a
+query 400; any POST, PUT or PATCH 413 (the size is checked before the view runs); one
+naming a resource, or paging with a cursor, 404; the ones in ``CONFLICTS`` 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+
+from conveyor.core.problems import PROBLEM_CONTENT_TYPE
+
+#: The operations that answer 409: a final job cancelled or retried, an idempotency key
+#: reused with another body, a schedule name taken.
+CONFLICTS = frozenset(
+    {"jobs_create", "jobs_cancel", "jobs_retry", "schedules_create", "schedules_partial_update"}
+)
+TITLES = {
+    400: "Invalid input: the problem's errors name each field",
+    401: "No API key, or one that is invalid or revoked",
+    403: "The API key lacks the scope the operation needs",
+    404: "No such resource for this client, or a cursor that is not valid",
+    409: "The resource is not in a state that allows it",
+    413: "The body is larger than CONVEYOR_MAX_BODY_BYTES",
+    503: "The database is unavailable; try again after Retry-After",
+}
+BODY_METHODS = frozenset({"post", "put", "patch"})
+
+CURSOR_PARAMETERS = [
+    OpenApiParameter(
+        "cursor",
+        str,
+        OpenApiParameter.QUERY,
+        description="where the page starts: the `next` or `previous` link's cursor",
+    ),
+    OpenApiParameter(
+        "limit", int, OpenApiParameter.QUERY, description="jobs per page (default 50, at most 500)"
+    ),
+]
+
+
+def paginated(item: serializers.Serializer[Any], name: str) -> serializers.Serializer[Any]:
+    """A cursor-paginated list of ``item``: ``{next, previous, results}``."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "next": serializers.URLField(allow_null=True, help_text="the next page, if any"),
+            "previous": serializers.URLField(
+                allow_null=True, help_text="the previous page, if any"
+            ),
+            "results": item,
+        },
+    )
+
+
+def listed(item: serializers.Serializer[Any], name: str) -> serializers.Serializer[Any]:
+    """A whole list of ``item`` (no paging): ``{results}``."""
+    return inline_serializer(name=name, fields={"results": item})
+
+
+PROBLEM_SCHEMAS: dict[str, Any] = {
+    "FieldError": {
+        "type": "object",
+        "properties": {
+            "field": {"type": "string", "description": "the field, as a dotted path"},
+            "message": {"type": "string"},
+            "code": {"type": "string", "description": "a machine-readable reason"},
+        },
+        "required": ["field", "message", "code"],
+    },
+    "Problem": {
+        "type": "object",
+        "description": "An error, as application/problem+json (RFC 9457).",
+        "properties": {
+            "type": {"type": "string", "format": "uri"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "instance": {"type": "string"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
+        },
+        "required": ["type", "title", "status", "detail"],
+    },
+}
+
+
+def statuses_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
+    """The error statuses an operation can answer."""
+    statuses = {401, 403, 503}
+    queries = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+    if "requestBody" in operation or queries:
+        statuses.add(400)
+    if method in BODY_METHODS:
+        statuses.add(413)
+    if "{" in path or any(p.get("name") == "cursor" for p in queries):
+        statuses.add(404)
+    if operation.get("operationId") in CONFLICTS:
+        statuses.add(409)
+    return statuses
+
+
+def add_problem_responses(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the problem+json answers of every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(PROBLEM_SCHEMAS)
+    problem = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses_of(path, method, operation)):
+                responses.setdefault(
+                    str(status), {"description": TITLES[status], "content": problem}
+                )
+    return result
