@@ -462,8 +462,6 @@ def test_grafana_dashboard_both_ways(render: Render) -> None:
 
 
 def test_migrations_hook_phase_follows_where_the_database_lives(render: Render) -> None:
-    in_chart = find(render(), "Job")[0]["metadata"]["annotations"]
-    assert in_chart["helm.sh/hook"] == "post-install,pre-upgrade"
     external = find(render(EXTERNAL), "Job")[0]["metadata"]["annotations"]
     assert external["helm.sh/hook"] == "pre-install,pre-upgrade"
     plain = find(render(MATRIX["hooks-off"]), "Job")[0]["metadata"].get("annotations") or {}

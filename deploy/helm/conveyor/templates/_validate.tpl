@@ -51,6 +51,11 @@ the render fails once, listing them all.
 {{- $errors = append $errors "workers.deletionCost.enabled=true with networkPolicy.enabled=true needs networkPolicy.apiServerCidrs (the Kubernetes API server's addresses), or the workers cannot reach it" -}}
 {{- end -}}
 
+{{- /* migrations */ -}}
+{{- if ge (int $v.migrations.databaseWaitSeconds) (int $v.migrations.activeDeadlineSeconds) -}}
+{{- $errors = append $errors (printf "migrations.databaseWaitSeconds=%d is not below migrations.activeDeadlineSeconds=%d: the Job would be stopped before it migrates" (int $v.migrations.databaseWaitSeconds) (int $v.migrations.activeDeadlineSeconds)) -}}
+{{- end -}}
+
 {{- /* pools */ -}}
 {{- $system := list -}}
 {{- range $name, $_ := $v.workers.pools -}}
