@@ -192,7 +192,7 @@ CASES = {
             **FLOWER,
             "redis": {"enabled": False},
             "rabbitmq": {"enabled": True},
-            "workers": {"pools": {"batch": {"queues": ["batch"]}}},
+            "workers": {"pools": {"default": {}, "batch": {"queues": ["batch"]}}},
         },
         ["api", "beat", "migrate", "worker-default", "worker-batch", "flower"],
         ("rabbitmq", 5672),

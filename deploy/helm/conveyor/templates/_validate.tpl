@@ -58,7 +58,7 @@ the render fails once, listing them all.
 
 {{- /* pools */ -}}
 {{- $system := list -}}
-{{- range $name, $_ := $v.workers.pools -}}
+{{- range $name, $_ := include "conveyor.pools" $ | fromYaml -}}
 {{- $pool := include "conveyor.pool" (dict "ctx" $ "name" $name) | fromYaml -}}
 {{- if gt (int $pool.maxJobSeconds) (int $v.config.maxJobSeconds) -}}
 {{- $errors = append $errors (printf "workers.pools.%s.maxJobSeconds=%d exceeds config.maxJobSeconds=%d (CONVEYOR_MAX_JOB_SECONDS, which the broker's redelivery timeout follows)" $name (int $pool.maxJobSeconds) (int $v.config.maxJobSeconds)) -}}
