@@ -61,6 +61,9 @@ def render() -> Render:
     require_tool(importlib.util.find_spec("helm_python") is not None, "helm-python-sdk")
 
     def _render(values: dict[str, Any] | None = None, **kwargs: Any) -> list[helm.Obj]:
+        # A cluster with KEDA and prometheus-operator, as most tests model; a test of a
+        # bare cluster passes api_versions=() (tests/chart/test_capabilities.py).
+        kwargs.setdefault("api_versions", helm.CRD_APIS)
         return helm.render(with_image(values), **kwargs)
 
     return _render

@@ -94,6 +94,7 @@ def test_fallback_and_polling_settings_pass_through_per_pool(render: Render) -> 
     values = {
         "workers": {
             "pools": {
+                "default": {},
                 "burst": {
                     "queues": ["burst"],
                     "autoscaling": {
@@ -105,7 +106,7 @@ def test_fallback_and_polling_settings_pass_through_per_pool(render: Render) -> 
                             "behavior": "currentReplicasIfHigher",
                         },
                     },
-                }
+                },
             }
         }
     }
@@ -132,6 +133,7 @@ def test_advanced_passes_through_and_merges_with_the_charts_behavior(render: Ren
     values = {
         "workers": {
             "pools": {
+                "default": {},
                 "burst": {
                     "queues": ["burst"],
                     "autoscaling": {

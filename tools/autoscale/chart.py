@@ -30,6 +30,7 @@ def pool_values(trigger: str) -> dict[str, Any]:
         "keda": {"metricsApi": {"existingSecret": "conveyor-keda"}},
         "workers": {
             "pools": {
+                "default": {},  # the system queue's pool
                 POOL: {
                     "queues": [POOL],
                     "concurrency": CONCURRENCY,
@@ -44,7 +45,7 @@ def pool_values(trigger: str) -> dict[str, Any]:
                         "cooldownPeriod": 10,
                         "scaleDownStabilizationSeconds": 10,
                     },
-                }
+                },
             }
         },
     }

@@ -8,6 +8,20 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
+{{/*
+The pod template labels of an in-chart datastore: the standard labels without the chart's
+and the app's version. A pod template that changes restarts the pod, and a database or
+broker should restart when its own image or settings change, not on every chart release.
+*/}}
+{{- define "conveyor.datastorePodLabels" -}}
+{{ include "conveyor.selectorLabels" . }}
+app.kubernetes.io/part-of: conveyor
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
 {{- define "conveyor.datastoreAnnotations" -}}
 checkov.io/skip1: CKV_K8S_40=the official image's own user (uid 999) owns its data files; it is non-root
 {{- end -}}

@@ -43,7 +43,8 @@
 {{- end }}
 {{- end -}}
 
-{{/* Ingress to an in-chart data service, from conveyor's own pods only: (dict "ctx" $ "port" 5432). */}}
+{{/* Ingress to an in-chart data service, from conveyor's own pods only (flower too, when it
+runs: it reads the broker and the database): (dict "ctx" $ "port" 5432). */}}
 {{- define "conveyor.clientsIngress" -}}
 - ports:
     - port: {{ .port }}
@@ -59,5 +60,5 @@
             values: [{{ .ctx.Release.Name }}]
           - key: app.kubernetes.io/component
             operator: In
-            values: [api, worker, beat, migrate]
+            values: [api, worker, beat, migrate{{ if .ctx.Values.flower.enabled }}, flower{{ end }}]
 {{- end -}}

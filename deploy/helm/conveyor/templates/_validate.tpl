@@ -57,9 +57,14 @@ the render fails once, listing them all.
 {{- $errors = append $errors "workers.deletionCost.enabled=true with networkPolicy.enabled=true needs networkPolicy.apiServerCidrs (the Kubernetes API server's addresses), or the workers cannot reach it" -}}
 {{- end -}}
 
+{{- /* migrations */ -}}
+{{- if ge (int $v.migrations.databaseWaitSeconds) (int $v.migrations.activeDeadlineSeconds) -}}
+{{- $errors = append $errors (printf "migrations.databaseWaitSeconds=%d is not below migrations.activeDeadlineSeconds=%d: the Job would be stopped before it migrates" (int $v.migrations.databaseWaitSeconds) (int $v.migrations.activeDeadlineSeconds)) -}}
+{{- end -}}
+
 {{- /* pools */ -}}
 {{- $system := list -}}
-{{- range $name, $_ := $v.workers.pools -}}
+{{- range $name, $_ := include "conveyor.pools" $ | fromYaml -}}
 {{- $pool := include "conveyor.pool" (dict "ctx" $ "name" $name) | fromYaml -}}
 {{- if gt (int $pool.maxJobSeconds) (int $v.config.maxJobSeconds) -}}
 {{- $errors = append $errors (printf "workers.pools.%s.maxJobSeconds=%d exceeds config.maxJobSeconds=%d (CONVEYOR_MAX_JOB_SECONDS, which the broker's redelivery timeout follows)" $name (int $pool.maxJobSeconds) (int $v.config.maxJobSeconds)) -}}
@@ -94,6 +99,13 @@ the render fails once, listing them all.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- /* the in-chart PostgreSQL takes every connection at the maximum replicas */ -}}
+{{- if $v.postgresql.enabled -}}
+{{- $need := include "conveyor.databaseConnections" . | int -}}
+{{- if lt (int $v.postgresql.maxConnections) $need -}}
+{{- $errors = append $errors (printf "postgresql.maxConnections=%d is below the %d connections conveyor may hold with every pool and the api at their maximum replicas (a worker process or thread holds one, its main process two, a gunicorn thread one, plus 10 for beat, flower, the migrations and PostgreSQL's reserve): raise it (and postgresql.resources), or lower the pools' maxReplicas or concurrency" (int $v.postgresql.maxConnections) $need) -}}
+{{- end -}}
+{{- end -}}
 {{- if not $system -}}
 {{- $errors = append $errors (printf "no worker pool serves the system queue %q (config.systemQueue): add it to one pool's queues" $v.config.systemQueue) -}}
 {{- end -}}
@@ -101,4 +113,19 @@ the render fails once, listing them all.
 {{- if $errors -}}
 {{- fail (printf "\n\nconveyor: invalid values:\n  - %s\n" (join "\n  - " $errors)) -}}
 {{- end -}}
+{{- end -}}
+
+
+{{/* The database connections conveyor may hold with every pool and the api at their most. */}}
+{{- define "conveyor.databaseConnections" -}}
+{{- $total := 10 -}}
+{{- range $name, $_ := include "conveyor.pools" . | fromYaml -}}
+{{- $pool := include "conveyor.pool" (dict "ctx" $ "name" $name) | fromYaml -}}
+{{- $pods := ternary $pool.autoscaling.maxReplicas $pool.replicas $pool.autoscaled -}}
+{{- $total = add $total (mul $pods (add $pool.concurrency 2)) -}}
+{{- end -}}
+{{- $api := .Values.api -}}
+{{- $apiPods := ternary $api.autoscaling.maxReplicas $api.replicas $api.autoscaling.enabled -}}
+{{- $total = add $total (mul $apiPods $api.gunicorn.workers $api.gunicorn.threads) -}}
+{{- $total -}}
 {{- end -}}

@@ -1,0 +1,238 @@
+"""Who may reach whom, as Kubernetes evaluates the rendered NetworkPolicies.
+
+Every pod of the render (api, each worker pool, beat, migrate, flower, the datastores)
+and two peers outside the release (Prometheus in ``monitoring``, an ingress controller in
+``ingress-nginx``) are placed in a model cluster; for each ordered pair and each port the
+destination declares, the connection is allowed when the source's egress and the
+destination's ingress both admit it. The rules are Kubernetes': a pod selected by no
+policy of a direction is open in it; selected pods take the union of the rules; a peer's
+podSelector alone means the policy's namespace, with a namespaceSelector both must
+match; named ports resolve against the destination's container ports.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from tests.chart.conftest import Render
+from tests.chart.objects import pod_specs
+from tools.helm import NAMESPACE, Obj
+
+
+@dataclass(frozen=True)
+class Pod:
+    name: str
+    namespace: str
+    labels: dict[str, str] = field(hash=False)
+    ip: str
+    ports: tuple[tuple[str, int], ...] = ()  # (name, containerPort), TCP
+
+
+def _selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+    if selector is None:
+        return False
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values")
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and labels.get(key) in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def _namespace_labels(namespace: str) -> dict[str, str]:
+    return {"kubernetes.io/metadata.name": namespace}
+
+
+def _peer_matches(peer: dict[str, Any], policy_namespace: str, other: Pod) -> bool:
+    if "ipBlock" in peer:
+        block = peer["ipBlock"]
+        address = ipaddress.ip_address(other.ip)
+        network = ipaddress.ip_network(block["cidr"])
+        if address.version != network.version or address not in network:
+            return False
+        return not any(
+            address in ipaddress.ip_network(e)
+            for e in block.get("except", [])
+            if ipaddress.ip_network(e).version == address.version
+        )
+    if "namespaceSelector" in peer:
+        if not _selects(peer["namespaceSelector"], _namespace_labels(other.namespace)):
+            return False
+    elif other.namespace != policy_namespace:
+        return False
+    return "podSelector" not in peer or _selects(peer["podSelector"], other.labels)
+
+
+def _port_matches(ports: list[dict[str, Any]] | None, destination: Pod, port: int) -> bool:
+    if not ports:
+        return True
+    named = dict(destination.ports)
+    for entry in ports:
+        if entry.get("protocol", "TCP") != "TCP":
+            continue
+        wanted = entry.get("port")
+        if wanted is None:
+            return True
+        number = named.get(wanted) if isinstance(wanted, str) else int(wanted)
+        if number is None:
+            continue
+        if number <= port <= int(entry.get("endPort", number)):
+            return True
+    return False
+
+
+def _policy_types(policy: Obj) -> set[str]:
+    spec = policy["spec"]
+    if "policyTypes" in spec:
+        return set(spec["policyTypes"])
+    return {"Ingress"} | ({"Egress"} if "egress" in spec else set())
+
+
+def _admits(
+    policies: list[Obj], direction: str, pod: Pod, other: Pod, destination: Pod, port: int
+) -> bool:
+    """Whether ``pod``'s policies of ``direction`` admit traffic with ``other``."""
+    key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
+    selecting = [
+        p
+        for p in policies
+        if p["metadata"]["namespace"] == pod.namespace
+        and direction in _policy_types(p)
+        and _selects(p["spec"]["podSelector"], pod.labels)
+    ]
+    if not selecting:
+        return True
+    for policy in selecting:
+        for rule in policy["spec"].get(key) or []:
+            peers = rule.get(peers_key)
+            peer_ok = not peers or any(
+                _peer_matches(peer, policy["metadata"]["namespace"], other) for peer in peers
+            )
+            if peer_ok and _port_matches(rule.get("ports"), destination, port):
+                return True
+    return False
+
+
+def reachable(objects: list[Obj], outside: list[Pod]) -> set[tuple[str, str, int]]:
+    """(source, destination, port) for every connection the policies allow."""
+    pods = list(outside)
+    for index, (owner, spec) in enumerate(pod_specs(objects)):
+        # a workload's pods carry its template's labels; a bare Pod (helm test's) its own
+        template = owner["spec"].get("template", owner)
+        labels = template["metadata"]["labels"]
+        component = labels["app.kubernetes.io/component"]
+        pool = labels.get("conveyor.dev/pool")
+        ports = tuple(
+            (p.get("name", ""), int(p["containerPort"]))
+            for c in spec["containers"]
+            for p in c.get("ports", [])
+            if p.get("protocol", "TCP") == "TCP"
+        )
+        pods.append(
+            Pod(
+                f"{component}-{pool}" if pool else component,
+                owner["metadata"].get("namespace", NAMESPACE),
+                labels,
+                f"10.244.0.{index + 10}",
+                ports,
+            )
+        )
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    allowed = set()
+    for source in pods:
+        for destination in pods:
+            if source is destination:
+                continue
+            for _, port in destination.ports:
+                if _admits(policies, "Egress", source, destination, destination, port) and _admits(
+                    policies, "Ingress", destination, source, destination, port
+                ):
+                    allowed.add((source.name, destination.name, port))
+    return allowed
+
+
+PROMETHEUS = Pod(
+    "prometheus", "monitoring", {"app.kubernetes.io/name": "prometheus"}, "10.244.1.10"
+)
+INGRESS = Pod(
+    "ingress", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}, "10.244.2.10"
+)
+OUTSIDE = [PROMETHEUS, INGRESS]
+
+
+def expected(clients: list[str], database: int, broker: tuple[str, int]) -> set[Any]:
+    """Each client reaches the database and the broker; the api takes HTTP from anyone
+    outside (nothing inside the release calls it); the workers' metrics port takes
+    Prometheus (networkPolicy.metricsFrom: every namespace by default, so the ingress
+    controller's namespace too). The helm test pod (`helm test`) calls the api. Nothing
+    else, in either direction."""
+    allowed: set[Any] = {
+        ("prometheus", "api", 8000),
+        ("ingress", "api", 8000),
+        ("test", "api", 8000),
+    }
+    for client in clients:
+        allowed |= {(client, "postgresql", database), (client, broker[0], broker[1])}
+        if client.startswith("worker-"):
+            allowed |= {("prometheus", client, 9808), ("ingress", client, 9808)}
+    return allowed
+
+
+FLOWER = {"flower": {"enabled": True, "existingSecret": "flower-auth"}}
+CASES = {
+    "defaults": ({}, ["api", "beat", "migrate", "worker-default"], ("redis", 6379)),
+    "flower": (FLOWER, ["api", "beat", "migrate", "worker-default", "flower"], ("redis", 6379)),
+    "rabbitmq-two-pools-flower": (
+        {
+            **FLOWER,
+            "redis": {"enabled": False},
+            "rabbitmq": {"enabled": True},
+            "workers": {"pools": {"default": {}, "batch": {"queues": ["batch"]}}},
+        },
+        ["api", "beat", "migrate", "worker-default", "worker-batch", "flower"],
+        ("rabbitmq", 5672),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_component_reaches_exactly_what_it_needs(render: Render, case: str) -> None:
+    values, clients, broker = CASES[case]
+    # given the rendered pods and policies, and peers outside the release
+    # when every ordered pair is evaluated on every port its destination declares
+    allowed = reachable(render(values), OUTSIDE)
+    # then
+    want = expected(clients, 5432, broker)
+    assert sorted(want - allowed) == [], "denied but needed"
+    assert sorted(allowed - want) == [], "allowed but not needed"
+
+
+def test_flower_reaches_the_database_and_the_broker(render: Render) -> None:
+    allowed = reachable(render(FLOWER), OUTSIDE)
+    assert ("flower", "postgresql", 5432) in allowed
+    assert ("flower", "redis", 6379) in allowed
+    # and it takes no traffic from outside the namespace (operators port-forward to it)
+    assert not {(s, d, p) for s, d, p in allowed if d == "flower"}
+
+
+def test_the_evaluator_sees_a_policy_removed(render: Render) -> None:
+    # a check of the model itself: without the policies everything reaches everything
+    objects = [o for o in render() if o["kind"] != "NetworkPolicy"]
+    allowed = reachable(objects, OUTSIDE)
+    assert ("redis", "postgresql", 5432) in allowed
+    assert ("ingress", "redis", 6379) in allowed
+    policed = reachable(render(), OUTSIDE)
+    assert ("redis", "postgresql", 5432) not in policed
+    assert ("ingress", "redis", 6379) not in policed
