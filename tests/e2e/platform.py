@@ -110,7 +110,16 @@ class Broker:
     cleanup: list[list[str]] = field(default_factory=list)
 
 
-def make_broker(kind: str, name: str, *, redis_url: str = services.REDIS_URL) -> Broker:
+def make_broker(
+    kind: str,
+    name: str,
+    *,
+    redis_url: str = services.REDIS_URL,
+    rabbitmq_url: str | None = None,
+) -> Broker:
+    if kind == "rabbitmq" and rabbitmq_url is not None:
+        # a node of the test's own (tests/private_services.py): its URL as given
+        return Broker(kind, rabbitmq_url, {}, {"confirm_publish": True})
     if kind == "redis":
         prefix = f"{name}:"
         return Broker(
@@ -164,11 +173,14 @@ class Platform:
         worker_concurrency: int = 3,
         pg_url: str = services.PG_URL,
         redis_url: str = services.REDIS_URL,
+        rabbitmq_url: str | None = None,
     ) -> Iterator[Platform]:
-        """A platform on its own database (in the server at ``pg_url``) and broker namespace."""
+        """A platform on its own database (in the server at ``pg_url``) and broker namespace;
+        ``rabbitmq_url``: a private RabbitMQ node, used as it is instead of a vhost on the
+        machine's node."""
         name = f"conveyor_e2e_{services.RUN_ID}_{broker_kind}_{uuid.uuid4().hex[:6]}"
         data_dir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-        broker = make_broker(broker_kind, name, redis_url=redis_url)
+        broker = make_broker(broker_kind, name, redis_url=redis_url, rabbitmq_url=rabbitmq_url)
         db_url = urlsplit(pg_url)._replace(path=f"/{name}").geturl()
         env = {
             **os.environ,

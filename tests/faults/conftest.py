@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import shared_services as services
-from tests.private_services import OwnPostgres, OwnRedis
+from tests.private_services import OwnPostgres, OwnRabbitMQ, OwnRedis
 
 # Short leases and a fast reconciler so recoveries take seconds, not minutes; the rules
 # are the production ones.
@@ -35,6 +35,19 @@ def own_redis() -> Iterator[OwnRedis]:
     server = OwnRedis().start()
     yield server
     server.destroy()
+
+
+@pytest.fixture
+def own_rabbitmq() -> Iterator[OwnRabbitMQ]:
+    """A RabbitMQ node these tests may crash, wipe and restart; one per test, so no run
+    finds another's queues (a node starts in about ten seconds)."""
+    services.require("rabbitmq")  # the scripts come with the machine's server
+    server = OwnRabbitMQ()
+    try:
+        server.init()
+        yield server
+    finally:
+        server.destroy()
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])

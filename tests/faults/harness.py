@@ -6,9 +6,12 @@ import dataclasses
 import json
 import random
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,6 +92,7 @@ class FaultRun:
     accepted: list[str] = field(default_factory=list)
     refused: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(7))
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def job_body(self, min_seconds: float, max_seconds: float) -> dict[str, object]:
         return {
@@ -98,25 +102,54 @@ class FaultRun:
             "params": {"seconds": round(self.rng.uniform(min_seconds, max_seconds), 2), "steps": 2},
         }
 
+    def send(self, body: dict[str, object]) -> str | None:
+        """One submission: the job's id if accepted (201), None if refused."""
+        response = self.platform.http.post(
+            f"{self.platform.base_url}/v1/jobs", json=body, headers=self.platform.headers()
+        )
+        if response.status_code == 201:
+            return str(response.json()["id"])
+        assert response.headers["content-type"] == "application/problem+json", response.text
+        return None
+
+    def record(self, job_id: str | None) -> None:
+        with self.lock:
+            if job_id is None:
+                self.refused += 1
+            else:
+                self.accepted.append(job_id)
+
     def submit(self, count: int, *, min_seconds: float = 0.1, max_seconds: float = 0.8) -> None:
         """Submit ``count`` jobs from four client threads; 201s are accepted, others refused."""
         bodies = [self.job_body(min_seconds, max_seconds) for _ in range(count)]
-
-        def send(body: dict[str, object]) -> str | None:
-            response = self.platform.http.post(
-                f"{self.platform.base_url}/v1/jobs", json=body, headers=self.platform.headers()
-            )
-            if response.status_code == 201:
-                return str(response.json()["id"])
-            assert response.headers["content-type"] == "application/problem+json", response.text
-            return None
-
         with ThreadPoolExecutor(4) as pool:
-            for job_id in pool.map(send, bodies):
-                if job_id is None:
-                    self.refused += 1
-                else:
-                    self.accepted.append(job_id)
+            for job_id in pool.map(self.send, bodies):
+                self.record(job_id)
+
+    @contextmanager
+    def submitting(self, per_second: float = 10) -> Iterator[None]:
+        """A client submitting jobs, ``per_second``, in the background while the block runs
+        (the traffic a fault meets; its pace, not a wait for anything)."""
+        stop = threading.Event()
+        errors: list[BaseException] = []
+
+        def client() -> None:
+            while not stop.wait(1 / per_second):
+                try:
+                    self.record(self.send(self.job_body(0.1, 0.8)))
+                except BaseException as exc:  # reported by the test, not lost in the thread
+                    errors.append(exc)
+                    return
+
+        thread = threading.Thread(target=client, name="submitting", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(60)
+        if errors:
+            raise errors[0]
 
     def count(self, states: tuple[str, ...]) -> int:
         rows = self.platform.sql(

@@ -20,7 +20,7 @@ import pytest
 from tests.e2e.platform import Platform
 from tests.faults.conftest import FAULT_ENV
 from tests.faults.harness import FaultRun
-from tests.private_services import OwnPostgres, OwnRedis
+from tests.private_services import OwnPostgres, OwnRabbitMQ, OwnRedis
 from tests.procs import wait_until
 
 pytestmark = pytest.mark.timeout(600)
@@ -135,6 +135,50 @@ def test_broker_restart_loses_its_data(
         restore_broker(platform, own_redis)
         since = time.monotonic()
         # then the reconciler publishes the lost messages again and every job succeeds
+        run.account(run.wait_all_final(since))
+
+
+@pytest.mark.parametrize("data", ["kept", "lost"])
+def test_rabbitmq_node_restarted_under_submissions(
+    data: str, own_postgres: OwnPostgres, own_rabbitmq: OwnRabbitMQ
+) -> None:
+    """A RabbitMQ node crashes and restarts, keeping its data dir or on an empty one
+    (queues and messages gone), while clients submit and the worker runs jobs."""
+    with Platform.running(
+        "rabbitmq",
+        pg_url=own_postgres.url,
+        rabbitmq_url=own_rabbitmq.url,
+        extra_env=FAULT_ENV,
+    ) as platform:
+        platform.probe_worker_liveness("worker")
+        # given the worker running a batch, and a client still submitting
+        run = FaultRun(platform, f"RabbitMQ node restart, data {data}")
+        run.submit(JOBS // 2)
+        run.wait_done(30)
+        with run.submitting():
+            # when the node crashes (the API's readiness says so) and starts again, with
+            # its data dir removed if lost
+            own_rabbitmq.kill()
+            down = len(run.accepted)
+            wait_until(
+                lambda: platform.http.get(f"{platform.base_url}/readyz").status_code == 503,
+                timeout=15,
+                message="/readyz to report the broker down",
+            )
+            if data == "lost":
+                own_rabbitmq.wipe()
+            own_rabbitmq.start()
+            back = len(run.accepted)
+            wait_until(
+                lambda: len(run.accepted) >= back + 20,
+                timeout=30,
+                message="20 submissions once the node is back",
+            )
+        since = time.monotonic()
+        # then no submission was refused, those made while it was down included,
+        assert back > down, "no submission while the node was down"
+        assert run.refused == 0, "submission must not depend on the broker"
+        # and every accepted job succeeds, once (the lost messages published again)
         run.account(run.wait_all_final(since))
 
 
