@@ -112,21 +112,26 @@ def test_the_users_own_replace_the_default_whole(render: Render, values: dict[st
         assert spec["topologySpreadConstraints"] == OWN_SPREAD, name
 
 
-def test_a_pool_may_return_to_the_default_spread(render: Render) -> None:
-    # given defaults with an affinity of their own, and a pool that empties it
+@pytest.mark.parametrize("emptied", ["affinity", "topologySpreadConstraints"])
+def test_a_pool_may_return_to_the_default_spread(render: Render, emptied: str) -> None:
+    # given defaults with an affinity and a spread of their own, and a pool emptying one
+    empty: dict[str, Any] = {"affinity": {}, "topologySpreadConstraints": []}
     values = {
         "workers": {
             "defaults": {"affinity": OWN_AFFINITY, "topologySpreadConstraints": OWN_SPREAD},
-            "pools": {"default": {}, "http": {"queues": ["http"], "affinity": {}}},
+            "pools": {"default": {}, "http": {"queues": ["http"], emptied: empty[emptied]}},
         }
     }
     specs = _specs(render(values))
-    # then that pool alone gets the chart's soft anti-affinity, over its own pods
-    selector, http = specs["conveyor-worker-http"]
-    term = http["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
-    assert term[0]["podAffinityTerm"]["labelSelector"] == {"matchLabels": selector}
-    assert http["topologySpreadConstraints"] == OWN_SPREAD
-    assert specs["conveyor-worker-default"][1]["affinity"] == OWN_AFFINITY
+    _, http = specs["conveyor-worker-http"]
+    own = {"affinity": OWN_AFFINITY, "topologySpreadConstraints": OWN_SPREAD}
+    # then that pool alone gets the chart's default for it (over its own pods)
+    assert http[emptied] == _specs(render(POOLS))["conveyor-worker-http"][1][emptied]
+    assert http[emptied] != own[emptied]
+    # and keeps the defaults' other one; the other pool keeps both
+    other = "topologySpreadConstraints" if emptied == "affinity" else "affinity"
+    assert http[other] == own[other]
+    assert specs["conveyor-worker-default"][1][emptied] == own[emptied]
 
 
 def test_the_default_spread_selects_no_pod_of_another_workload(render: Render) -> None:
