@@ -18,6 +18,7 @@ import yaml
 
 from tests.chart.conftest import Render, require_tool, with_image
 from tests.chart.objects import find, pod_specs
+from tests.chart.test_escape_hatches import every_hatch
 from tools import helm
 from tools.helm import Obj
 
@@ -75,6 +76,7 @@ MATRIX: dict[str, dict[str, Any]] = {
         "networkPolicy": {"apiServerCidrs": ["10.96.0.1/32"]},
         "flower": {"enabled": True, "existingSecret": "flower-auth"},
     },
+    "hatches": every_hatch(),
     "everything-off": {
         "keda": {"enabled": False},
         "networkPolicy": {"enabled": False},

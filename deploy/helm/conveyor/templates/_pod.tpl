@@ -129,3 +129,103 @@ and the kubelet restarts it with back-off.
   volumeMounts:
     {{- include "conveyor.volumeMounts" . | nindent 4 }}
 {{- end -}}
+
+{{/*
+A workload's pod options (the escape hatches), resolved in this one place; call with the
+workload's metadata context, (dict "ctx" $ "component" "api") or, for a worker pool,
+(dict "ctx" $ "component" "worker" "pool" "<pool>"), and read the result with fromYaml.
+A pool's options are conveyor.pool's (workers.defaults with the pool's own values; a map
+the pool sets replaces the defaults' whole). The api and worker pods get a soft spread
+when their values give none: a preferred anti-affinity by node and a ScheduleAnyway
+spread over zones, both selecting only the workload's selector labels (never version or
+chart labels, so pods of an old and a new revision count together). Any affinity or
+topologySpreadConstraints of the user's own replaces the default whole.
+*/}}
+{{- define "conveyor.podValues" -}}
+{{- $v := dict -}}
+{{- if .pool -}}
+{{- $v = include "conveyor.pool" (dict "ctx" .ctx "name" .pool) | fromYaml -}}
+{{- else -}}
+{{- $v = index .ctx.Values .component | deepCopy -}}
+{{- end -}}
+{{- if has .component (list "api" "worker") -}}
+{{- $selector := include "conveyor.selectorLabels" . | fromYaml -}}
+{{- if not $v.affinity -}}
+{{- $term := dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchLabels" $selector) -}}
+{{- $preferred := list (dict "weight" 100 "podAffinityTerm" $term) -}}
+{{- $_ := set $v "affinity" (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" $preferred)) -}}
+{{- end -}}
+{{- if not $v.topologySpreadConstraints -}}
+{{- $spread := dict "maxSkew" 1 "topologyKey" "topology.kubernetes.io/zone" "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" (dict "matchLabels" $selector) -}}
+{{- $_ := set $v "topologySpreadConstraints" (list $spread) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $v -}}
+{{- end -}}
+
+{{/*
+The pod template's metadata: the standard labels, then podLabels (conveyor.validateValues
+refuses a chart label there; one commonLabels sets too is left to commonLabels), the
+checksums and podAnnotations.
+*/}}
+{{- define "conveyor.podMetadata" -}}
+{{- $v := include "conveyor.podValues" . | fromYaml -}}
+{{- $standard := include "conveyor.labels" . | fromYaml -}}
+labels:
+  {{- include "conveyor.labels" . | nindent 2 }}
+  {{- range $key, $value := $v.podLabels }}
+  {{- if not (hasKey $standard $key) }}
+  {{ $key }}: {{ $value | quote }}
+  {{- end }}
+  {{- end }}
+annotations:
+  {{- include "conveyor.checksumAnnotations" .ctx | nindent 2 }}
+  {{- with $v.podAnnotations }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end -}}
+
+{{/* Where the pod may run: priority, node selector, tolerations, affinity, spread. */}}
+{{- define "conveyor.podScheduling" -}}
+{{- $v := include "conveyor.podValues" . | fromYaml -}}
+{{- with $v.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with $v.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $v.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/*
+One of a workload's extra lists as YAML, empty when unset: (dict ... "key" "extraEnv");
+extraEnv and extraEnvFrom follow the chart's (a later entry wins), extraVolumeMounts go
+on the main container and extraVolumes after /tmp's and the data dir's.
+*/}}
+{{- define "conveyor.podExtra" -}}
+{{- with index (include "conveyor.podValues" . | fromYaml) .key -}}
+{{- toYaml . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A probe's timing: (dict "probe" <probes.liveness or probes.readiness>). */}}
+{{- define "conveyor.probeTiming" -}}
+{{- with .probe.initialDelaySeconds }}
+initialDelaySeconds: {{ . }}
+{{- end }}
+periodSeconds: {{ .probe.periodSeconds }}
+timeoutSeconds: {{ .probe.timeoutSeconds }}
+failureThreshold: {{ .probe.failureThreshold }}
+{{- end -}}

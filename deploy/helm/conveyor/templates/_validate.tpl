@@ -62,6 +62,20 @@ the render fails once, listing them all.
 {{- $errors = append $errors (printf "migrations.databaseWaitSeconds=%d is not below migrations.activeDeadlineSeconds=%d: the Job would be stopped before it migrates" (int $v.migrations.databaseWaitSeconds) (int $v.migrations.activeDeadlineSeconds)) -}}
 {{- end -}}
 
+{{- /* podLabels add to the chart's labels, never replace them (selectors depend on them) */ -}}
+{{- $podLabels := dict "api" $v.api.podLabels "beat" $v.beat.podLabels "flower" $v.flower.podLabels -}}
+{{- range $name, $_ := include "conveyor.pools" $ | fromYaml -}}
+{{- $_ := set $podLabels (printf "workers.pools.%s" $name) (include "conveyor.pool" (dict "ctx" $ "name" $name) | fromYaml).podLabels -}}
+{{- end -}}
+{{- $reserved := list "app.kubernetes.io/name" "app.kubernetes.io/instance" "app.kubernetes.io/component" "app.kubernetes.io/version" "app.kubernetes.io/part-of" "app.kubernetes.io/managed-by" "helm.sh/chart" "conveyor.dev/pool" -}}
+{{- range $owner, $labels := $podLabels -}}
+{{- range $key, $_ := $labels -}}
+{{- if has $key $reserved -}}
+{{- $errors = append $errors (printf "%s.podLabels.%s is a label the chart sets on every pod (its selectors use some of them): choose another key" $owner $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* pools */ -}}
 {{- $system := list -}}
 {{- range $name, $_ := include "conveyor.pools" $ | fromYaml -}}

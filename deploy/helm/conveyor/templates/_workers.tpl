@@ -24,8 +24,11 @@ Helm's merge of maps would not allow if the default pool lived in values.yaml.
 
 {{/*
 A worker pool's values: workers.defaults deep-merged with its entry in conveyor.pools,
-except resources, which a pool that sets them replaces whole (a pool asking for
-{cpu: 500m} must not inherit the defaults' cpu limit). The one place where a pool's
+except resources and the pod options (priorityClassName, podLabels, podAnnotations,
+nodeSelector, tolerations, affinity, topologySpreadConstraints and the extra lists),
+which a pool that sets them replaces whole (a pool asking for {cpu: 500m} must not
+inherit the defaults' cpu limit, nor a pool's affinity half of the defaults'; a pool's
+`affinity: {}` brings back the chart's default spread). probes merge field by field. The one place where a pool's
 settings are resolved; call with (dict "ctx" $ "name" "<pool>") and read the result with
 fromYaml. It adds the derived values:
   grace          terminationGracePeriodSeconds = maxJobSeconds + terminationMarginSeconds
@@ -41,8 +44,10 @@ fromYaml. It adds the derived values:
 {{- define "conveyor.pool" -}}
 {{- $own := index (include "conveyor.pools" .ctx | fromYaml) .name | default dict -}}
 {{- $pool := mergeOverwrite (deepCopy .ctx.Values.workers.defaults) (deepCopy $own) -}}
-{{- if hasKey $own "resources" -}}
-{{- $_ := set $pool "resources" (deepCopy $own.resources) -}}
+{{- range $key := list "resources" "priorityClassName" "podLabels" "podAnnotations" "nodeSelector" "tolerations" "affinity" "topologySpreadConstraints" "extraEnv" "extraEnvFrom" "extraVolumes" "extraVolumeMounts" -}}
+{{- if hasKey $own $key -}}
+{{- $_ := set $pool $key (deepCopy (index $own $key)) -}}
+{{- end -}}
 {{- end -}}
 {{- $grace := add $pool.maxJobSeconds $pool.terminationMarginSeconds -}}
 {{- $_ := set $pool "grace" $grace -}}
