@@ -16,16 +16,9 @@ import pytest
 from tests import shared_services as services
 from tests.chart.conftest import Render
 from tests.chart.objects import find
+from tests.chart.test_chart import EXTERNAL
 from tests.procs import BIN, Proc, free_port, wait_until
 from tools.helm import Obj
-
-EXTERNAL = {
-    "secretKey": {"existingSecret": "conveyor-secrets"},
-    "postgresql": {"enabled": False},
-    "externalDatabase": {"existingSecret": "conveyor-secrets"},
-    "redis": {"enabled": False},
-    "externalBroker": {"existingSecret": "conveyor-secrets"},
-}
 
 
 def _worker(objects: list[Obj], pool: str) -> tuple[Obj, Obj]:
