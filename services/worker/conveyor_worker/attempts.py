@@ -286,13 +286,19 @@ def record_hard_timeout(job_id: UUID | str, message_id: str, failure: Failure) -
     The lease of the attempt it ended, or None if the message's attempt no longer held
     the job (it ended, or another attempt took over).
     """
-    job = Job.objects.filter(
-        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
-    ).first()
-    lease = stale_lease(job) if job is not None else None
+    lease = message_lease(job_id, message_id)
     if lease is None or not record_failure(lease, failure, timed_out=True):
         return None
     return lease
+
+
+def message_lease(job_id: UUID | str, message_id: str) -> Lease | None:
+    """The lease of the attempt that message ``message_id`` started, while it still holds
+    the job; rebuilt from the row (the process that claimed it is gone or killed it)."""
+    job = Job.objects.filter(
+        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
+    ).first()
+    return stale_lease(job) if job is not None else None
 
 
 def stale_lease(job: Job) -> Lease | None:
@@ -322,13 +328,10 @@ def requeue_attempt(lease: Lease, outcome: str, *, now: datetime | None = None) 
 
 def release_interrupted(job_id: UUID | str, message_id: str) -> bool:
     """A worker shutting down hands back the attempt it could not finish in time."""
-    job = Job.objects.filter(
-        pk=job_id, message_id=_uuid_or_none(message_id), state__in=LEASED_STATES
-    ).first()
-    lease = stale_lease(job) if job is not None else None
-    if job is None or lease is None:
+    lease = message_lease(job_id, message_id)
+    if lease is None:
         return False
-    if job.state == JobState.CANCELLING:
+    if lease.job.state == JobState.CANCELLING:
         return record_cancelled(lease)
     return requeue_attempt(lease, JobAttempt.Outcome.INTERRUPTED)
 

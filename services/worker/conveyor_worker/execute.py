@@ -25,14 +25,14 @@ from pydantic import ValidationError
 from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_JOB_TASK
 from conveyor.jobs.states import JobState
-from conveyor.jobs.types import JobCancelled, JobType, PermanentError, get_job_type
+from conveyor.jobs.types import JobCancelled, JobType, PermanentError
 from conveyor_worker import attempts
 from conveyor_worker import metrics as worker_metrics
 from conveyor_worker.admission import Deferred, claim_within_limits
 from conveyor_worker.attempts import Failure, Lease
 from conveyor_worker.context import RunContext, keeper
 from conveyor_worker.dbretry import with_db_retry
-from conveyor_worker.registry import Handler, get_handler
+from conveyor_worker.registry import Registered, get_handler
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,11 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
             "job %s is not queued (finished, running elsewhere or gone); message dropped", job_id
         )
         return None
-    if get_handler(lease.job.type) is None:
+    registered = get_handler(lease.job.type)
+    if registered is None:
         return with_db_retry(lambda: _unhandled(lease), what=f"handing back job {job_id}")
     worker_metrics.job_started(lease)
-    record = _attempt(lease)
+    record = _attempt(lease, registered)
     return with_db_retry(record, what=f"recording the outcome of job {job_id}")
 
 
@@ -139,25 +140,21 @@ def _unhandled(lease: Lease) -> str | None:
 Recorder = Callable[[], "str | None"]
 
 
-def _attempt(lease: Lease) -> Recorder:
+def _attempt(lease: Lease, registered: Registered) -> Recorder:
     """Run the handler; how to record what happened (recorded outside, with retries)."""
-    spec = get_job_type(lease.job.type)
-    handler = get_handler(lease.job.type)
-    if spec is None or handler is None:  # a handler has a spec (registry.load_handlers)
-        raise LookupError(f"job type {lease.job.type!r} has no handler here")
     try:
-        params = spec.params.model_validate(lease.job.params)
+        params = registered.spec.params.model_validate(lease.job.params)
     except ValidationError as exc:
         invalid = Failure(type="InvalidParams", message=str(exc))
         return lambda: _failed(attempts.record_failure(lease, invalid))
-    return _run(lease, spec, handler, params)
+    return _run(lease, registered, params)
 
 
-def _run(lease: Lease, spec: JobType, handler: Handler, params: Any) -> Recorder:
+def _run(lease: Lease, registered: Registered, params: Any) -> Recorder:
     ctx = RunContext(lease)
     keeper().watch(ctx)
     try:
-        result = handler(ctx, params)
+        result = registered.function(ctx, params)
         _check_json(result)
     except JobCancelled:
         if ctx.lease_lost:
@@ -171,7 +168,7 @@ def _run(lease: Lease, spec: JobType, handler: Handler, params: Any) -> Recorder
         )
         return lambda: _failed(attempts.record_failure(lease, timed_out, timed_out=True))
     except Exception as exc:
-        return _error_recorder(lease, spec, exc)
+        return _error_recorder(lease, registered.spec, exc)
     finally:
         keeper().unwatch(ctx)
     return lambda: "succeeded" if attempts.record_success(lease, result) else None

@@ -27,9 +27,17 @@ Handler = Callable[[Any, Any], Any]
 H = TypeVar("H", bound=Handler)
 
 
+@dataclass(frozen=True)
+class Registered:
+    """A job type this worker runs: its spec and its handler."""
+
+    spec: JobType
+    function: Handler
+
+
 @dataclass
 class _Handlers:
-    by_name: dict[str, Handler] = field(default_factory=dict)
+    by_name: dict[str, Registered] = field(default_factory=dict)
     loaded: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,16 +50,17 @@ def handler(spec: JobType) -> Callable[[H], H]:
 
     def register(function: H) -> H:
         known = _handlers.by_name.get(spec.name)
-        if known is not None and known is not function:
+        if known is not None and known.function is not function:
             raise ValueError(f"job type {spec.name!r} has two handlers")
-        _handlers.by_name[spec.name] = function
+        _handlers.by_name[spec.name] = Registered(spec=spec, function=function)
         return function
 
     return register
 
 
-def load_handlers() -> dict[str, Handler]:
-    """Import ``CONVEYOR_HANDLER_MODULES`` once; every handler by job type name."""
+def load_handlers() -> dict[str, Registered]:
+    """Import ``CONVEYOR_HANDLER_MODULES`` once; every handler, with its spec, by job type
+    name."""
     if _handlers.loaded:
         return _handlers.by_name
     with _handlers.lock:
@@ -63,7 +72,8 @@ def load_handlers() -> dict[str, Handler]:
     return _handlers.by_name
 
 
-def get_handler(name: str) -> Handler | None:
+def get_handler(name: str) -> Registered | None:
+    """The spec and handler of job type ``name``, if this worker runs it."""
     return load_handlers().get(name)
 
 

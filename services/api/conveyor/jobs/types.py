@@ -21,9 +21,10 @@ import importlib
 import logging
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -118,6 +119,8 @@ class RetryPolicy:
         return timedelta(seconds=half + (rng or random).uniform(0, half))
 
 
+P = ParamSpec("P")
+
 # The most attempts a job may be given, whatever its job type or submission says.
 MAX_ATTEMPTS_CEILING = 100
 
@@ -147,16 +150,6 @@ class _Registry:
 
 
 _registry = _Registry()
-
-
-def job_type(name: str, **declaration: Any) -> JobType:
-    """Declare job type ``name`` and return its spec; its handler is registered in the
-    worker under the same name. ``declaration`` is ``build_job_type``'s keywords."""
-    if name in _registry.types:
-        raise ValueError(f"job type {name!r} is declared twice")
-    spec = build_job_type(name, **declaration)
-    _registry.types[name] = spec
-    return spec
 
 
 def build_job_type(
@@ -190,6 +183,24 @@ def build_job_type(
         description=description,
         rate_limit=rate,
     )
+
+
+def _registering(build: Callable[P, JobType]) -> Callable[P, JobType]:
+    """``build``, registering each spec it returns (a name declared twice is an error)."""
+
+    def declare(*args: P.args, **kwargs: P.kwargs) -> JobType:
+        spec = build(*args, **kwargs)
+        if spec.name in _registry.types:
+            raise ValueError(f"job type {spec.name!r} is declared twice")
+        _registry.types[spec.name] = spec
+        return spec
+
+    return declare
+
+
+#: Declare a job type and return its spec: ``build_job_type``'s arguments, and the spec is
+#: registered; its handler is registered in the worker under the same name.
+job_type = _registering(build_job_type)
 
 
 def _default_queue() -> str:
