@@ -40,19 +40,41 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 @dataclass
 class OwnPostgres:
+    """A cluster of its own. With a ``password``, its ``superuser`` gets it at initdb and TCP
+    connections need it (scram-sha-256, as the official image sets up); local socket
+    connections are trusted either way."""
+
     port: int = field(default_factory=free_port)
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="conveyor-pg-")))
+    superuser: str = "postgres"
+    password: str | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+        return self.database_url("postgres")
 
     def database_url(self, name: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+        return f"postgres://{self.superuser}@127.0.0.1:{self.port}/{name}"
+
+    def connect_tcp(self, password: str) -> None:
+        """A TCP connection as the superuser with ``password``: raises if refused."""
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=self.port,
+            user=self.superuser,
+            password=password,
+            dbname="postgres",
+            connect_timeout=5,
+        ) as conn:
+            conn.execute("SELECT 1")
 
     def _ctl(self, *args: str) -> None:
         subprocess.run(
-            _as_postgres([_pg_bin("pg_ctl"), "-D", str(self.root / "data"), *args]),
+            _as_postgres([_pg_bin("pg_ctl"), "-D", str(self.data_dir), *args]),
             check=True,
             capture_output=True,
             timeout=120,
@@ -61,15 +83,26 @@ class OwnPostgres:
     def init(self) -> OwnPostgres:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            password_file = self.root / "initdb-password"
+            password_file.write_text(self.password)
+            if os.geteuid() == 0:
+                shutil.chown(password_file, "postgres", "postgres")
+            auth = [
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={password_file}",
+            ]
         subprocess.run(
             _as_postgres(
                 [
                     _pg_bin("initdb"),
                     "-D",
-                    str(self.root / "data"),
+                    str(self.data_dir),
                     "-U",
-                    "postgres",
-                    "--auth=trust",
+                    self.superuser,
+                    *auth,
                     "-E",
                     "UTF8",
                     "--no-sync",
@@ -91,8 +124,15 @@ class OwnPostgres:
         return self
 
     def answers(self) -> bool:
+        """A query over the local socket (trusted whatever the TCP authentication) answers."""
         try:
-            with psycopg.connect(self.url, connect_timeout=1) as conn:
+            with psycopg.connect(
+                host=str(self.root),
+                port=self.port,
+                user=self.superuser,
+                dbname="postgres",
+                connect_timeout=1,
+            ) as conn:
                 conn.execute("SELECT 1")
         except psycopg.OperationalError:
             return False

@@ -481,11 +481,18 @@ def test_migrations_hook_phase_follows_where_the_database_lives(render: Render) 
     assert not any(k.startswith("helm.sh/hook") for k in plain)
 
 
-def test_generated_secret_is_a_pre_install_hook_and_absent_when_all_exist(render: Render) -> None:
-    generated = find(render(), "Secret", "conveyor-generated")[0]
-    assert generated["metadata"]["annotations"]["helm.sh/hook"] == "pre-install"
-    assert set(generated["data"]) == {"secret-key", "postgresql-password", "redis-password"}
-    assert not find(render(EXTERNAL), "Secret")
+def test_generated_secret_is_a_pre_install_hook_holding_every_key(render: Render) -> None:
+    # every key, even when all credentials exist: a later upgrade may drop an existingSecret
+    # (tests/chart/test_datastore_passwords.py has the upgrade paths)
+    for values in ({}, EXTERNAL):
+        generated = find(render(values), "Secret", "conveyor-generated")[0]
+        assert generated["metadata"]["annotations"]["helm.sh/hook"] == "pre-install"
+        assert set(generated["data"]) == {
+            "secret-key",
+            "postgresql-password",
+            "redis-password",
+            "rabbitmq-password",
+        }
 
 
 def test_every_workload_waits_for_migrations(case: list[Obj]) -> None:

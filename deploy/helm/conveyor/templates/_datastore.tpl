@@ -80,3 +80,57 @@ spec:
       requests:
         storage: {{ .persistence.size }}
 {{- end -}}
+
+{{/*
+The in-chart PostgreSQL's initContainer script: on a data dir that is already initialised
+(the official image applies POSTGRES_PASSWORD on the first start only), set the role's
+password to the one its Secret holds now, in single-user mode before the server starts.
+The password goes through a here-document (never an argument or a log line), quoted as an
+SQL literal ('' for '; standard_conforming_strings keeps backslashes literal); the role
+as an identifier ("" for ").
+*/}}
+{{- define "conveyor.postgresqlAdoptPasswordScript" -}}
+set -eu
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  echo "adopt-password: no database in $PGDATA yet; its first start sets the password"
+  exit 0
+fi
+role=$(printf '%s' "$POSTGRES_USER" | sed 's/"/""/g')
+password=$(printf '%s' "$POSTGRES_PASSWORD" | sed "s/'/''/g")
+# Single-user mode exits 0 after an SQL error: its messages tell. They never quote the
+# statement (log_min_error_statement=panic), which holds the password. A postmaster.pid
+# left by a killed server names PID 1, which is this shell here: PostgreSQL ignores a lock
+# of its parent or of PG_GRANDPARENT_PID, as after a reboot.
+status=0
+errors=$(PG_GRANDPARENT_PID=$$ postgres --single -j -c log_min_error_statement=panic -D "$PGDATA" postgres 2>&1 >/dev/null <<SQL
+ALTER ROLE "$role" WITH PASSWORD '$password';
+
+SQL
+) || status=$?
+if [ "$status" -ne 0 ] || printf '%s\n' "$errors" | grep -qE '(ERROR|FATAL|PANIC):'; then
+  printf '%s\n' "$errors" >&2
+  echo "adopt-password: could not set the password of role $POSTGRES_USER in the kept data (was postgresql.auth.username changed after the first install?)" >&2
+  exit 1
+fi
+echo "adopt-password: role $POSTGRES_USER has the password its Secret holds"
+{{- end -}}
+
+{{/*
+The in-chart RabbitMQ's postStart script: once the node has started, set the user's
+password to the one its Secret holds now (RABBITMQ_DEFAULT_PASS seeds an empty data dir
+only). The pod is not ready, so not in its Service, until this has run; if it fails, the
+kubelet restarts the container and it runs again.
+*/}}
+{{- define "conveyor.rabbitmqAdoptPasswordScript" -}}
+set -eu
+deadline=$(( $(date +%s) + {{ .waitSeconds }} ))
+until rabbitmqctl --quiet await_startup >/dev/null 2>&1; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "adopt-password: the node did not start within {{ .waitSeconds }} s" >&2
+    exit 1
+  fi
+  sleep 2
+done
+rabbitmqctl --quiet change_password "$RABBITMQ_DEFAULT_USER" "$RABBITMQ_DEFAULT_PASS" >/dev/null
+echo "adopt-password: user $RABBITMQ_DEFAULT_USER has the password its Secret holds"
+{{- end -}}

@@ -30,9 +30,9 @@ the render fails once, listing them all.
 {{- end -}}
 
 {{- /* generated credentials need hooks */ -}}
-{{- $generated := include "conveyor.generatedKeys" . | fromJsonArray -}}
+{{- $generated := include "conveyor.neededGeneratedKeys" . | fromJsonArray -}}
 {{- if and (not $v.hooks.enabled) $generated -}}
-{{- $errors = append $errors (printf "hooks.enabled=false but the chart would have to generate %s: without hooks every render would make new passwords; create a Secret and set the matching existingSecret values" (join ", " $generated)) -}}
+{{- $errors = append $errors (printf "hooks.enabled=false but the chart would have to generate the credentials of %s: without hooks every render would make new passwords; create a Secret and set their existingSecret values" (join ", " $generated)) -}}
 {{- end -}}
 
 {{- /* hosts */ -}}
