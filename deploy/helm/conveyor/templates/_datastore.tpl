@@ -99,10 +99,10 @@ role=$(printf '%s' "$POSTGRES_USER" | sed 's/"/""/g')
 password=$(printf '%s' "$POSTGRES_PASSWORD" | sed "s/'/''/g")
 # Single-user mode exits 0 after an SQL error: its messages tell. They never quote the
 # statement (log_min_error_statement=panic), which holds the password. A postmaster.pid
-# left by a killed server names PID 1, which is this shell here: PostgreSQL ignores a lock
-# of its parent or of PG_GRANDPARENT_PID, as after a reboot.
+# left by a killed server names PID 1, which is this shell here, postgres's parent: a lock
+# naming its parent is stale to PostgreSQL, as after a reboot.
 status=0
-errors=$(PG_GRANDPARENT_PID=$$ postgres --single -j -c log_min_error_statement=panic -D "$PGDATA" postgres 2>&1 >/dev/null <<SQL
+errors=$(postgres --single -j -c log_min_error_statement=panic -D "$PGDATA" postgres 2>&1 >/dev/null <<SQL
 ALTER ROLE "$role" WITH PASSWORD '$password';
 
 SQL
