@@ -107,10 +107,11 @@ def test_the_secret_is_made_once_at_install_with_fixed_keys(render: Render) -> N
 
 
 def test_every_datastore_reads_the_password_the_app_reads(render: Render) -> None:
+    rabbitmq = {"rabbitmq": {"enabled": True}, "redis": {"enabled": False}}
     for values, component, variable in [
         ({}, "postgresql", "POSTGRES_PASSWORD"),
         ({}, "redis", "REDIS_PASSWORD"),
-        ({"rabbitmq": {"enabled": True}, "redis": {"enabled": False}}, "rabbitmq", "RABBITMQ_PASSWORD"),
+        (rabbitmq, "rabbitmq", "RABBITMQ_PASSWORD"),
     ]:
         objects = render(values)
         api = find(objects, "Deployment", "conveyor-api")[0]["spec"]["template"]["spec"]
@@ -150,9 +151,7 @@ def _run_as_postgres(script: str, cluster: OwnPostgres, password: str) -> subpro
     # The container's PID 1 is the init script's shell, and a server killed in the main
     # container leaves a postmaster.pid naming PID 1: the wrapper writes a lock naming
     # itself, then becomes the script (exec keeps the PID).
-    wrapper = (
-        'printf "%s\\n%s\\n" $$ "$PGDATA" > "$PGDATA/postmaster.pid"; exec sh -c "$SCRIPT"'
-    )
+    wrapper = 'printf "%s\\n%s\\n" $$ "$PGDATA" > "$PGDATA/postmaster.pid"; exec sh -c "$SCRIPT"'
     user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     return subprocess.Popen(
         [*user, "env", "-i", *(f"{k}={v}" for k, v in env.items()), "sh", "-c", wrapper],
@@ -182,7 +181,8 @@ def test_postgresql_adopts_the_secrets_password_on_a_kept_volume(
     process = _run_as_postgres(_postgresql_script(render), cluster, NEW)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
-    assert NEW not in out + err and "quoted" not in out + err
+    assert NEW not in out + err
+    assert "quoted" not in out + err
     # then the server, started again, takes the new password over TCP and refuses the old
     cluster.start()
     cluster.connect_tcp(NEW)
