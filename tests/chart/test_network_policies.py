@@ -7,7 +7,8 @@ destination declares, the connection is allowed when the source's egress and the
 destination's ingress both admit it. The rules are Kubernetes': a pod selected by no
 policy of a direction is open in it; selected pods take the union of the rules; a peer's
 podSelector alone means the policy's namespace, with a namespaceSelector both must
-match; named ports resolve against the destination's container ports.
+match; named ports resolve against the destination's container ports; a pod on the
+host network (NodeLocal DNSCache) is reached through an ipBlock only.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class Pod:
     labels: dict[str, str] = field(hash=False)
     ip: str
     ports: tuple[tuple[str, int], ...] = ()  # (name, containerPort), TCP
+    # A pod on the node's network: pod and namespace selectors never match it (its traffic
+    # is the node's), only an ipBlock holding its address does.
+    host_network: bool = False
 
 
 def _selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -67,6 +71,8 @@ def _peer_matches(peer: dict[str, Any], policy_namespace: str, other: Pod) -> bo
             for e in block.get("except", [])
             if ipaddress.ip_network(e).version == address.version
         )
+    if other.host_network:
+        return False
     if "namespaceSelector" in peer:
         if not _selects(peer["namespaceSelector"], _namespace_labels(other.namespace)):
             return False
@@ -236,3 +242,39 @@ def test_the_evaluator_sees_a_policy_removed(render: Render) -> None:
     policed = reachable(render(), OUTSIDE)
     assert ("redis", "postgresql", 5432) not in policed
     assert ("ingress", "redis", 6379) not in policed
+
+
+# The cluster's DNS: CoreDNS pods, and NodeLocal DNSCache on every node's host network at
+# its default link-local address (its DaemonSet's pods have hostNetwork: true).
+COREDNS = Pod("coredns", "kube-system", {"k8s-app": "kube-dns"}, "10.244.3.10", (("dns", 53),))
+NODE_LOCAL_DNS = Pod(
+    "node-local-dns",
+    "kube-system",
+    {"k8s-app": "node-local-dns"},
+    "169.254.20.10",
+    (("dns", 53),),
+    host_network=True,
+)
+
+
+def _dns_clients(allowed: set[tuple[str, str, int]], resolver: Pod) -> set[str]:
+    """The release's pods that reach ``resolver`` on port 53."""
+    outside = {COREDNS.name, NODE_LOCAL_DNS.name}
+    return {s for s, d, p in allowed if d == resolver.name and p == 53 and s not in outside}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_pod_reaches_the_clusters_dns_and_node_local_dns_when_listed(
+    render: Render, case: str
+) -> None:
+    values, clients, broker = CASES[case]
+    components = {*clients, "postgresql", broker[0], "test"}
+    # by default: CoreDNS only (a host-network cache matches no namespaceSelector)
+    allowed = reachable(render(values), [COREDNS, NODE_LOCAL_DNS])
+    assert _dns_clients(allowed, COREDNS) == components
+    assert _dns_clients(allowed, NODE_LOCAL_DNS) == set()
+    # with its address in networkPolicy.dnsCidrs: both, from every pod of the release
+    listed = {**values, "networkPolicy": {"dnsCidrs": ["169.254.20.10/32"]}}
+    allowed = reachable(render(listed), [COREDNS, NODE_LOCAL_DNS])
+    assert _dns_clients(allowed, COREDNS) == components
+    assert _dns_clients(allowed, NODE_LOCAL_DNS) == components

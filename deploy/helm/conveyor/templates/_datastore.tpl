@@ -57,13 +57,7 @@ spec:
   ingress:
     {{- include "conveyor.clientsIngress" . | nindent 4 }}
   egress:
-    - ports:
-        - port: 53
-          protocol: UDP
-        - port: 53
-          protocol: TCP
-      to:
-        - namespaceSelector: {}
+    {{- include "conveyor.dnsEgress" .ctx | nindent 4 }}
 {{- end -}}
 
 {{- define "conveyor.volumeClaim" -}}

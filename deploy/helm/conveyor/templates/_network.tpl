@@ -1,5 +1,10 @@
-{{/* Egress every conveyor pod needs: DNS, the database and the broker (in-chart or external). */}}
-{{- define "conveyor.backendEgress" -}}
+{{/*
+DNS, for every pod with an egress policy: the cluster's DNS pods in any namespace, and
+networkPolicy.dnsCidrs for a resolver that no pod selector matches: NodeLocal DNSCache
+runs on the host network (169.254.20.10 by default, and the kube-dns Service's IP when it
+intercepts that).
+*/}}
+{{- define "conveyor.dnsEgress" -}}
 - ports:
     - port: 53
       protocol: UDP
@@ -7,6 +12,15 @@
       protocol: TCP
   to:
     - namespaceSelector: {}
+    {{- range .Values.networkPolicy.dnsCidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+{{- end -}}
+
+{{/* Egress every conveyor pod needs: DNS, the database and the broker (in-chart or external). */}}
+{{- define "conveyor.backendEgress" -}}
+{{ include "conveyor.dnsEgress" . }}
 {{- if .Values.postgresql.enabled }}
 - ports:
     - port: 5432
