@@ -664,6 +664,8 @@ def test_deletion_cost_grants_only_patching_pods_to_the_workers(render: Render) 
     # then the workers' Role may patch pods and do nothing else
     (role,) = find(objects, "Role")
     assert role["rules"] == [{"apiGroups": [""], "resources": ["pods"], "verbs": ["patch"]}]
+    assert not find(objects, "ClusterRole")
+    assert not find(objects, "ClusterRoleBinding")
     (binding,) = find(objects, "RoleBinding")
     assert binding["roleRef"]["name"] == role["metadata"]["name"]
     (account,) = [

@@ -33,7 +33,6 @@ BLOCK_TIMEOUT_SECONDS = 120
 # reported as skipped until its blocks are marked and it is taken out of this list.
 PAGES_NOT_MARKED = {
     "autoscaling.md": "not marked for this test yet (its commands need a cluster)",
-    "deploy.md": "not marked for this test yet (its commands need a cluster)",
 }
 ALL_PAGES = sorted(DOCS_DIR.glob("*.md"))
 PAGES = [page for page in ALL_PAGES if page.name not in PAGES_NOT_MARKED]
