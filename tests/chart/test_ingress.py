@@ -21,7 +21,7 @@ EXPOSED = {
 NEVER = ["/healthz", "/readyz", "/", "/v1", "/v1/docsx", "/metricsx"]
 
 
-def ingress(render: Render, **expose: bool) -> Obj:
+def ingress(render: Render, **expose: Any) -> Obj:
     values: dict[str, Any] = {"api": {"ingress": {**INGRESS["api"]["ingress"], **expose}}}
     (found,) = find(render(values), "Ingress")
     return found
@@ -90,3 +90,24 @@ def test_each_expose_value_routes_its_paths_only(render: Render, flag: str) -> N
     for path in [p for p in others if not p.startswith("/static/")] + NEVER:
         assert not routed(on, path), (flag, path)
     assert not routed(ingress(render, **{flag: False}), EXPOSED[flag][0])
+
+
+def test_paths_replace_the_v1_resources_and_expose_values_still_add(render: Render) -> None:
+    # given only the jobs routed from outside, and the docs asked for
+    only_jobs = ingress(render, paths=["/v1/jobs"], exposeDocs=True)
+    # then jobs and the docs are routed, the other v1 resources and the rest are not
+    assert routed(only_jobs, f"/v1/jobs/{JOB}/cancel")
+    assert routed(only_jobs, "/v1/docs")
+    for path in ["/v1/queues/default/metrics", "/v1/schedules", "/admin/", "/metrics", *NEVER]:
+        assert not routed(only_jobs, path), path
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/readyz/"])
+def test_paths_never_route_the_health_checks(render: Render, path: str) -> None:
+    with pytest.raises(Exception, match=r"api.ingress.paths must not route .*health checks"):
+        ingress(render, paths=["/v1/jobs", path])
+
+
+def test_the_class_name_is_passed_when_set(render: Render) -> None:
+    assert ingress(render, className="nginx")["spec"]["ingressClassName"] == "nginx"
+    assert "ingressClassName" not in ingress(render)["spec"]

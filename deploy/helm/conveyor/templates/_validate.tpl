@@ -35,6 +35,13 @@ the render fails once, listing them all.
 {{- $errors = append $errors (printf "hooks.enabled=false but the chart would have to generate the credentials of %s: without hooks every render would make new passwords; create a Secret and set their existingSecret values" (join ", " $generated)) -}}
 {{- end -}}
 
+{{- /* ingress paths: the probes are never routed */ -}}
+{{- range $v.api.ingress.paths -}}
+{{- if has (trimSuffix "/" .) (list "" "/healthz" "/readyz") -}}
+{{- $errors = append $errors (printf "api.ingress.paths must not route %q: it would expose the health checks (/healthz, /readyz); list the prefixes to route, e.g. /v1/jobs" .) -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* hosts */ -}}
 {{- if has "*" $v.config.allowedHosts -}}
 {{- $errors = append $errors "config.allowedHosts must not contain \"*\": list the host names the API is reached by" -}}
