@@ -197,7 +197,7 @@ def expected(clients: list[str], database: int, broker: tuple[str, int]) -> set[
 
 
 FLOWER = {"flower": {"enabled": True, "existingSecret": "flower-auth"}}
-CASES = {
+CASES: dict[str, tuple[dict[str, Any], list[str], tuple[str, int]]] = {
     "defaults": ({}, ["api", "beat", "migrate", "worker-default"], ("redis", 6379)),
     "flower": (FLOWER, ["api", "beat", "migrate", "worker-default", "flower"], ("redis", 6379)),
     "rabbitmq-two-pools-flower": (
@@ -274,7 +274,7 @@ def test_every_pod_reaches_the_clusters_dns_and_node_local_dns_when_listed(
     assert _dns_clients(allowed, COREDNS) == components
     assert _dns_clients(allowed, NODE_LOCAL_DNS) == set()
     # with its address in networkPolicy.dnsCidrs: both, from every pod of the release
-    listed = {**values, "networkPolicy": {"dnsCidrs": ["169.254.20.10/32"]}}
+    listed: dict[str, Any] = {**values, "networkPolicy": {"dnsCidrs": ["169.254.20.10/32"]}}
     allowed = reachable(render(listed), [COREDNS, NODE_LOCAL_DNS])
     assert _dns_clients(allowed, COREDNS) == components
     assert _dns_clients(allowed, NODE_LOCAL_DNS) == components
