@@ -227,6 +227,10 @@ def _rabbitmq_script(render: Render) -> str:
     command = pod["containers"][0]["lifecycle"]["postStart"]["exec"]["command"]
     assert command[:2] == ["sh", "-c"]
     script: str = command[2]
+    # the password reaches rabbitmqctl on its standard input, never as an argument
+    for line in script.splitlines():
+        if "rabbitmqctl" in line:
+            assert "RABBITMQ_DEFAULT_PASS" not in line.split("|")[-1], line
     return script
 
 

@@ -125,6 +125,7 @@ until rabbitmqctl --quiet await_startup >/dev/null 2>&1; do
   fi
   sleep 2
 done
-rabbitmqctl --quiet change_password "$RABBITMQ_DEFAULT_USER" "$RABBITMQ_DEFAULT_PASS" >/dev/null
+# the password on standard input, not in the process list
+printf '%s' "$RABBITMQ_DEFAULT_PASS" | rabbitmqctl --quiet change_password "$RABBITMQ_DEFAULT_USER" >/dev/null
 echo "adopt-password: user $RABBITMQ_DEFAULT_USER has the password its Secret holds"
 {{- end -}}
