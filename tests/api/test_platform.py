@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -66,6 +67,31 @@ def test_readyz_stays_ready_and_reports_the_broker_down(anonymous: APIClient) ->
     assert body["status"] == "ready"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("broker unavailable")
+
+
+@pytest.fixture
+def silent_broker(fresh_broker_check: None) -> Iterator[None]:
+    """A broker address that accepts connections and never answers (a hung broker, or a
+    proxy whose broker is gone)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        app.conf.update(broker_write_url=f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+        try:
+            yield
+        finally:
+            app.conf.update(broker_write_url=None)
+
+
+@pytest.mark.timeout(60)  # without a bound on the broker check, the request never ends
+@pytest.mark.usefixtures("silent_broker")
+def test_readyz_answers_while_the_broker_never_answers(anonymous: APIClient) -> None:
+    # when
+    response = anonymous.get("/readyz")
+
+    # then: ready, the broker check given up on
+    assert response.status_code == 200, response.content
+    assert response.json()["checks"]["broker"].startswith("broker unavailable")
 
 
 @pytest.mark.django_db(transaction=True)

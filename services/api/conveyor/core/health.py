@@ -17,6 +17,10 @@ from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 log = logging.getLogger(__name__)
 
 BROKER_CHECK_TTL_SECONDS = 2.0
+# A broker check gives up after this long, to connect and then for each answer: a broker
+# that accepts connections but never answers must not hold /readyz (and its request
+# thread) past the probe's timeout, nor forever.
+BROKER_CHECK_TIMEOUT_SECONDS = 1
 
 
 @dataclass
@@ -45,13 +49,18 @@ def database_ready() -> tuple[bool, str]:
 
 
 def broker_ready() -> tuple[bool, str]:
-    """Connect to the broker, at most once per BROKER_CHECK_TTL_SECONDS per process."""
+    """Connect to the broker, at most once per BROKER_CHECK_TTL_SECONDS per process, for at
+    most about BROKER_CHECK_TIMEOUT_SECONDS."""
     now = time.monotonic()
     if now - _broker.checked_at < BROKER_CHECK_TTL_SECONDS:
         return _broker.ok, _broker.detail
+    bound = BROKER_CHECK_TIMEOUT_SECONDS
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        with app.connection_for_write(
+            connect_timeout=bound,  # AMQP: the connect and the handshake
+            transport_options={"socket_connect_timeout": bound, "socket_timeout": bound},  # Redis
+        ) as conn:
+            conn.ensure_connection(max_retries=0, timeout=bound)
         _broker.ok, _broker.detail = True, "ok"
     except Exception as exc:
         _broker.ok, _broker.detail = False, f"broker unavailable: {exc.__class__.__name__}: {exc}"
