@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
+from conveyor.jobs.longpoll import SHORTENED_HEADER, WaitSlots, wait_slots
 from tests.api.problems import error_fields, problem_of
 from tests.factories import ApiClientFactory, JobFactory
 
@@ -34,6 +35,62 @@ def test_a_job_still_running_is_answered_after_the_wait(api: APIClient, me: ApiC
     assert response.status_code == 200
     assert response.json()["state"] == "queued"
     assert took >= 0.5, took
+    assert SHORTENED_HEADER not in response
+
+
+def test_a_wait_beyond_the_process_limit_is_answered_at_once_and_says_so(
+    api: APIClient, me: ApiClient, settings: object
+) -> None:
+    # given a process that holds one wait at most, and holds one
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = 1  # type: ignore[attr-defined]
+    job = JobFactory.create(client=me)
+    with wait_slots.slot() as taken:
+        assert taken
+        # when a client long-polls
+        response = api.get(f"/v1/jobs/{job.id}", {"wait": "30"})
+
+    # then it gets the job as it is, told that its wait was shortened
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "queued"
+    assert response[SHORTENED_HEADER] == "true"
+
+
+def test_a_final_job_is_never_a_shortened_wait(
+    api: APIClient, me: ApiClient, settings: object
+) -> None:
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = 0  # type: ignore[attr-defined]
+    job = JobFactory.create(client=me, succeeded=True)
+
+    response = api.get(f"/v1/jobs/{job.id}", {"wait": "30"})
+
+    assert response.json()["state"] == "succeeded"
+    assert SHORTENED_HEADER not in response
+
+
+@pytest.mark.parametrize(
+    ("configured", "threads", "limit"),
+    [(None, 4, 3), (None, 1, 0), (None, None, None), (8, 4, 8), (0, 4, 0)],
+)
+def test_the_limit_is_the_setting_else_the_request_threads_but_one(
+    settings: object, configured: int | None, threads: int | None, limit: int | None
+) -> None:
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = configured  # type: ignore[attr-defined]
+    slots = WaitSlots()
+    if threads is not None:
+        slots.serve_with(request_threads=threads)
+
+    assert slots.limit == limit
+
+
+def test_a_slot_is_given_back_when_its_wait_ends(settings: object) -> None:
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = None  # type: ignore[attr-defined]
+    slots = WaitSlots()
+    slots.serve_with(request_threads=2)  # one wait at most
+
+    with slots.slot() as first, slots.slot() as second:
+        assert (first, second) == (True, False)
+    with slots.slot() as again:
+        assert again
 
 
 @pytest.mark.parametrize("wait", ["0", "-1", "30.5", "31", "soon", "", "nan", "inf"])

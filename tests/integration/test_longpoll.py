@@ -37,7 +37,9 @@ def test_a_waiting_request_wakes_when_the_job_is_cancelled(
     def wait() -> tuple[str, float]:
         try:
             started = time.monotonic()
-            found = longpoll.job_wait(client=client, job_id=job.pk, timeout=timedelta(seconds=240))
+            found = longpoll.job_wait(
+                client=client, job_id=job.pk, timeout=timedelta(seconds=240)
+            ).job
             answered.set()
             return found.state, time.monotonic() - started
         finally:
@@ -86,7 +88,9 @@ def test_a_stale_notification_of_another_job_does_not_end_the_wait() -> None:
                 longpoll.notify_final(earlier)  # delivered to this session too
                 cursor.execute("SELECT 1")
                 cursor.execute(f'UNLISTEN "{longpoll.channel_of(earlier)}"')
-            found = longpoll.job_wait(client=client, job_id=job.pk, timeout=timedelta(seconds=60))
+            found = longpoll.job_wait(
+                client=client, job_id=job.pk, timeout=timedelta(seconds=60)
+            ).job
             return found.state
         finally:
             connection.close()

@@ -39,6 +39,14 @@ def on_starting(server: object) -> None:
     gunicorn_on_starting()
 
 
+# Long-polls: each process holds at most its threads - 1 at once (jobs/longpoll.py), so a
+# thread is always left for the probes.
+def post_worker_init(worker: object) -> None:
+    from conveyor.jobs.longpoll import wait_slots
+
+    wait_slots.serve_with(request_threads=int(getattr(getattr(worker, "cfg", None), "threads", 1)))
+
+
 def child_exit(server: object, worker: object) -> None:
     from conveyor.core.metrics import gunicorn_child_exit
 

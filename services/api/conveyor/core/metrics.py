@@ -100,6 +100,7 @@ class ApiMetrics:
     requests: Counter
     latency: Histogram
     submitted: Counter
+    long_polls_shortened: Counter
 
 
 @cache
@@ -122,11 +123,19 @@ def api_metrics() -> ApiMetrics:
             "Jobs accepted by the API, by job type and queue.",
             ["type", "queue"],
         ),
+        long_polls_shortened=Counter(
+            "conveyor_long_polls_shortened",
+            "Long-polls answered at once because their process held its limit of waits.",
+        ),
     )
 
 
 def job_submitted(*, type: str, queue: str) -> None:
     api_metrics().submitted.labels(type=type, queue=queue).inc()
+
+
+def long_poll_shortened() -> None:
+    api_metrics().long_polls_shortened.inc()
 
 
 def route_of(request: HttpRequest) -> str:

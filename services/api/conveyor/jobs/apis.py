@@ -111,7 +111,19 @@ class JobDetailApi(APIView):
     required_scopes = {"GET": JOBS_READ}
 
     @extend_schema(
-        parameters=[JobDetailQuery], responses={200: JobDetailOutput}, operation_id="jobs_retrieve"
+        parameters=[
+            JobDetailQuery,
+            OpenApiParameter(
+                longpoll.SHORTENED_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="true: the wait was cut short, the job answered as it was, "
+                "because this API process held its limit of long-polls; ask again",
+            ),
+        ],
+        responses={200: JobDetailOutput},
+        operation_id="jobs_retrieve",
     )
     def get(self, request: Request, job_id: UUID) -> Response:
         query = JobDetailQuery(data=request.query_params)
@@ -119,9 +131,10 @@ class JobDetailApi(APIView):
         wait = query.validated_data.get("wait")
         if wait is None:
             job = selectors.job_get(client=client_of(request), job_id=job_id)
-        else:
-            job = longpoll.job_wait(client=client_of(request), job_id=job_id, timeout=wait)
-        return Response(JobDetailOutput(job).data)
+            return Response(JobDetailOutput(job).data)
+        waited = longpoll.job_wait(client=client_of(request), job_id=job_id, timeout=wait)
+        headers = {longpoll.SHORTENED_HEADER: "true"} if waited.shortened else None
+        return Response(JobDetailOutput(waited.job).data, headers=headers)
 
 
 class JobCancelApi(APIView):

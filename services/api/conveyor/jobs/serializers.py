@@ -203,7 +203,9 @@ class JobDetailQuery(StrictQuerySerializer):
         required=False,
         allow_blank=True,
         help_text="long-poll: answer once the job is final, or after this many seconds "
-        "(0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default)",
+        "(0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default), with the job as it is "
+        "then; or at once, with the header Conveyor-Wait-Shortened: true, when the API "
+        "process already holds its limit of long-polls (CONVEYOR_LONG_POLL_MAX_PER_PROCESS)",
     )
 
     def validate_wait(self, value: str) -> timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from conveyor.config.env import env_float, env_int, env_list, env_seconds, env_str
@@ -60,3 +61,11 @@ CONVEYOR_JOB_RETENTION = timedelta(days=_retention_days) if _retention_days > 0 
 CONVEYOR_RETENTION_BATCH_SIZE = env_int("CONVEYOR_RETENTION_BATCH_SIZE", 1000, minimum=1)
 # GET /v1/jobs/{id}?wait=N: the largest N (seconds) a client may ask for.
 CONVEYOR_LONG_POLL_MAX = env_seconds("CONVEYOR_LONG_POLL_MAX_SECONDS", 30)
+# GET /v1/jobs/{id}?wait=N: the most long-polls one API process holds at once; beyond it a
+# wait is answered at once, shortened (jobs/longpoll.py). Unset: the process's gunicorn
+# threads - 1, so one thread per process is always left for probes and short requests.
+CONVEYOR_LONG_POLL_MAX_PER_PROCESS: int | None = (
+    env_int("CONVEYOR_LONG_POLL_MAX_PER_PROCESS", 0, minimum=0)
+    if os.environ.get("CONVEYOR_LONG_POLL_MAX_PER_PROCESS")
+    else None
+)
