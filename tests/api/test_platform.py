@@ -94,6 +94,30 @@ def test_readyz_answers_while_the_broker_never_answers(anonymous: APIClient) -> 
     assert response.json()["checks"]["broker"].startswith("broker unavailable")
 
 
+@pytest.mark.timeout(60)  # without a connect timeout, libpq waits for the database forever
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_broker_check")
+def test_readyz_is_a_503_problem_while_the_database_never_answers(
+    anonymous: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the API's database at an address that accepts connections and never answers
+    services.require("redis")
+    assert connection.vendor == "postgresql"
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+        monkeypatch.setitem(connection.settings_dict, "PORT", str(listener.getsockname()[1]))
+        connection.close()
+
+        # when
+        response = anonymous.get("/readyz")
+
+    # then: not ready, the connect given up on (after DATABASE_CONNECT_TIMEOUT, 5 s)
+    problem = problem_of(response, 503)
+    assert problem["checks"]["database"].startswith("database unavailable")
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("fresh_broker_check")
 def test_readyz_is_a_503_problem_while_the_database_is_down(

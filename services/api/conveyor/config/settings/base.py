@@ -97,6 +97,12 @@ def _database() -> dict[str, object]:
             "timeout": 30,
         }
         config["CONN_MAX_AGE"] = 0
+    else:
+        # libpq waits for a silent server forever by default; a bounded connect keeps a
+        # blackholed database from holding request threads (and /readyz) with it.
+        options = config.setdefault("OPTIONS", {})
+        assert isinstance(options, dict)
+        options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1))
     return config
 
 
