@@ -17,6 +17,7 @@ help:
 	@echo "make test-fast  the quick part: unit, API and chart tests (no e2e, faults or deploy)"
 	@echo "make lint       ruff and mypy"
 	@echo "make typecheck  mypy only"
+	@echo "make clients    clients/openapi.json and the Python and TypeScript clients, regenerated"
 	@echo "make bench      conveyor next to plain Celery on Redis and RabbitMQ, as a table of ratios"
 	@echo "make autoscale-demo  a burst scaled 0 -> max -> 0 by the local KEDA controller; CSV + plot"
 
@@ -75,7 +76,13 @@ autoscale-demo: $(DEV_STAMP)
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
 
-.PHONY: manifests image lock lock-upgrade lock-check
+.PHONY: manifests image lock lock-upgrade lock-check clients
+
+# clients/openapi.json, the schema the API serves, and the Python and TypeScript clients
+# generated from it (downloads the generators: openapi-python-client into
+# $(VENV)/clientgen, openapi-typescript with `npm ci` in clients/typescript).
+clients: $(DEV_STAMP)
+	$(BIN)/python -m tools.clients --venv $(VENV)/clientgen
 
 manifests: $(DEV_STAMP)
 	$(BIN)/python -m tools.manifests
