@@ -15,6 +15,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
+from conveyor.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 
 #: The operations that answer 409: a final job cancelled or retried, an idempotency key
@@ -41,7 +42,10 @@ CURSOR_PARAMETERS = [
         description="where the page starts: the `next` or `previous` link's cursor",
     ),
     OpenApiParameter(
-        "limit", int, OpenApiParameter.QUERY, description="jobs per page (default 50, at most 500)"
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        OpenApiParameter.QUERY,
+        description=f"items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})",
     ),
 ]
 

@@ -96,4 +96,15 @@ def add_typed_submissions(result: dict[str, Any], **_: Any) -> dict[str, Any]:
         result.get("paths", {}), f"{COMPONENTS}{UNTYPED_SUBMISSION}", f"{COMPONENTS}{SUBMISSION}"
     )
     schemas[BATCH]["properties"]["jobs"]["items"] = {"$ref": f"{COMPONENTS}{SUBMISSION}"}
+    _bound_wait(result)
     return result
+
+
+def _bound_wait(result: dict[str, Any]) -> None:
+    """``?wait=``'s maximum: ``CONVEYOR_LONG_POLL_MAX_SECONDS``, read when the schema is
+    made, so the schema a deployment serves states its own ceiling."""
+    from django.conf import settings
+
+    operation = result["paths"]["/v1/jobs/{job_id}"]["get"]
+    (wait,) = [p for p in operation["parameters"] if p["name"] == "wait"]
+    wait["schema"]["maximum"] = settings.CONVEYOR_LONG_POLL_MAX.total_seconds()
