@@ -33,9 +33,11 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 # The dev extra holds the embedded one, so it satisfies `make run` too.
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
+$(DEV_STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
 	@echo "==> installing conveyor with the dev extra (tests, linters, chart tools: ~1 GB)"
 	$(BIN)/python -m pip install --progress-bar on -e ".[dev]"
+	@echo "==> installing the Python client (clients/python), which the tests use"
+	$(BIN)/python -m pip install --progress-bar on -e clients/python
 	@touch $@ $(RUN_STAMP)
 
 install: $(DEV_STAMP)
@@ -51,7 +53,7 @@ test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit tests/api tests/chart tests/autoscale/test_rules.py
 
 # django-stubs loads the settings, which need a SECRET_KEY.
-MYPY := SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench tools
+MYPY := SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench tools clients/python/conveyor_client
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -84,6 +84,8 @@ def generate_python(venv: Path) -> None:
         ],
         check=True,
         cwd=PYTHON_CLIENT,
+        # its post-hooks format the code with this checkout's ruff
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"},
     )
 
 
