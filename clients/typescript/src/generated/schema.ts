@@ -193,7 +193,6 @@ export interface components {
             error_type?: string;
             error_message?: string;
         };
-        /** @description An input serializer that refuses fields it does not know (typos are errors). */
         CronInputRequest: {
             /** @description minute hour day-of-month month day-of-week, or @daily etc. */
             expression: string;
@@ -211,26 +210,12 @@ export interface components {
             type: string;
             message: string;
         };
-        /** @description An input serializer that refuses fields it does not know (typos are errors). */
         JobBatchInputRequest: {
             jobs: components["schemas"]["JobSubmission"][];
         };
         JobBatchOutput: {
             jobs: components["schemas"]["JobOutput"][];
         };
-        /**
-         * @description A serializer whose fields are built once per class, not per request.
-         *
-         *     DRF builds a serializer's fields for every instance it creates, deep-copying each
-         *     declared field: for a job's twenty output fields that is most of the cost of rendering
-         *     one job, and three quarters of validating a submission. Rendering and validating read
-         *     the fields and never change them (errors and results live on the serializer), so one
-         *     set, bound to a context-free prototype, serves every instance of the class, in every
-         *     thread. A serializer that needs its own binding builds its own fields, as DRF does:
-         *     one given a ``context`` (fields may read it through their root), a partial one
-         *     (fields read ``root.partial``), and one updating an instance (validators may read
-         *     ``parent.instance``).
-         */
         JobDetailOutput: {
             /** Format: uuid */
             readonly id: string;
@@ -264,19 +249,6 @@ export interface components {
             attempt_history: components["schemas"]["AttemptOutput"][];
             readonly webhook_deliveries: components["schemas"]["WebhookDeliveryOutput"][];
         };
-        /**
-         * @description A serializer whose fields are built once per class, not per request.
-         *
-         *     DRF builds a serializer's fields for every instance it creates, deep-copying each
-         *     declared field: for a job's twenty output fields that is most of the cost of rendering
-         *     one job, and three quarters of validating a submission. Rendering and validating read
-         *     the fields and never change them (errors and results live on the serializer), so one
-         *     set, bound to a context-free prototype, serves every instance of the class, in every
-         *     thread. A serializer that needs its own binding builds its own fields, as DRF does:
-         *     one given a ``context`` (fields may read it through their root), a partial one
-         *     (fields read ``root.partial``), and one updating an instance (validators may read
-         *     ``parent.instance``).
-         */
         JobOutput: {
             /** Format: uuid */
             readonly id: string;
@@ -435,7 +407,6 @@ export interface components {
             /** @description distinct workers running a job of the queue */
             workers: number;
         };
-        /** @description An input serializer that refuses fields it does not know (typos are errors). */
         ScheduleCreateInputRequest: {
             name: string;
             cron?: components["schemas"]["CronInputRequest"];

@@ -10,6 +10,7 @@ naming a resource, or paging with a cursor, 404; the ones in ``CONFLICTS`` 409.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
@@ -108,6 +109,26 @@ def statuses_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     if operation.get("operationId") in CONFLICTS:
         statuses.add(409)
     return statuses
+
+
+def drop_inherited_descriptions(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a component described by the docstring of a
+    serializer base (how fields are built, that unknown fields are refused) says nothing
+    of its own to a client; the description is dropped."""
+    from conveyor.core import serializers as bases
+
+    inherited = {
+        inspect.getdoc(cls)
+        for cls in (
+            bases.FieldsOnceSerializer,
+            bases.StrictInputSerializer,
+            bases.StrictQuerySerializer,
+        )
+    }
+    for component in result.get("components", {}).get("schemas", {}).values():
+        if component.get("description") in inherited:
+            del component["description"]
+    return result
 
 
 def add_problem_responses(result: dict[str, Any], **_: Any) -> dict[str, Any]:

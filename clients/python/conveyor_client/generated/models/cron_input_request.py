@@ -13,8 +13,7 @@ T = TypeVar("T", bound="CronInputRequest")
 
 @_attrs_define
 class CronInputRequest:
-    """An input serializer that refuses fields it does not know (typos are errors).
-
+    """
     Attributes:
         expression (str): minute hour day-of-month month day-of-week, or @daily etc.
         timezone (str | Unset): IANA time zone, such as Europe/Berlin Default: 'UTC'.

@@ -18,8 +18,7 @@ T = TypeVar("T", bound="JobBatchInputRequest")
 
 @_attrs_define
 class JobBatchInputRequest:
-    """An input serializer that refuses fields it does not know (typos are errors).
-
+    """
     Attributes:
         jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionHttpRequest]):
     """

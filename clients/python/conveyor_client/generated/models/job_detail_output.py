@@ -23,49 +23,38 @@ T = TypeVar("T", bound="JobDetailOutput")
 
 @_attrs_define
 class JobDetailOutput:
-    """A serializer whose fields are built once per class, not per request.
-
-    DRF builds a serializer's fields for every instance it creates, deep-copying each
-    declared field: for a job's twenty output fields that is most of the cost of rendering
-    one job, and three quarters of validating a submission. Rendering and validating read
-    the fields and never change them (errors and results live on the serializer), so one
-    set, bound to a context-free prototype, serves every instance of the class, in every
-    thread. A serializer that needs its own binding builds its own fields, as DRF does:
-    one given a ``context`` (fields may read it through their root), a partial one
-    (fields read ``root.partial``), and one updating an instance (validators may read
-    ``parent.instance``).
-
-        Attributes:
-            id (UUID):
-            type_ (str):
-            queue (str):
-            state (JobStateEnum): * `scheduled` - Scheduled
-                * `queued` - Queued
-                * `running` - Running
-                * `retrying` - Retrying
-                * `succeeded` - Succeeded
-                * `failed` - Failed
-                * `cancelling` - Cancelling
-                * `cancelled` - Cancelled
-            max_attempts (int):
-            timeout_seconds (int):
-            progress (ProgressOutput):
-            error (ErrorOutput | None):
-            created_at (datetime.datetime):
-            updated_at (datetime.datetime):
-            attempt_history (list[AttemptOutput]):
-            webhook_deliveries (list[WebhookDeliveryOutput]):
-            priority (int | Unset):
-            params (Any | Unset):
-            labels (Any | Unset):
-            attempts (int | Unset):
-            webhook_url (str | Unset):
-            result (Any | Unset):
-            run_at (datetime.datetime | None | Unset):
-            queued_at (datetime.datetime | None | Unset):
-            started_at (datetime.datetime | None | Unset):
-            finished_at (datetime.datetime | None | Unset):
-            cancel_requested_at (datetime.datetime | None | Unset):
+    """
+    Attributes:
+        id (UUID):
+        type_ (str):
+        queue (str):
+        state (JobStateEnum): * `scheduled` - Scheduled
+            * `queued` - Queued
+            * `running` - Running
+            * `retrying` - Retrying
+            * `succeeded` - Succeeded
+            * `failed` - Failed
+            * `cancelling` - Cancelling
+            * `cancelled` - Cancelled
+        max_attempts (int):
+        timeout_seconds (int):
+        progress (ProgressOutput):
+        error (ErrorOutput | None):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        attempt_history (list[AttemptOutput]):
+        webhook_deliveries (list[WebhookDeliveryOutput]):
+        priority (int | Unset):
+        params (Any | Unset):
+        labels (Any | Unset):
+        attempts (int | Unset):
+        webhook_url (str | Unset):
+        result (Any | Unset):
+        run_at (datetime.datetime | None | Unset):
+        queued_at (datetime.datetime | None | Unset):
+        started_at (datetime.datetime | None | Unset):
+        finished_at (datetime.datetime | None | Unset):
+        cancel_requested_at (datetime.datetime | None | Unset):
     """
 
     id: UUID

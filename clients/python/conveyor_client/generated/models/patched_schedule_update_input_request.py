@@ -23,7 +23,7 @@ class PatchedScheduleUpdateInputRequest:
 
         Attributes:
             name (str | Unset):
-            cron (CronInputRequest | Unset): An input serializer that refuses fields it does not know (typos are errors).
+            cron (CronInputRequest | Unset):
             interval_seconds (int | Unset): run every N seconds
             job (ScheduleJobInputRequest | Unset): The job each run submits: a submission as ``POST /v1/jobs`` takes it,
                 without a

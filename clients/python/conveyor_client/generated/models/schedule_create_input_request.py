@@ -18,13 +18,12 @@ T = TypeVar("T", bound="ScheduleCreateInputRequest")
 
 @_attrs_define
 class ScheduleCreateInputRequest:
-    """An input serializer that refuses fields it does not know (typos are errors).
-
+    """
     Attributes:
         name (str):
         job (ScheduleJobInputRequest): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
             start time (the schedule says when).
-        cron (CronInputRequest | Unset): An input serializer that refuses fields it does not know (typos are errors).
+        cron (CronInputRequest | Unset):
         interval_seconds (int | Unset): run every N seconds
         enabled (bool | Unset):  Default: True.
     """

@@ -87,8 +87,7 @@ def sync_detailed(
     """``POST /v1/jobs/batch``: up to 1,000 jobs in one transaction, all or nothing.
 
     Args:
-        body (JobBatchInputRequest): An input serializer that refuses fields it does not know
-            (typos are errors).
+        body (JobBatchInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,8 +116,7 @@ def sync(
     """``POST /v1/jobs/batch``: up to 1,000 jobs in one transaction, all or nothing.
 
     Args:
-        body (JobBatchInputRequest): An input serializer that refuses fields it does not know
-            (typos are errors).
+        body (JobBatchInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,8 +140,7 @@ async def asyncio_detailed(
     """``POST /v1/jobs/batch``: up to 1,000 jobs in one transaction, all or nothing.
 
     Args:
-        body (JobBatchInputRequest): An input serializer that refuses fields it does not know
-            (typos are errors).
+        body (JobBatchInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,8 +167,7 @@ async def asyncio(
     """``POST /v1/jobs/batch``: up to 1,000 jobs in one transaction, all or nothing.
 
     Args:
-        body (JobBatchInputRequest): An input serializer that refuses fields it does not know
-            (typos are errors).
+        body (JobBatchInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

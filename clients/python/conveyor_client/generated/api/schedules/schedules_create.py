@@ -92,8 +92,7 @@ def sync_detailed(
     """``POST /v1/schedules`` creates a schedule; ``GET /v1/schedules`` lists the client's.
 
     Args:
-        body (ScheduleCreateInputRequest): An input serializer that refuses fields it does not
-            know (typos are errors).
+        body (ScheduleCreateInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,8 +121,7 @@ def sync(
     """``POST /v1/schedules`` creates a schedule; ``GET /v1/schedules`` lists the client's.
 
     Args:
-        body (ScheduleCreateInputRequest): An input serializer that refuses fields it does not
-            know (typos are errors).
+        body (ScheduleCreateInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,8 +145,7 @@ async def asyncio_detailed(
     """``POST /v1/schedules`` creates a schedule; ``GET /v1/schedules`` lists the client's.
 
     Args:
-        body (ScheduleCreateInputRequest): An input serializer that refuses fields it does not
-            know (typos are errors).
+        body (ScheduleCreateInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -175,8 +172,7 @@ async def asyncio(
     """``POST /v1/schedules`` creates a schedule; ``GET /v1/schedules`` lists the client's.
 
     Args:
-        body (ScheduleCreateInputRequest): An input serializer that refuses fields it does not
-            know (typos are errors).
+        body (ScheduleCreateInputRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
