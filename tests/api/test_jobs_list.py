@@ -192,14 +192,19 @@ def test_pagination_keeps_the_filters(api: APIClient, me: ApiClient) -> None:
         ({"page": "2"}, "page"),
         ({"state": "failed,exploded"}, "state"),
         ({"state": "FAILED"}, "state"),
-        ({"label": "env"}, "label"),
-        ({"label": "-bad:x"}, "label"),
+        ({"label": "env"}, "label.0"),
+        ({"label": ["a:b", "-bad:x"]}, "label.1"),
         ({"created_after": "yesterday"}, "created_after"),
+        ({"type": "a,,b"}, "type"),
+        ({"queue": " ,default"}, "queue"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "501"}, "limit"),
+        ({"limit": "ten"}, "limit"),
     ],
 )
 def test_unknown_or_bad_query_parameters_are_400(
     api: APIClient,
-    query: dict[str, str],
+    query: dict[str, Any],
     field: str,
 ) -> None:
     response = api.get(URL, query)

@@ -72,6 +72,8 @@ def reader(docs_platform: Platform, tmp_path_factory: pytest.TempPathFactory) ->
     checkout = tmp_path_factory.mktemp("checkout")
     (checkout / ".venv").symlink_to(BIN.parent)
     (checkout / "var").symlink_to(platform.data_dir)
+    # the clients' quick starts (api.md) run from the checkout's clients/
+    (checkout / "clients").symlink_to(Path(__file__).resolve().parents[2] / "clients")
 
     job = platform.submit({"type": "demo.sleep", "params": {"seconds": 1}})["id"]
     response = platform.http.post(

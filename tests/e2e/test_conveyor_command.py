@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import textwrap
+from importlib.metadata import version
 from pathlib import Path
 
 from tests.procs import BIN, fresh_python_report
@@ -100,3 +101,13 @@ def test_next_to_a_make_run_data_dir_a_command_uses_its_settings(tmp_path: Path)
     with sqlite3.connect(database) as db:
         names = [name for (name,) in db.execute("SELECT name FROM clients_apiclient")]
     assert "next-to-var" in names
+
+
+def test_version_is_conveyors_own_not_djangos(tmp_path: Path) -> None:
+    # when
+    done = conveyor("--version", cwd=tmp_path, env=shell_env())
+
+    # then
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == version("conveyor")
+    assert done.stdout.strip() != version("django")

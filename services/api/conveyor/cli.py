@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 
 # Asking for help, or the version, reads no secret.
 HELP_COMMANDS = frozenset({"help", "--help", "-h", "version", "--version"})
@@ -21,6 +22,10 @@ HELP_ONLY_SECRET_KEY = "conveyor-help-only"  # noqa: S105 - never signs anything
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        # Django would print its own version: this command is conveyor's.
+        print(version("conveyor"))
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
     if not os.environ.get("SECRET_KEY"):
         problem = use_data_dir()

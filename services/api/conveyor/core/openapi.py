@@ -10,11 +10,13 @@ naming a resource, or paging with a cursor, 404; the ones in ``CONFLICTS`` 409.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
+from conveyor.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 
 #: The operations that answer 409: a final job cancelled or retried, an idempotency key
@@ -41,7 +43,10 @@ CURSOR_PARAMETERS = [
         description="where the page starts: the `next` or `previous` link's cursor",
     ),
     OpenApiParameter(
-        "limit", int, OpenApiParameter.QUERY, description="jobs per page (default 50, at most 500)"
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        OpenApiParameter.QUERY,
+        description=f"items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})",
     ),
 ]
 
@@ -106,6 +111,26 @@ def statuses_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def drop_inherited_descriptions(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a component described by the docstring of a
+    serializer base (how fields are built, that unknown fields are refused) says nothing
+    of its own to a client; the description is dropped."""
+    from conveyor.core import serializers as bases
+
+    inherited = {
+        inspect.getdoc(cls)
+        for cls in (
+            bases.FieldsOnceSerializer,
+            bases.StrictInputSerializer,
+            bases.StrictQuerySerializer,
+        )
+    }
+    for component in result.get("components", {}).get("schemas", {}).values():
+        if component.get("description") in inherited:
+            del component["description"]
+    return result
+
+
 def add_problem_responses(result: dict[str, Any], **_: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the problem+json answers of every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -119,3 +144,68 @@ def add_problem_responses(result: dict[str, Any], **_: Any) -> dict[str, Any]:
                     str(status), {"description": TITLES[status], "content": problem}
                 )
     return result
+
+
+# ---- JSON Schema (2020-12, as pydantic writes it) in OpenAPI 3.0's dialect ----------
+
+#: Keywords OpenAPI 3.0's schema object has no word for; a schema using one is refused
+#: rather than published wrong.
+UNSUPPORTED_KEYWORDS = frozenset(
+    {"prefixItems", "if", "then", "else", "dependentSchemas", "patternProperties", "$anchor"}
+)
+#: Annotations that only name things; generators would turn them into class names.
+DROPPED_KEYWORDS = frozenset({"title", "$schema", "$id"})
+
+
+class UnrepresentableSchema(ValueError):
+    """A JSON Schema that OpenAPI 3.0 cannot state."""
+
+
+def as_openapi_schema(node: Any, refs: dict[str, str], where: str = "#") -> Any:
+    """JSON Schema ``node`` rewritten for OpenAPI 3.0: a ``null`` alternative becomes
+    ``nullable``, a numeric ``exclusiveMinimum``/``exclusiveMaximum`` the boolean form,
+    ``const`` a one-value ``enum``, ``examples`` one ``example``; each ``$ref`` is renamed
+    by ``refs`` (``#/$defs/X`` -> ``#/components/schemas/Y``)."""
+    if isinstance(node, list):
+        return [as_openapi_schema(item, refs, f"{where}/{i}") for i, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    bad = sorted(UNSUPPORTED_KEYWORDS & set(node))
+    if bad or isinstance(node.get("type"), list):
+        raise UnrepresentableSchema(
+            f"{where}: {bad or 'a list of types'} cannot be stated in OpenAPI 3.0; "
+            "give the params model a simpler shape"
+        )
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in DROPPED_KEYWORDS or key == "$defs":
+            continue
+        if key == "$ref":
+            if value not in refs:
+                raise UnrepresentableSchema(f"{where}: $ref {value!r} names no definition")
+            out[key] = refs[value]
+        elif key == "properties":
+            out[key] = {
+                name: as_openapi_schema(schema, refs, f"{where}/properties/{name}")
+                for name, schema in value.items()
+            }
+        elif key == "const":
+            out["enum"] = [value]
+        elif key == "examples" and isinstance(value, list):
+            if value:
+                out["example"] = value[0]
+        elif key in ("exclusiveMinimum", "exclusiveMaximum") and not isinstance(value, bool):
+            out["minimum" if key == "exclusiveMinimum" else "maximum"] = value
+            out[key] = True
+        elif key in ("anyOf", "oneOf"):
+            others = [v for v in value if v != {"type": "null"}]
+            converted = as_openapi_schema(others, refs, f"{where}/{key}")
+            if len(others) < len(value):
+                out["nullable"] = True
+            if len(converted) == 1 and "$ref" not in converted[0]:
+                out.update(converted[0])
+            else:
+                out[key] = converted
+        else:
+            out[key] = as_openapi_schema(value, refs, f"{where}/{key}")
+    return out

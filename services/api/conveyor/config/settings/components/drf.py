@@ -27,6 +27,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "conveyor.core.openapi.add_problem_responses",
+        # Components described by a serializer base's docstring: no description.
+        "conveyor.core.openapi.drop_inherited_descriptions",
+        # Each job type's params in the submission (jobs/openapi.py).
+        "conveyor.jobs.openapi.add_typed_submissions",
     ],
     # The docs UI's assets come from the image, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,0 +1,111 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .attempt_output import AttemptOutput
+from .cron_input_request import CronInputRequest
+from .cron_output import CronOutput
+from .error_output import ErrorOutput
+from .field_error import FieldError
+from .job_batch_input_request import JobBatchInputRequest
+from .job_batch_output import JobBatchOutput
+from .job_detail_output import JobDetailOutput
+from .job_output import JobOutput
+from .job_page import JobPage
+from .job_params_demo_cpu import JobParamsDemoCpu
+from .job_params_demo_noop import JobParamsDemoNoop
+from .job_params_demo_sleep import JobParamsDemoSleep
+from .job_params_http_request import JobParamsHttpRequest
+from .job_params_http_request_body_type_1 import JobParamsHttpRequestBodyType1
+from .job_params_http_request_headers import JobParamsHttpRequestHeaders
+from .job_params_http_request_method import JobParamsHttpRequestMethod
+from .job_state_enum import JobStateEnum
+from .job_submission_demo_cpu import JobSubmissionDemoCpu
+from .job_submission_demo_cpu_labels import JobSubmissionDemoCpuLabels
+from .job_submission_demo_cpu_type import JobSubmissionDemoCpuType
+from .job_submission_demo_noop import JobSubmissionDemoNoop
+from .job_submission_demo_noop_labels import JobSubmissionDemoNoopLabels
+from .job_submission_demo_noop_type import JobSubmissionDemoNoopType
+from .job_submission_demo_sleep import JobSubmissionDemoSleep
+from .job_submission_demo_sleep_labels import JobSubmissionDemoSleepLabels
+from .job_submission_demo_sleep_type import JobSubmissionDemoSleepType
+from .job_submission_http_request import JobSubmissionHttpRequest
+from .job_submission_http_request_labels import JobSubmissionHttpRequestLabels
+from .job_submission_http_request_type import JobSubmissionHttpRequestType
+from .job_template_output import JobTemplateOutput
+from .job_template_output_labels import JobTemplateOutputLabels
+from .job_template_output_params import JobTemplateOutputParams
+from .job_type_list import JobTypeList
+from .job_type_output import JobTypeOutput
+from .job_type_output_params_schema import JobTypeOutputParamsSchema
+from .job_type_output_retry import JobTypeOutputRetry
+from .outcome_enum import OutcomeEnum
+from .patched_schedule_update_input_request import PatchedScheduleUpdateInputRequest
+from .problem import Problem
+from .progress_output import ProgressOutput
+from .queue_list import QueueList
+from .queue_metrics_output import QueueMetricsOutput
+from .queue_output import QueueOutput
+from .schedule_create_input_request import ScheduleCreateInputRequest
+from .schedule_job_input_request import ScheduleJobInputRequest
+from .schedule_job_input_request_labels import ScheduleJobInputRequestLabels
+from .schedule_job_input_request_params import ScheduleJobInputRequestParams
+from .schedule_output import ScheduleOutput
+from .schedule_page import SchedulePage
+from .webhook_attempt_output import WebhookAttemptOutput
+from .webhook_delivery_output import WebhookDeliveryOutput
+from .webhook_delivery_output_state_enum import WebhookDeliveryOutputStateEnum
+
+__all__ = (
+    "AttemptOutput",
+    "CronInputRequest",
+    "CronOutput",
+    "ErrorOutput",
+    "FieldError",
+    "JobBatchInputRequest",
+    "JobBatchOutput",
+    "JobDetailOutput",
+    "JobOutput",
+    "JobPage",
+    "JobParamsDemoCpu",
+    "JobParamsDemoNoop",
+    "JobParamsDemoSleep",
+    "JobParamsHttpRequest",
+    "JobParamsHttpRequestBodyType1",
+    "JobParamsHttpRequestHeaders",
+    "JobParamsHttpRequestMethod",
+    "JobStateEnum",
+    "JobSubmissionDemoCpu",
+    "JobSubmissionDemoCpuLabels",
+    "JobSubmissionDemoCpuType",
+    "JobSubmissionDemoNoop",
+    "JobSubmissionDemoNoopLabels",
+    "JobSubmissionDemoNoopType",
+    "JobSubmissionDemoSleep",
+    "JobSubmissionDemoSleepLabels",
+    "JobSubmissionDemoSleepType",
+    "JobSubmissionHttpRequest",
+    "JobSubmissionHttpRequestLabels",
+    "JobSubmissionHttpRequestType",
+    "JobTemplateOutput",
+    "JobTemplateOutputLabels",
+    "JobTemplateOutputParams",
+    "JobTypeList",
+    "JobTypeOutput",
+    "JobTypeOutputParamsSchema",
+    "JobTypeOutputRetry",
+    "OutcomeEnum",
+    "PatchedScheduleUpdateInputRequest",
+    "Problem",
+    "ProgressOutput",
+    "QueueList",
+    "QueueMetricsOutput",
+    "QueueOutput",
+    "ScheduleCreateInputRequest",
+    "ScheduleJobInputRequest",
+    "ScheduleJobInputRequestLabels",
+    "ScheduleJobInputRequestParams",
+    "ScheduleOutput",
+    "SchedulePage",
+    "WebhookAttemptOutput",
+    "WebhookDeliveryOutput",
+    "WebhookDeliveryOutputStateEnum",
+)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="CronInputRequest")
+
+
+@_attrs_define
+class CronInputRequest:
+    """
+    Attributes:
+        expression (str): minute hour day-of-month month day-of-week, or @daily etc.
+        timezone (str | Unset): IANA time zone, such as Europe/Berlin Default: 'UTC'.
+    """
+
+    expression: str
+    timezone: str | Unset = "UTC"
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        expression = self.expression
+
+        timezone = self.timezone
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "expression": expression,
+            }
+        )
+        if timezone is not UNSET:
+            field_dict["timezone"] = timezone
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        expression = d.pop("expression")
+
+        timezone = d.pop("timezone", UNSET)
+
+        cron_input_request = cls(
+            expression=expression,
+            timezone=timezone,
+        )
+
+        cron_input_request.additional_properties = d
+        return cron_input_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,88 @@
+"""Each job type's params in the OpenAPI, and the API agreeing with them on the wire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.api.openapi_wire import component_validator, generated_schema
+
+
+def test_each_job_type_has_a_submission_component_with_its_own_params() -> None:
+    schemas = generated_schema()["components"]["schemas"]
+
+    submission = schemas["JobSubmission_http.request"]
+    assert submission["properties"]["type"]["enum"] == ["http.request"]
+    assert submission["properties"]["params"] == {
+        "$ref": "#/components/schemas/JobParams_http.request"
+    }
+    assert "params" in submission["required"]
+    params = schemas["JobParams_http.request"]
+    assert "url" in params["required"]
+    assert params["properties"]["method"]["enum"] == [
+        "GET",
+        "POST",
+        "PUT",
+        "PATCH",
+        "DELETE",
+        "HEAD",
+    ]
+    # a type without required params may leave them out
+    assert schemas["JobSubmission_demo.noop"]["required"] == ["type"]
+
+
+def test_submissions_are_one_of_the_job_types_discriminated_on_type() -> None:
+    schema = generated_schema()
+    schemas = schema["components"]["schemas"]
+
+    union = schemas["JobSubmission"]
+    assert union["discriminator"]["propertyName"] == "type"
+    assert union["discriminator"]["mapping"]["http.request"] == (
+        "#/components/schemas/JobSubmission_http.request"
+    )
+    assert {"$ref": "#/components/schemas/JobSubmission_demo.sleep"} in union["oneOf"]
+    body = schema["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/JobSubmission"}
+    batch = schemas["JobBatchInputRequest"]["properties"]["jobs"]["items"]
+    assert batch == {"$ref": "#/components/schemas/JobSubmission"}
+    assert "JobCreateInputRequest" not in schemas
+
+
+SUBMISSIONS = [
+    ({"type": "http.request", "params": {"url": "http://127.0.0.1:9/hook"}}, True),
+    ({"type": "http.request", "params": {"url": "http://127.0.0.1:9/", "method": "POST"}}, True),
+    ({"type": "http.request", "params": {"method": "POST"}}, False),
+    ({"type": "http.request", "params": {"url": "http://127.0.0.1:9/", "method": "BREW"}}, False),
+    ({"type": "http.request"}, False),
+    (
+        {"type": "http.request", "params": {"url": "http://127.0.0.1:9/", "timeout_seconds": 0}},
+        False,
+    ),
+    ({"type": "demo.sleep", "params": {"seconds": 1, "steps": 2}}, True),
+    ({"type": "demo.sleep", "params": {"seconds": 1, "naps": 2}}, False),
+    ({"type": "demo.sleep", "params": {"seconds": -1}}, False),
+    ({"type": "demo.noop"}, True),
+    ({"type": "demo.noop", "params": {"x": 1}}, False),
+    ({"type": "demo.cpu", "params": {"iterations": 10}, "priority": 9}, True),
+    ({"type": "demo.cpu", "params": {"iterations": 10}, "colour": "red"}, False),
+    ({"type": "demo.nope", "params": {}}, False),
+]
+
+
+@pytest.mark.parametrize(("body", "valid"), SUBMISSIONS)
+def test_a_submission_the_schema_accepts_the_api_accepts_and_so_for_refusals(
+    api: APIClient, body: dict[str, Any], valid: bool
+) -> None:
+    # given: what the schema says of the body
+    validator = component_validator(generated_schema(), "JobSubmission")
+    assert validator.is_valid(body) is valid, list(validator.iter_errors(body))
+
+    # when
+    response = api.post("/v1/jobs", body, format="json")
+
+    # then: the API says the same
+    assert response.status_code == (201 if valid else 400), response.json()
+    batch = api.post("/v1/jobs/batch", {"jobs": [body]}, format="json")
+    assert batch.status_code == (201 if valid else 400), batch.json()
