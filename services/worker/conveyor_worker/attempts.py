@@ -129,6 +129,8 @@ class Failure:
     type: str
     message: str
     traceback: str = ""
+    #: The exception's class as a module path, when an exception caused the failure.
+    path: str = ""
 
 
 _CLEAR_LEASE: dict[str, Any] = {"lease_token": None, "lease_expires_at": None}
@@ -147,6 +149,8 @@ def _attempt_fields(
         "outcome": outcome,
         "error_type": _text(failure.type, 200) if failure else "",
         "error_message": _text(failure.message, 5000) if failure else "",
+        "error_path": _text(failure.path, 300) if failure else "",
+        "error_traceback": _text(failure.traceback, 50000) if failure else "",
     }
 
 
