@@ -154,7 +154,19 @@ def test_feature_apps_import_no_app_built_on_them() -> None:
 
 # Modules that Django, Celery, gunicorn or a command line load by convention or by path
 # (a TASKS backend: a Django project's settings name it).
-ENTRY_POINTS = ("apps", "admin", "urls", "wsgi", "gunicorn", "__main__", "cli", "app", "backend")
+ENTRY_POINTS = (
+    "apps",
+    "admin",
+    "urls",
+    "wsgi",
+    "gunicorn",
+    "__main__",
+    "cli",
+    "app",
+    "backend",
+    "rest_backend",
+    "router",
+)
 
 
 def named_in_settings() -> set[str]:

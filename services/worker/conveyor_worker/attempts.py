@@ -15,10 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conveyor.core import database
 from conveyor.jobs import longpoll
 from conveyor.jobs.hooks import any_hook_wants, on_final
 from conveyor.jobs.lifecycle import message_of, transition
@@ -188,7 +189,7 @@ def end_attempt(
         changes.update(_error_fields(failure))
     attempt = _attempt_fields(lease, outcome, now, failure)
     final = target in FINAL_STATES
-    if connection.vendor == "postgresql" and not (final and any_hook_wants(lease.job)):
+    if database.connection().vendor == "postgresql" and not (final and any_hook_wants(lease.job)):
         return statements.end_attempt_statement(
             lease.job.pk,
             states=sources_of(target, sources),
@@ -197,7 +198,7 @@ def end_attempt(
             attempt=attempt,
             notify_channel=longpoll.channel_of(lease.job.pk) if final else None,
         )
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         won = transition(
             lease.job.pk,
             sources=sources,
@@ -315,7 +316,7 @@ def stale_lease(job: Job) -> Lease | None:
 def requeue_attempt(lease: Lease, outcome: str, *, now: datetime | None = None) -> bool:
     """End an attempt that was cut short and queue the job again, as a new attempt."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         won = end_attempt(
             lease,
             sources={JobState.RUNNING},

@@ -1,9 +1,10 @@
 """``ConveyorBackend``: a ``TASKS`` backend whose tasks run as conveyor jobs.
 
 In-process: the project's settings hold conveyor's apps, and ``enqueue`` stores a
-``django.task`` job through conveyor's own ``job_create`` (validated, published once the
-surrounding transaction commits). ``get_result`` reads the job and its attempts back as
-a ``TaskResult``. Configure it (docs/django.md)::
+``django.task`` job through conveyor's own services (validated, then stored and published
+once the surrounding transaction commits; with conveyor's tables in an alias of their
+own, once the project's ``default`` transaction commits). ``get_result`` reads the job
+and its attempts back as a ``TaskResult``. Configure it (docs/django.md)::
 
     TASKS = {
         "default": {
@@ -17,13 +18,17 @@ a ``TaskResult``. Configure it (docs/django.md)::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
+from conveyor.core import database
 from conveyor.core.errors import InvalidInput
 from conveyor.djangotasks.compat import (
     BaseTaskBackend,
@@ -33,10 +38,11 @@ from conveyor.djangotasks.compat import (
     TaskResultDoesNotExist,
     task_enqueued,
 )
-from conveyor.djangotasks.results import load_task, task_result
+from conveyor.djangotasks.mapping import load_task
+from conveyor.djangotasks.results import task_result
 from conveyor.djangotasks.submission import job_submission
 from conveyor.jobs.models import Job
-from conveyor.jobs.services import allowed_queues, job_create
+from conveyor.jobs.services import allowed_queues, job_store, prepare_job
 from conveyor.jobtypes.django_task import DJANGO_TASK
 
 P = ParamSpec("P")
@@ -90,12 +96,18 @@ class ConveyorBackend(BaseTaskBackend):
             timeout_seconds=self.timeout_seconds,
         )
         try:
-            job = job_create(client=self.client(), **submission)
+            job = prepare_job(client=self.client(), now=timezone.now(), **submission)
         except InvalidInput as exc:
             problems = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
             raise InvalidTask(
                 f"conveyor refused task {task.module_path}: {exc.detail} {problems}".strip()
             ) from None
+        if database.alias() != DEFAULT_DB_ALIAS and connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            # conveyor's tables are in a database of their own: the job is stored (and
+            # published) when the project's transaction commits, never if it rolls back
+            transaction.on_commit(partial(job_store, job), using=DEFAULT_DB_ALIAS)
+        else:
+            job_store(job)  # in conveyor's transaction if one is open: published at its commit
         result = task_result(job, [], task=task, backend=self.alias)
         task_enqueued.send(type(self), task_result=result)
         return result

@@ -1,9 +1,6 @@
-"""A ``django.task`` job read back as Django's ``TaskResult``.
-
-conveyor's job states map onto Django's ``TaskResultStatus`` (docs/django.md):
-scheduled, queued and retrying are READY (waiting to run, again for a retry); running and
-cancelling are RUNNING; succeeded is SUCCESSFUL; failed and cancelled are FAILED (Django
-has no cancelled). Each attempt that ended in an error gives one ``TaskError``.
+"""A ``django.task`` job read back as Django's ``TaskResult``, from its row and its
+attempts (states mapped as ``mapping`` says; docs/django.md). Each attempt that ended in
+an error gives one ``TaskError``.
 """
 
 from __future__ import annotations
@@ -13,8 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from django.utils.module_loading import import_string
-
 from conveyor.djangotasks.compat import (
     InvalidTask,
     Task,
@@ -22,47 +17,18 @@ from conveyor.djangotasks.compat import (
     TaskResult,
     TaskResultStatus,
 )
+from conveyor.djangotasks.mapping import STATUS_OF_STATE
 from conveyor.jobs.models import Job, JobAttempt
-from conveyor.jobs.states import LEASED_STATES, JobState
+from conveyor.jobs.states import LEASED_STATES
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-STATUS_OF_STATE: dict[str, TaskResultStatus] = {
-    JobState.SCHEDULED: TaskResultStatus.READY,
-    JobState.QUEUED: TaskResultStatus.READY,
-    JobState.RETRYING: TaskResultStatus.READY,
-    JobState.RUNNING: TaskResultStatus.RUNNING,
-    JobState.CANCELLING: TaskResultStatus.RUNNING,
-    JobState.SUCCEEDED: TaskResultStatus.SUCCESSFUL,
-    JobState.FAILED: TaskResultStatus.FAILED,
-    JobState.CANCELLED: TaskResultStatus.FAILED,
-}
 
 # The outcomes of attempts that ended in an error (LOST and INTERRUPTED attempts did not
 # end: their worker went away).
 ERROR_OUTCOMES = frozenset(
     {JobAttempt.Outcome.FAILED, JobAttempt.Outcome.RETRYING, JobAttempt.Outcome.TIMED_OUT}
 )
-
-
-class NotATaskError(ImportError):
-    """A ``django.task`` job names something that is not a Django task."""
-
-
-def load_task(path: str) -> Task[..., Any]:
-    """The task at module path ``path`` (``myapp.tasks.send_welcome_email``): only an
-    object the project made a task with ``@task`` is ever run."""
-    try:
-        found = import_string(path)
-    except ImportError as exc:
-        raise NotATaskError(f"no task at {path!r}: {exc}") from None
-    if not isinstance(found, Task):
-        raise NotATaskError(
-            f"{path!r} is a {type(found).__name__}, not a task: only functions decorated "
-            "with @task run as django.task jobs"
-        )
-    return found
 
 
 def _run_after(params: dict[str, Any]) -> datetime | None:

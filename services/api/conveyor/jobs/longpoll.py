@@ -18,9 +18,8 @@ import time
 from datetime import timedelta
 from uuid import UUID
 
-from django.db import connection
-
 from conveyor.clients.models import ApiClient
+from conveyor.core import database
 from conveyor.jobs.models import Job
 from conveyor.jobs.selectors import job_get
 from conveyor.jobs.states import FINAL_STATES
@@ -38,9 +37,9 @@ def channel_of(job_id: UUID | str) -> str:
 
 def notify_final(job_id: UUID | str) -> None:
     """Wake the requests long-polling this job (at commit of the current transaction)."""
-    if connection.vendor != "postgresql":
+    if database.connection().vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    with database.connection().cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, '')", [channel_of(job_id)])
 
 
@@ -55,7 +54,7 @@ def job_wait(*, client: ApiClient, job_id: UUID | str, timeout: timedelta) -> Jo
     if job.is_final or seconds <= 0:
         return job
     deadline = time.monotonic() + seconds
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if database.connection().vendor == "postgresql" and not database.connection().in_atomic_block:
         _wait_notified(job.pk, deadline)
     else:
         _wait_polling(job.pk, deadline)
@@ -74,8 +73,8 @@ def _wait_polling(job_id: UUID, deadline: float) -> None:
 
 def _wait_notified(job_id: UUID, deadline: float) -> None:
     channel = channel_of(job_id)
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
+    database.connection().ensure_connection()
+    with database.connection().cursor() as cursor:
         cursor.execute(f'LISTEN "{channel}"')
     try:
         # Listening before this read: a job finishing in between still wakes the wait.
@@ -83,7 +82,7 @@ def _wait_notified(job_id: UUID, deadline: float) -> None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            pg = connection.connection
+            pg = database.connection().connection
             assert pg is not None
             # Read to the end: the generator holds the connection's lock until it ends.
             channels = [
@@ -97,5 +96,5 @@ def _wait_notified(job_id: UUID, deadline: float) -> None:
                 # ended before its notification came; the state is read again.)
                 return
     finally:
-        with connection.cursor() as cursor:
+        with database.connection().cursor() as cursor:
             cursor.execute(f'UNLISTEN "{channel}"')

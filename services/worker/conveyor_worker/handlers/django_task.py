@@ -20,7 +20,8 @@ def run_django_task(ctx: JobContext, params: DjangoTaskParams) -> Any:
     """Call the task; its return value (as JSON) is the job's result."""
     try:
         from conveyor.djangotasks.compat import TaskContext, normalize_json
-        from conveyor.djangotasks.results import NotATaskError, load_task, task_result
+        from conveyor.djangotasks.mapping import NotATaskError, load_task
+        from conveyor.djangotasks.results import task_result
     except ImportError as exc:
         raise PermanentError(
             f"this worker has no Django Tasks framework ({exc}): run it on Django 6, or "
