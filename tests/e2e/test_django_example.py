@@ -5,12 +5,13 @@ apps and a router that keeps conveyor's tables in conveyor's database. Its view 
 two tasks (written as Django's docs show); a worker started with the shop's settings runs
 them with the shop's model; the view reads their TaskResults; conveyor's API shows the
 jobs. conveyor's own worker serves only its system queue here: the shop's pool serves
-``default``.
+``default``. It runs on Django 5.2 with the django-tasks backport and on Django 6.0 with
+the built-in framework (tests/e2e/django6.py).
 """
 
 from __future__ import annotations
 
-import sys
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import psycopg
 import pytest
 
 from tests import shared_services as services
+from tests.e2e import django6
 from tests.e2e.platform import Platform
 from tests.procs import BIN, free_port, run, wait_until
 
@@ -54,10 +56,10 @@ class Shop:
         return found
 
 
-def example_env(platform: Platform, db_url: str) -> dict[str, str]:
+def example_env(platform: Platform, db_url: str, *, pythonpath: list[Path]) -> dict[str, str]:
     """What the shop's processes run with: its settings, its database, conveyor's."""
     return {
-        "PYTHONPATH": str(EXAMPLE),
+        "PYTHONPATH": os.pathsep.join(str(p) for p in [EXAMPLE, *pythonpath]),
         "DJANGO_SETTINGS_MODULE": "example.settings",
         "DATABASE_URL": db_url,
         "CONVEYOR_DATABASE_URL": platform.env["DATABASE_URL"],
@@ -65,25 +67,48 @@ def example_env(platform: Platform, db_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def shop() -> Iterator[Shop]:
+def django_version(python: Path, env: dict[str, str]) -> str:
+    return run([str(python), "-c", "import django; print(django.get_version())"], env).strip()
+
+
+# Django 5.2 with the django-tasks backport (this environment), and Django 6 with the
+# built-in django.tasks (Python 3.12: tests/e2e/django6.py).
+VERSIONS = [
+    pytest.param("5.2", id="django5.2"),
+    pytest.param("6.0", id="django6", marks=django6.marks()),
+]
+
+
+@pytest.fixture(scope="module", params=VERSIONS)
+def shop(request: pytest.FixtureRequest) -> Iterator[Shop]:
     services.require("postgres")
     services.require("redis")
+    version = request.param
+    bin_dir, pythonpath = (BIN, []) if version == "5.2" else (django6.ensure(), django6.SERVICES)
     with Platform.running("redis", worker_queues="conveyor") as platform:
         name = f"{platform.db_name}_shop"
         db_url = urlsplit(platform.pg_url)._replace(path=f"/{name}").geturl()
         with psycopg.connect(platform.pg_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
-            env = example_env(platform, db_url)
-            manage = [sys.executable, str(EXAMPLE / "manage.py")]
-            run([*manage, "migrate", "-v0"], {**platform.env, **env})
-            run([*manage, "check", "--fail-level", "WARNING"], {**platform.env, **env})
-            platform.start_worker("shop-worker", queues="default", env=env)
+            env = example_env(platform, db_url, pythonpath=pythonpath)
+            full_env = {**platform.env, **env}
+            assert django_version(bin_dir / "python", full_env).startswith(version)
+            manage = [str(bin_dir / "python"), str(EXAMPLE / "manage.py")]
+            run([*manage, "migrate", "-v0"], full_env)
+            run([*manage, "check", "--fail-level", "WARNING"], full_env)
+            worker = ["-A", "conveyor_worker.app", "worker", "-Q", "default", "-c", "2"]
+            platform.start(
+                "shop-worker",
+                [str(bin_dir / "celery"), *worker, "-n", "shop-worker@%h", "--loglevel=INFO"],
+                CONVEYOR_HEARTBEAT_FILE=str(platform.data_dir / "shop-worker.heartbeat"),
+                **env,
+            )
+            platform.wait_worker_ready("shop-worker")
             port = free_port()
             platform.start(
                 "shop-web",
-                [str(BIN / "gunicorn"), "example.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+                [str(bin_dir / "gunicorn"), "example.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
                 **env,
             )
             url = f"http://127.0.0.1:{port}"
