@@ -31,3 +31,9 @@ def flaky(context: TaskContext[..., Any], label: str) -> dict[str, Any]:
 def not_a_task(a: int) -> int:
     """A plain function: a django.task job naming it must not run it."""
     return a
+
+
+@task
+async def multiply(a: int, b: int) -> int:
+    """A coroutine task: the worker runs it with async_to_sync."""
+    return a * b

@@ -8,13 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.utils import timezone
 
 from conveyor.core.broker import queue_depth
 from conveyor.djangotasks.compat import TaskResult, TaskResultDoesNotExist, TaskResultStatus
 from conveyor.jobs.models import Job
-from tests.djangotasks.tasks import FlakyError, add, flaky
+from tests.djangotasks.tasks import FlakyError, add, flaky, multiply
 from tests.procs import Proc, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -166,3 +167,20 @@ def test_an_unknown_result_id_does_not_exist(tasks_on_conveyor: Proc) -> None:
         add.get_result("not-a-uuid")
     with pytest.raises(TaskResultDoesNotExist):
         add.get_result("00000000-0000-0000-0000-000000000000")
+
+
+def test_aenqueue_and_aget_result_work_from_async_code(tasks_on_conveyor: Proc) -> None:
+    async def view() -> TaskResult[..., Any]:
+        enqueued = await add.aenqueue(7, 8)
+        return await add.aget_result(enqueued.id)
+
+    result = async_to_sync(view)()
+    assert Job.objects.get(pk=result.id).params["args"] == [7, 8]
+    finished(result)
+    assert result.return_value == 15
+
+
+def test_a_coroutine_task_runs_on_the_worker(tasks_on_conveyor: Proc) -> None:
+    result = finished(multiply.enqueue(6, 7))
+    assert result.status == TaskResultStatus.SUCCESSFUL, tasks_on_conveyor.log_tail()
+    assert result.return_value == 42

@@ -124,3 +124,22 @@ def test_an_unreachable_api_is_a_clear_error(over_rest: Platform, settings: Any)
     settings.TASKS = rest_tasks(f"http://127.0.0.1:{free_port()}", "cvk_x")
     with pytest.raises(ConveyorUnavailableError, match=r"cannot reach conveyor's API at"):
         add.enqueue(1, 2)
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("tests.djangotasks.tasks.not_a_task", "is a function, not a task"),
+        ("os.system", "not a task"),
+        ("tests.djangotasks.no_such_module.f", "no task at"),
+    ],
+)
+def test_a_job_naming_no_task_fails_without_running(
+    rest_platform: Platform, path: str, says: str
+) -> None:
+    # when a client submits a django.task job naming something that is not a task
+    job = rest_platform.submit({"type": "django.task", "params": {"task": path, "args": [1]}})
+    # then it fails at its first attempt, without a retry, saying why
+    done = rest_platform.wait_final(job["id"])
+    assert (done["state"], done["attempts"]) == ("failed", 1)
+    assert says in done["error"]["message"]
