@@ -184,3 +184,22 @@ def test_a_coroutine_task_runs_on_the_worker(tasks_on_conveyor: Proc) -> None:
     result = finished(multiply.enqueue(6, 7))
     assert result.status == TaskResultStatus.SUCCESSFUL, tasks_on_conveyor.log_tail()
     assert result.return_value == 42
+
+
+@pytest.mark.parametrize(
+    ("enqueue", "says"),
+    [
+        (lambda: add.enqueue(1), "missing a required argument: 'b'"),  # type: ignore[call-arg]
+        (lambda: add.enqueue(1, 2, 3), "too many positional arguments"),  # type: ignore[call-arg]
+        (lambda: add.enqueue(1, 2, c=3), "unexpected keyword argument 'c'"),  # type: ignore[call-arg]
+        (lambda: flaky.enqueue(), "missing a required argument: 'label'"),  # type: ignore[call-arg]
+    ],
+    ids=["missing", "too-many", "unexpected", "context-not-counted"],
+)
+def test_arguments_that_do_not_fit_the_signature_are_refused(
+    tasks_on_conveyor: Proc, enqueue: Any, says: str
+) -> None:
+    with pytest.raises(TypeError, match=r"cannot take these arguments") as refused:
+        enqueue()
+    assert says in str(refused.value)
+    assert Job.objects.count() == 0

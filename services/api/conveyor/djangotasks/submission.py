@@ -1,11 +1,13 @@
 """What a Django task's ``enqueue`` becomes: a ``django.task`` job's submission.
 
-The arguments must be JSON (Django's Tasks framework stores them so); Django's priority
-(-100 to 100, 0 by default) maps onto conveyor's (0 to 9, 5 by default).
+The arguments must fit the task's signature and be JSON (Django's Tasks framework stores
+them so); Django's priority (-100 to 100, 0 by default) maps onto conveyor's (0 to 9, 5 by
+default).
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -28,6 +30,25 @@ def conveyor_priority(priority: int) -> int:
     if priority <= 0:
         return DEFAULT_PRIORITY + round(priority * DEFAULT_PRIORITY / 100)
     return DEFAULT_PRIORITY + round(priority * (9 - DEFAULT_PRIORITY) / 100)
+
+
+class ArgumentsDoNotFitError(TypeError):
+    """A task's arguments do not fit its signature (calling it would raise ``TypeError``)."""
+
+
+def check_signature(task: Task[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """Refuse, at enqueue, arguments the task could never be called with (a missing or an
+    unexpected one), rather than fail every attempt on a worker."""
+    signature = inspect.signature(task.func)
+    if task.takes_context:  # the worker passes the context first
+        parameters = list(signature.parameters.values())[1:]
+        signature = signature.replace(parameters=parameters)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise ArgumentsDoNotFitError(
+            f"task {task.module_path}{signature} cannot take these arguments: {exc}"
+        ) from None
 
 
 def json_arguments(
@@ -60,6 +81,7 @@ def job_submission(
     timeout_seconds: int | None = None,
 ) -> dict[str, Any]:
     """``job_create``'s keywords (and ``POST /v1/jobs``' body) for one ``enqueue``."""
+    check_signature(task, args, kwargs)
     json_args, json_kwargs = json_arguments(task, args, kwargs)
     run_after: datetime | None = task.run_after
     params: dict[str, Any] = {
