@@ -9,11 +9,12 @@ DEV_STAMP := $(VENV)/.installed-dev
 # Most of the suite waits on real processes, so it runs on 4 pytest workers (xdist).
 PYTEST_ARGS ?= -n 4 --dist load
 
-.PHONY: help install run test test-fast lint typecheck bench clean autoscale-demo
+.PHONY: help install run test test-fast django6 lint typecheck bench clean autoscale-demo
 
 help:
 	@echo "make run        start api, worker and beat on the embedded default (SQLite) and show jobs flowing"
 	@echo "make test       run the whole suite (real PostgreSQL, Redis and RabbitMQ when they run)"
+	@echo "make django6    a Python 3.12 environment with Django 6 for the Django 6 test runs"
 	@echo "make test-fast  the quick part: unit, API and chart tests (no e2e, faults or deploy)"
 	@echo "make lint       ruff and mypy"
 	@echo "make typecheck  mypy only"
@@ -48,8 +49,11 @@ install: $(DEV_STAMP)
 run: $(RUN_STAMP)
 	$(BIN)/python -m conveyor.devserver
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) django6
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+django6: $(DEV_STAMP)
+	$(BIN)/python -m tests.e2e.django6
 
 # A few minutes: what needs no e2e platform, fault injection or image build.
 test-fast: $(DEV_STAMP)

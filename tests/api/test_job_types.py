@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from conveyor.jobs.types import get_job_type
 
-BUILT_INS = {"demo.sleep", "demo.cpu", "demo.noop", "http.request"}
+BUILT_INS = {"demo.sleep", "demo.cpu", "demo.noop", "django.task", "http.request"}
 
 
 def test_job_types_lists_the_built_ins_with_schema_and_policies(api: APIClient) -> None:

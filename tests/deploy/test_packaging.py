@@ -60,12 +60,12 @@ def test_optional_packages_are_extras_of_their_features(wheel: Path) -> None:
     _, fields = _metadata(wheel)
     requires = fields["Requires-Dist"]
     core = [r.split(";")[0].strip().lower() for r in requires if "extra ==" not in r]
-    for optional in ("flower", "kubernetes", "sqlalchemy"):
+    for optional in ("flower", "kubernetes", "sqlalchemy", "django-tasks"):
         assert not any(r.startswith(optional) for r in core), (optional, core)
-    assert {"embedded", "flower", "kubernetes", "dev"} <= set(fields["Provides-Extra"])
-    # the tests run every feature: dev pulls in the three extras
+    assert {"embedded", "flower", "kubernetes", "tasks", "dev"} <= set(fields["Provides-Extra"])
+    # the tests run every feature: dev pulls in the four extras
     assert any(
-        r.startswith("conveyor[embedded,flower,kubernetes]") and 'extra == "dev"' in r
+        r.startswith("conveyor[embedded,flower,kubernetes,tasks]") and 'extra == "dev"' in r
         for r in requires
     ), requires
     # the license is an SPDX expression, not the deprecated table

@@ -175,11 +175,12 @@ class Platform:
         redis_url: str = services.REDIS_URL,
         rabbitmq_url: str | None = None,
         api_env: Mapping[str, str] | None = None,
+        worker_queues: str = "default,conveyor",
     ) -> Iterator[Platform]:
         """A platform on its own database (in the server at ``pg_url``) and broker namespace;
         ``rabbitmq_url``: a private RabbitMQ node, used as it is instead of a vhost on the
         machine's node; ``api_env``: the API's gunicorn settings (``GUNICORN_*``), when not
-        2 workers of 4 threads."""
+        2 workers of 4 threads; ``worker_queues``: what its worker consumes."""
         name = f"conveyor_e2e_{services.RUN_ID}_{broker_kind}_{uuid.uuid4().hex[:6]}"
         data_dir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
         broker = make_broker(broker_kind, name, redis_url=redis_url, rabbitmq_url=rabbitmq_url)
@@ -203,12 +204,14 @@ class Platform:
         platform = cls(broker=broker, db_name=name, data_dir=data_dir, env=env, pg_url=pg_url)
         platform.keys.update(create_database(pg_url, name, env))
         try:
-            platform._boot(worker_concurrency, api_env or {})
+            platform._boot(worker_concurrency, api_env or {}, worker_queues)
             yield platform
         finally:
             platform.shutdown()
 
-    def _boot(self, worker_concurrency: int, api_env: Mapping[str, str]) -> None:
+    def _boot(
+        self, worker_concurrency: int, api_env: Mapping[str, str], worker_queues: str
+    ) -> None:
         collect_static_once(self.env)
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
@@ -218,7 +221,9 @@ class Platform:
             GUNICORN_BIND=f"127.0.0.1:{port}",
             **{"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", **api_env},
         )
-        self.start_worker("worker", concurrency=worker_concurrency, wait_ready=False)
+        self.start_worker(
+            "worker", concurrency=worker_concurrency, queues=worker_queues, wait_ready=False
+        )
         # beat exits on some broker errors; in a cluster the kubelet restarts it
         self.start_beat("beat").supervise()
         wait_until(

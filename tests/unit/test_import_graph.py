@@ -14,7 +14,8 @@ from pathlib import Path
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 ROOTS = {"conveyor": SERVICES / "api", "conveyor_worker": SERVICES / "worker"}
 # Apps built on the jobs domain; core and the jobs domain import none of them.
-FEATURE_APPS = ("ratelimits", "webhooks", "schedules", "queues")
+# djangotasks: Django's Tasks framework on conveyor (a TASKS backend over job_create).
+FEATURE_APPS = ("ratelimits", "webhooks", "schedules", "queues", "djangotasks")
 # The jobs app's HTTP side, which composes the features' views of a job.
 JOBS_HTTP = {"apis", "serializers", "urls", "admin", "batch"}
 
@@ -151,8 +152,21 @@ def test_feature_apps_import_no_app_built_on_them() -> None:
     assert wrong == set()
 
 
-# Modules that Django, Celery, gunicorn or a command line load by convention or by path.
-ENTRY_POINTS = ("apps", "admin", "urls", "wsgi", "gunicorn", "__main__", "cli", "app")
+# Modules that Django, Celery, gunicorn or a command line load by convention or by path
+# (a TASKS backend: a Django project's settings name it).
+ENTRY_POINTS = (
+    "apps",
+    "admin",
+    "urls",
+    "wsgi",
+    "gunicorn",
+    "__main__",
+    "cli",
+    "app",
+    "backend",
+    "rest_backend",
+    "router",
+)
 
 
 def named_in_settings() -> set[str]:

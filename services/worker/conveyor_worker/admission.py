@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from conveyor.core import database
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor.ratelimits.limiter import Limit, acquire
@@ -52,17 +53,19 @@ def claim_within_limits(
     if not limits:
         return attempts.claim(job_id, worker=worker, message_id=message_id)
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         verdict = acquire(limits, now=now)
         if verdict.granted:
             # The attempt starts at the instant its slot was granted.
             claim = attempts.claim(job_id, worker=worker, message_id=message_id, now=now)
             if claim is None:
-                transaction.set_rollback(True)  # taken meanwhile: the slot is not used
+                transaction.set_rollback(
+                    True, using=database.alias()
+                )  # taken meanwhile: the slot is not used
             return claim
         assert verdict.retry_at is not None
         if not attempts.defer(job_id, run_at=verdict.retry_at, now=now):
-            transaction.set_rollback(True)
+            transaction.set_rollback(True, using=database.alias())
             return None
     return Deferred(
         job_id=str(job_id),

@@ -15,10 +15,11 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conveyor.core import database
 from conveyor.jobs import longpoll
 from conveyor.jobs.hooks import any_hook_wants, on_final
 from conveyor.jobs.lifecycle import message_of, transition
@@ -129,6 +130,8 @@ class Failure:
     type: str
     message: str
     traceback: str = ""
+    #: The exception's class as a module path, when an exception caused the failure.
+    path: str = ""
 
 
 _CLEAR_LEASE: dict[str, Any] = {"lease_token": None, "lease_expires_at": None}
@@ -147,6 +150,8 @@ def _attempt_fields(
         "outcome": outcome,
         "error_type": _text(failure.type, 200) if failure else "",
         "error_message": _text(failure.message, 5000) if failure else "",
+        "error_path": _text(failure.path, 300) if failure else "",
+        "error_traceback": _text(failure.traceback, 50000) if failure else "",
     }
 
 
@@ -184,7 +189,7 @@ def end_attempt(
         changes.update(_error_fields(failure))
     attempt = _attempt_fields(lease, outcome, now, failure)
     final = target in FINAL_STATES
-    if connection.vendor == "postgresql" and not (final and any_hook_wants(lease.job)):
+    if database.connection().vendor == "postgresql" and not (final and any_hook_wants(lease.job)):
         return statements.end_attempt_statement(
             lease.job.pk,
             states=sources_of(target, sources),
@@ -193,7 +198,7 @@ def end_attempt(
             attempt=attempt,
             notify_channel=longpoll.channel_of(lease.job.pk) if final else None,
         )
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         won = transition(
             lease.job.pk,
             sources=sources,
@@ -311,7 +316,7 @@ def stale_lease(job: Job) -> Lease | None:
 def requeue_attempt(lease: Lease, outcome: str, *, now: datetime | None = None) -> bool:
     """End an attempt that was cut short and queue the job again, as a new attempt."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         won = end_attempt(
             lease,
             sources={JobState.RUNNING},

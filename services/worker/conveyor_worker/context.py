@@ -13,8 +13,9 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections
 
+from conveyor.core import database
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled
 from conveyor_worker import attempts
@@ -60,7 +61,7 @@ class RunContext:
             attempts.record_progress(self.lease, percent, message)
         except (OperationalError, InterfaceError) as exc:  # progress is not worth failing for
             self.log.warning("progress not recorded (database unavailable): %s", exc)
-            connection.close()
+            database.connection().close()
 
     @property
     def cancel_requested(self) -> bool:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
+
+from conveyor.core import database
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,6 +38,6 @@ def with_db_retry(write: Callable[[], T], *, what: str) -> T:
                 type(exc).__name__,
                 delay,
             )
-            connection.close()  # drop the broken connection; the next query opens one
+            database.connection().close()  # drop the broken connection; the next query opens one
             time.sleep(delay)
             delay = min(delay * 2, 5.0)

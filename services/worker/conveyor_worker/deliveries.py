@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from conveyor.core import database
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.types import RetryPolicy
 from conveyor.webhooks.models import WebhookAttempt, WebhookDelivery
@@ -36,7 +37,7 @@ State = WebhookDelivery.State
 def release_due_deliveries(*, now: datetime | None = None, limit: int = 200) -> int:
     """Publish pending deliveries whose ``next_attempt_at`` has come (the dispatcher)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         due = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True)
             .filter(state=State.PENDING, next_attempt_at__lte=now)
@@ -150,7 +151,7 @@ def record_attempt(
             "token": None,
             "finished_at": now,
         }
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         WebhookAttempt.objects.create(
             delivery_id=lease.delivery.pk,
             number=lease.number,

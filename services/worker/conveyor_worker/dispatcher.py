@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from conveyor.core import database
 from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
@@ -23,7 +24,7 @@ def release_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Queue scheduled and retrying jobs whose ``run_at`` has come, and publish them."""
     now = now or timezone.now()
     waiting = sources_of(JobState.QUEUED, {JobState.SCHEDULED, JobState.RETRYING})
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         due = list(
             Job.objects.select_for_update(skip_locked=True)
             .filter(state__in=waiting, run_at__lte=now)

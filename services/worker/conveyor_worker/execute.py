@@ -45,7 +45,9 @@ class JobTask(Task):  # type: ignore[type-arg]
     ) -> None:
         if isinstance(exc, TimeLimitExceeded) and args:
             failure = Failure(
-                type="TimeLimitExceeded", message=f"killed at its hard time limit ({exc})"
+                type="TimeLimitExceeded",
+                message=f"killed at its hard time limit ({exc})",
+                path=_path_of(exc),
             )
             ended = with_db_retry(
                 lambda: attempts.record_hard_timeout(str(args[0]), task_id, failure),
@@ -160,11 +162,12 @@ def _run(lease: Lease, registered: Registered, params: Any) -> Recorder:
         if ctx.lease_lost:
             return lambda: None
         return lambda: "cancelled" if attempts.record_cancelled(lease) else None
-    except SoftTimeLimitExceeded:
+    except SoftTimeLimitExceeded as exc:
         timed_out = Failure(
             type="TimeLimitExceeded",
             message=f"the job exceeded its time limit of {lease.job.timeout_seconds} s",
             traceback=traceback.format_exc(),
+            path=_path_of(exc),
         )
         return lambda: _failed(attempts.record_failure(lease, timed_out, timed_out=True))
     except Exception as exc:
@@ -176,7 +179,10 @@ def _run(lease: Lease, registered: Registered, params: Any) -> Recorder:
 
 def _error_recorder(lease: Lease, spec: JobType, exc: Exception) -> Recorder:
     failure = Failure(
-        type=type(exc).__name__, message=str(exc) or repr(exc), traceback=traceback.format_exc()
+        type=type(exc).__name__,
+        message=str(exc) or repr(exc),
+        traceback=traceback.format_exc(),
+        path=_path_of(exc),
     )
     made = lease.job.attempts
     if spec.retry.retries(exc) and made < lease.job.max_attempts:
@@ -191,6 +197,11 @@ def _error_recorder(lease: Lease, spec: JobType, exc: Exception) -> Recorder:
         return lambda: attempts.record_retry(lease, failure, delay=delay)
     log.info("job %s failed after %d attempt(s): %s", lease.job.pk, made, failure.type)
     return lambda: _failed(attempts.record_failure(lease, failure))
+
+
+def _path_of(exc: BaseException) -> str:
+    """The exception's class as a module path (``builtins.ValueError``)."""
+    return f"{type(exc).__module__}.{type(exc).__qualname__}"
 
 
 def _failed(recorded: bool) -> str | None:

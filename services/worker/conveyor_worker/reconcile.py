@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from conveyor.core import database
 from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import publish_on_commit
@@ -65,7 +66,7 @@ def republish_missing(
         missing = min(row["total"] - depth, row["stale"], limit - republished)
         if missing <= 0:
             continue
-        with transaction.atomic():
+        with transaction.atomic(using=database.alias()):
             jobs = list(
                 Job.objects.select_for_update(skip_locked=True)
                 .filter(stale_filter, queue=row["queue"], state=JobState.QUEUED)
@@ -91,7 +92,7 @@ def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> Reconcil
     """Jobs whose worker stopped renewing its lease: run again, fail, or finish a cancel."""
     now = now or timezone.now()
     report = ReconcileReport()
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         lapsed = list(
             Job.objects.select_for_update(skip_locked=True)
             .filter(state__in=LEASED_STATES, lease_expires_at__lt=now)

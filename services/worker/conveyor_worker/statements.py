@@ -22,9 +22,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
 from django.db.models import Field, Model
 
+from conveyor.core import database
 from conveyor.jobs.models import Job, JobAttempt
 
 
@@ -33,11 +33,11 @@ def _column(model: type[Model], name: str) -> tuple[str, Field[Any, Any]]:
     field = model._meta.get_field(name)
     assert isinstance(field, Field)
     assert field.column is not None
-    return connection.ops.quote_name(field.column), field
+    return database.connection().ops.quote_name(field.column), field
 
 
 def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+    return database.connection().ops.quote_name(model._meta.db_table)
 
 
 def _assignments(changes: Mapping[str, Any], params: list[Any]) -> list[str]:
@@ -46,7 +46,7 @@ def _assignments(changes: Mapping[str, Any], params: list[Any]) -> list[str]:
     for name, value in changes.items():
         column, field = _column(Job, name)
         assignments.append(f"{column} = %s")
-        params.append(field.get_db_prep_save(value, connection))
+        params.append(field.get_db_prep_save(value, database.connection()))
     return assignments
 
 
@@ -57,12 +57,12 @@ def _where_job(
     id_column, pk = _column(Job, "id")
     state, _ = _column(Job, "state")
     allowed = list(states)
-    params.append(pk.get_db_prep_value(pk.to_python(job_id), connection))
+    params.append(pk.get_db_prep_value(pk.to_python(job_id), database.connection()))
     params.extend(allowed)
     where = f"{id_column} = %s AND {state} IN ({', '.join(['%s'] * len(allowed))})"
     if holding is not None:
         token, token_field = _column(Job, "lease_token")
-        params.append(token_field.get_db_prep_value(holding, connection))
+        params.append(token_field.get_db_prep_value(holding, database.connection()))
         where += f" AND {token} = %s"
     return where
 
@@ -89,7 +89,8 @@ def claim_returning(
     where = _where_job(job_id, states, None, params)
     table = _table(Job)
     source, returning = "", "*"
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    db = database.connection()
+    if db.vendor == "postgresql" and not db.in_atomic_block:
         # set_config(..., true) is SET LOCAL: this statement's own transaction only. (The
         # job's columns only: SQLite refuses "table.*" in RETURNING, hence not always.)
         source = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
@@ -115,7 +116,7 @@ def end_attempt_statement(
     ``states`` and ``holding`` is still its lease; if so, insert the ``attempt`` (a
     JobAttempt's field values, its job set by the statement) and, given a channel, notify
     it. Whether the job was changed."""
-    assert connection.vendor == "postgresql", "data-modifying CTEs need PostgreSQL"
+    assert database.connection().vendor == "postgresql", "data-modifying CTEs need PostgreSQL"
     params: list[Any] = []
     assignments = _assignments(changes, params)
     where = _where_job(job_id, states, holding, params)
@@ -126,7 +127,7 @@ def end_attempt_statement(
         column, field = _column(JobAttempt, name)
         columns.append(column)
         values.append("%s")
-        params.append(field.get_db_prep_save(value, connection))
+        params.append(field.get_db_prep_save(value, database.connection()))
     job_column, _ = _column(JobAttempt, "job")
     columns.append(job_column)
     values.append(f"moved.{id_column}")
@@ -142,6 +143,6 @@ def end_attempt_statement(
         f"SELECT {', '.join(values)} FROM moved) "
         f"{last}"
     )
-    with connection.cursor() as cursor:
+    with database.connection().cursor() as cursor:
         cursor.execute(sql, params)
         return len(cursor.fetchall()) == 1

@@ -61,11 +61,25 @@ labels:
 {{- end -}}
 
 {{- define "conveyor.image" -}}
-{{- $image := .Values.image -}}
+{{- include "conveyor.imageRef" (dict "ctx" . "image" .Values.image) -}}
+{{- end -}}
+
+{{/*
+A worker pool's image: its own (workers.defaults.image / workers.pools.<name>.image) when
+it names a repository, else the chart's. Call with (dict "ctx" $ "pool" $pool).
+*/}}
+{{- define "conveyor.poolImage" -}}
+{{- $own := .pool.image | default dict -}}
+{{- include "conveyor.imageRef" (dict "ctx" .ctx "image" (ternary $own .ctx.Values.image (not (empty $own.repository)))) -}}
+{{- end -}}
+
+{{/* repository@digest, else repository:tag (the chart's appVersion when no tag). */}}
+{{- define "conveyor.imageRef" -}}
+{{- $image := .image -}}
 {{- if $image.digest -}}
 {{- printf "%s@%s" $image.repository $image.digest -}}
 {{- else -}}
-{{- printf "%s:%s" $image.repository (default .Chart.AppVersion $image.tag) -}}
+{{- printf "%s:%s" $image.repository (default .ctx.Chart.AppVersion $image.tag) -}}
 {{- end -}}
 {{- end -}}
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import models, transaction
 
+from conveyor.core import database
+
 
 def delete_in_batches(rows: models.QuerySet[Any], *, batch_size: int, order_by: str) -> int:
     """Delete ``rows`` ``batch_size`` at a time, each batch in its own transaction, oldest
@@ -17,7 +19,7 @@ def delete_in_batches(rows: models.QuerySet[Any], *, batch_size: int, order_by: 
     label = rows.model._meta.label
     deleted = 0
     while True:
-        with transaction.atomic():
+        with transaction.atomic(using=database.alias()):
             ids = list(rows.order_by(order_by).values_list("pk", flat=True)[:batch_size])
             if not ids:
                 return deleted

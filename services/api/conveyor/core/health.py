@@ -7,11 +7,11 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from conveyor.config.celery import app
+from conveyor.core import database
 from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def database_ready() -> tuple[bool, str]:
     try:
-        with connection.cursor() as cursor:
+        with database.connection().cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception as exc:
         return False, f"database unavailable: {exc.__class__.__name__}: {exc}"

@@ -18,11 +18,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from conveyor.core import database
 from conveyor.core.errors import Conflict, ConveyorError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -205,7 +206,8 @@ def _error_item(field: str, item: Any) -> dict[str, str]:
 def _database_usable() -> bool:
     """False when the database connection is gone (an outage), True for a failed query."""
     try:
-        return connection.connection is not None and connection.is_usable()
+        db = database.connection()
+        return db.connection is not None and db.is_usable()
     except Exception:
         return False
 

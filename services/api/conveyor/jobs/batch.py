@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from conveyor.clients.models import ApiClient
-from conveyor.core import metrics
+from conveyor.core import database, metrics
 from conveyor.core.errors import InvalidInput
 from conveyor.core.problems import flatten_field_errors
 from conveyor.jobs.lifecycle import message_of
@@ -69,7 +69,7 @@ def jobs_create_batch(
             f"{invalid} of the {len(items)} jobs are invalid; none was submitted.",
             errors=errors[:MAX_ERRORS],
         )
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         Job.objects.bulk_create(jobs)
         publish_on_commit([message_of(job) for job in jobs if job.state == JobState.QUEUED])
     for job in jobs:

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
+from conveyor.core import database
 from conveyor.core.batches import delete_in_batches
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs.models import IdempotencyKey, Job
@@ -92,7 +93,7 @@ def submit_once(
     if record is not None:
         return _replay(record, digest), False
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=database.alias()):
             # An expired record of this key gives way to the new one.
             IdempotencyKey.objects.filter(
                 client=client, key=key, created_at__lt=now - settings.CONVEYOR_IDEMPOTENCY_TTL

@@ -26,9 +26,9 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection
 
 from conveyor.clients.models import ApiClient
+from conveyor.core import database
 from conveyor.core.metrics import long_poll_shortened
 from conveyor.jobs.models import Job
 from conveyor.jobs.selectors import job_get
@@ -49,9 +49,9 @@ def channel_of(job_id: UUID | str) -> str:
 
 def notify_final(job_id: UUID | str) -> None:
     """Wake the requests long-polling this job (at commit of the current transaction)."""
-    if connection.vendor != "postgresql":
+    if database.connection().vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
+    with database.connection().cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, '')", [channel_of(job_id)])
 
 
@@ -121,6 +121,7 @@ def job_wait(*, client: ApiClient, job_id: UUID | str, timeout: timedelta) -> Wa
             long_poll_shortened()
             return Waited(job, shortened=True)
         deadline = time.monotonic() + seconds
+        connection = database.connection()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             _wait_notified(job.pk, deadline)
         else:
@@ -140,8 +141,8 @@ def _wait_polling(job_id: UUID, deadline: float) -> None:
 
 def _wait_notified(job_id: UUID, deadline: float) -> None:
     channel = channel_of(job_id)
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
+    database.connection().ensure_connection()
+    with database.connection().cursor() as cursor:
         cursor.execute(f'LISTEN "{channel}"')
     try:
         # Listening before this read: a job finishing in between still wakes the wait.
@@ -149,7 +150,7 @@ def _wait_notified(job_id: UUID, deadline: float) -> None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            pg = connection.connection
+            pg = database.connection().connection
             assert pg is not None
             # Read to the end: the generator holds the connection's lock until it ends.
             channels = [
@@ -163,5 +164,5 @@ def _wait_notified(job_id: UUID, deadline: float) -> None:
                 # ended before its notification came; the state is read again.)
                 return
     finally:
-        with connection.cursor() as cursor:
+        with database.connection().cursor() as cursor:
             cursor.execute(f'UNLISTEN "{channel}"')

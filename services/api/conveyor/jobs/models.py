@@ -113,6 +113,10 @@ class JobAttempt(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     error_type = models.CharField(max_length=200, blank=True, default="")
     error_message = models.TextField(blank=True, default="")
+    # The exception's class as a module path (``myapp.tasks.Flaky``) and the attempt's
+    # traceback: Django's TaskResult.errors shows them per attempt (conveyor/djangotasks).
+    error_path = models.CharField(max_length=300, blank=True, default="")
+    error_traceback = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ("started_at",)

@@ -25,6 +25,7 @@ from kombu import Connection, Producer
 from conveyor.config.broker_url import REDIS_SCHEMES, broker_scheme
 from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_JOB_TASK
+from conveyor.core import database
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def publish(
 def publish_on_commit(messages: Sequence[Outgoing]) -> None:
     """Publish once the surrounding transaction commits (at once outside one)."""
     if messages:
-        transaction.on_commit(lambda: publish_all(messages))
+        transaction.on_commit(lambda: publish_all(messages), using=database.alias())
 
 
 def publish_all(messages: Sequence[Outgoing]) -> None:

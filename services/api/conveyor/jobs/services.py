@@ -12,7 +12,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from conveyor.clients.models import ApiClient
-from conveyor.core import metrics
+from conveyor.core import database, metrics
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs.hooks import on_final
 from conveyor.jobs.lifecycle import message_of, transition
@@ -159,7 +159,11 @@ def job_create(*, client: ApiClient, now: datetime | None = None, **submission: 
 
     ``submission`` is ``prepare_job``'s keywords (type, params, queue, priority, …).
     """
-    job = prepare_job(client=client, now=now or timezone.now(), **submission)
+    return job_store(prepare_job(client=client, now=now or timezone.now(), **submission))
+
+
+def job_store(job: Job) -> Job:
+    """Store a job ``prepare_job`` made, and publish it once stored."""
     # One INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. The
     # publish follows the commit: at once here, or at the commit of a caller's transaction.
     job.save(force_insert=True)
@@ -178,7 +182,7 @@ def job_cancel(*, job: Job) -> Job:
         if job.state == JobState.CANCELLING:
             return job
         if job.state in CANCEL_AT_ONCE_STATES:
-            with transaction.atomic():
+            with transaction.atomic(using=database.alias()):
                 done = transition(
                     job.pk,
                     sources=CANCEL_AT_ONCE_STATES,
@@ -211,7 +215,7 @@ def job_retry(*, job: Job) -> Job:
             f"Job {job.id} is {job.state}; only failed or cancelled jobs can be retried."
         )
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         done = transition(
             job.pk,
             sources=RETRYABLE_STATES,

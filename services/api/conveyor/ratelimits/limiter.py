@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from conveyor.core import database
 from conveyor.core.rates import Rate
 from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
 
@@ -66,7 +67,7 @@ def acquire(limits: Sequence[Limit], *, now: datetime) -> Verdict:
     if not by_key:
         return GRANTED
     keys = sorted(by_key)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(using=database.alias(), savepoint=False):
         buckets = _lock(keys, now)
         free_at = {key: _free_at(by_key[key], now) for key in keys}
         refusing = [key for key in keys if free_at[key] is not None]

@@ -22,6 +22,7 @@ from kombu.utils.json import dumps
 
 from conveyor.clients.models import ApiClient
 from conveyor.config.tasks import FIRE_SCHEDULE_TASK
+from conveyor.core import database
 from conveyor.core.errors import Conflict, ConveyorError, InvalidInput
 from conveyor.jobs.services import job_create, prepare_job
 from conveyor.schedules import timing
@@ -104,7 +105,7 @@ def schedule_create(
         updated_at=now,
     )
     _set_timing(schedule, when)
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         _refuse_taken_name(schedule)
         schedule.periodic_task = PeriodicTask(
             name=f"conveyor-schedule-{schedule.id}",
@@ -142,7 +143,7 @@ def schedule_update(
     if restart:
         schedule.started_at = now
     schedule.updated_at = now
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         _refuse_taken_name(schedule)
         _sync_periodic_task(schedule, reset=restart)
         # Not last_run_at: a fire may be recording a run right now.
@@ -152,7 +153,7 @@ def schedule_update(
 
 def schedule_delete(*, schedule: Schedule) -> None:
     """Delete the schedule, its periodic task and its run records (its jobs stay)."""
-    with transaction.atomic():
+    with transaction.atomic(using=database.alias()):
         task = schedule.periodic_task
         schedule.delete()
         task.delete()
@@ -174,7 +175,7 @@ def schedule_fire(*, schedule_id: UUID | str, now: datetime | None = None) -> Sc
     if due is None:
         return None
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=database.alias()):
             # First the key: a concurrent fire of the same run waits here, then fails.
             run = ScheduleRun.objects.create(schedule=schedule, due_at=due, fired_at=now)
             try:

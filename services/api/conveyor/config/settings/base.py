@@ -162,6 +162,7 @@ from conveyor.config.settings.components.celery import (
 from conveyor.config.settings.components.conveyor import (
     CONVEYOR_API_KEY_CACHE,
     CONVEYOR_CANCEL_GRACE,
+    CONVEYOR_DATABASE,
     CONVEYOR_DB_RETRY,
     CONVEYOR_EXTRA_QUEUES,
     CONVEYOR_FINAL_HOOKS,

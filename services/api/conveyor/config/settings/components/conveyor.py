@@ -16,6 +16,9 @@ CONVEYOR_HANDLER_MODULES = env_list("CONVEYOR_HANDLER_MODULES", ["conveyor_worke
 # What follows a job reaching a final state, in the transaction that moves it there, in
 # this order (conveyor/jobs/hooks.py).
 CONVEYOR_FINAL_HOOKS = env_list("CONVEYOR_FINAL_HOOKS", ["conveyor.webhooks.hooks.WebhookOnFinal"])
+# The database alias of conveyor's tables: "default", unless a Django project runs
+# conveyor's apps beside its own and keeps them in an alias of their own (docs/django.md).
+CONVEYOR_DATABASE = env_str("CONVEYOR_DATABASE", "default")
 # Queues a job may name besides the ones its job types declare.
 CONVEYOR_EXTRA_QUEUES = env_list("CONVEYOR_EXTRA_QUEUES", [])
 # The queue for conveyor's own periodic work (the dispatcher); every deployment needs

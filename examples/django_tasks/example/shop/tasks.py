@@ -1,0 +1,31 @@
+"""The shop's tasks, written as Django's Tasks documentation shows them."""
+
+from django.db.models import F
+from django.utils import timezone
+
+try:
+    from django.tasks import task  # Django 6
+except ImportError:
+    from django_tasks import task  # Django 5.2: the django-tasks backport
+
+from example.shop.models import Order
+
+
+@task
+def fulfil_order(order_id: int) -> dict:
+    order = Order.objects.get(pk=order_id)
+    order.fulfilled_at = timezone.now()
+    order.save(update_fields=["fulfilled_at"])
+    return {"order": order.pk, "item": order.item, "quantity": order.quantity}
+
+
+@task
+def send_receipt(order_id: int) -> str:
+    """Mail the receipt. The mail server turns the first try away, as servers do."""
+    Order.objects.filter(pk=order_id).update(receipt_attempts=F("receipt_attempts") + 1)
+    order = Order.objects.get(pk=order_id)
+    if order.receipt_attempts == 1:
+        raise ConnectionError("the mail server is busy; try again later")
+    order.receipt_sent = True
+    order.save(update_fields=["receipt_sent"])
+    return f"Receipt for order {order.pk}: {order}"

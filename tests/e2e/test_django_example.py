@@ -1,0 +1,174 @@
+"""The worked example (examples/django_tasks): a Django project's own tasks on conveyor.
+
+The shop is a separate Django project with its own database; its settings add conveyor's
+apps and a router that keeps conveyor's tables in conveyor's database. Its view enqueues
+two tasks (written as Django's docs show); a worker started with the shop's settings runs
+them with the shop's model; the view reads their TaskResults; conveyor's API shows the
+jobs. conveyor's own worker serves only its system queue here: the shop's pool serves
+``default``. It runs on Django 5.2 with the django-tasks backport and on Django 6.0 with
+the built-in framework (tests/e2e/django6.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import psycopg
+import pytest
+
+from tests import shared_services as services
+from tests.e2e import django6
+from tests.e2e.platform import Platform
+from tests.procs import BIN, free_port, run, wait_until
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "django_tasks"
+
+
+@dataclass
+class Shop:
+    platform: Platform
+    url: str
+    db_url: str
+
+    def sql(self, query: str) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            return list(conn.execute(query).fetchall())  # type: ignore[arg-type]
+
+    def result(self, task: str, result_id: str) -> dict[str, Any]:
+        response = httpx.get(f"{self.url}/results/{task}/{result_id}/", timeout=30)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    def finished(self, task: str, result_id: str) -> dict[str, Any]:
+        found = wait_until(
+            lambda: (r := self.result(task, result_id))["status"] in {"SUCCESSFUL", "FAILED"} and r,
+            timeout=90,
+            interval=0.3,
+            message=f"{task} {result_id} to finish\n{self.platform.logs()}",
+        )
+        assert isinstance(found, dict)
+        return found
+
+
+def example_env(platform: Platform, db_url: str, *, pythonpath: list[Path]) -> dict[str, str]:
+    """What the shop's processes run with: its settings, its database, conveyor's."""
+    return {
+        "PYTHONPATH": os.pathsep.join(str(p) for p in [EXAMPLE, *pythonpath]),
+        "DJANGO_SETTINGS_MODULE": "example.settings",
+        "DATABASE_URL": db_url,
+        "CONVEYOR_DATABASE_URL": platform.env["DATABASE_URL"],
+        "SHOP_CONVEYOR_CLIENT": "alice",
+    }
+
+
+def django_version(python: Path, env: dict[str, str]) -> str:
+    return run([str(python), "-c", "import django; print(django.get_version())"], env).strip()
+
+
+# Django 5.2 with the django-tasks backport (this environment), and Django 6 with the
+# built-in django.tasks (Python 3.12: tests/e2e/django6.py).
+VERSIONS = [
+    pytest.param("5.2", id="django5.2"),
+    pytest.param("6.0", id="django6", marks=django6.marks()),
+]
+
+
+@pytest.fixture(scope="module", params=VERSIONS)
+def shop(request: pytest.FixtureRequest) -> Iterator[Shop]:
+    services.require("postgres")
+    services.require("redis")
+    version = request.param
+    bin_dir, pythonpath = (BIN, []) if version == "5.2" else (django6.ensure(), django6.SERVICES)
+    with Platform.running("redis", worker_queues="conveyor") as platform:
+        name = f"{platform.db_name}_shop"
+        db_url = urlsplit(platform.pg_url)._replace(path=f"/{name}").geturl()
+        with psycopg.connect(platform.pg_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            env = example_env(platform, db_url, pythonpath=pythonpath)
+            full_env = {**platform.env, **env}
+            assert django_version(bin_dir / "python", full_env).startswith(version)
+            manage = [str(bin_dir / "python"), str(EXAMPLE / "manage.py")]
+            run([*manage, "migrate", "-v0"], full_env)
+            run([*manage, "check", "--fail-level", "WARNING"], full_env)
+            worker = ["-A", "conveyor_worker.app", "worker", "-Q", "default", "-c", "2"]
+            platform.start(
+                "shop-worker",
+                [str(bin_dir / "celery"), *worker, "-n", "shop-worker@%h", "--loglevel=INFO"],
+                CONVEYOR_HEARTBEAT_FILE=str(platform.data_dir / "shop-worker.heartbeat"),
+                **env,
+            )
+            platform.wait_worker_ready("shop-worker")
+            port = free_port()
+            platform.start(
+                "shop-web",
+                [str(bin_dir / "gunicorn"), "example.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+                **env,
+            )
+            url = f"http://127.0.0.1:{port}"
+            wait_until(
+                lambda: httpx.get(f"{url}/orders/", timeout=5).status_code == 405,
+                timeout=60,
+                message="the shop's web server",
+            )
+            yield Shop(platform, url, db_url)
+        finally:
+            for proc in ("shop-web", "shop-worker"):
+                if proc in platform.procs:
+                    platform.procs.pop(proc).stop(timeout=20)
+            with psycopg.connect(platform.pg_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_view_enqueues_the_tasks_run_with_the_shops_model(shop: Shop) -> None:
+    # when the shop's view places an order (its tasks enqueued in its transaction)
+    response = httpx.post(f"{shop.url}/orders/", json={"item": "tea", "quantity": 2}, timeout=30)
+    assert response.status_code == 201, response.text
+    placed = response.json()
+    # then a worker with the shop's settings runs both tasks, and the view reads results
+    fulfilment = shop.finished("fulfil_order", placed["fulfil_order"])
+    assert fulfilment["status"] == "SUCCESSFUL", fulfilment
+    assert fulfilment["return_value"] == {"order": placed["order"], "item": "tea", "quantity": 2}
+    assert fulfilment["attempts"] == 1
+    # the receipt task failed once, was retried, and succeeded
+    receipt = shop.finished("send_receipt", placed["send_receipt"])
+    assert receipt["status"] == "SUCCESSFUL", receipt
+    assert receipt["return_value"] == f"Receipt for order {placed['order']}: 2 x tea"
+    assert receipt["attempts"] == 2
+    assert receipt["errors"] == ["builtins.ConnectionError"]
+    assert all(worker.startswith("shop-worker@") for worker in receipt["worker_ids"])
+    # the tasks changed the shop's own rows
+    order = httpx.get(f"{shop.url}/orders/{placed['order']}/", timeout=30).json()
+    assert order == {"item": "tea", "fulfilled": True, "receipt_attempts": 2, "receipt_sent": True}
+    # and conveyor's API shows the jobs to the shop's API client
+    job = shop.platform.get(placed["send_receipt"])
+    assert (job["type"], job["state"], job["attempts"]) == ("django.task", "succeeded", 2)
+    assert job["params"]["task"] == "example.shop.tasks.send_receipt"
+    assert job["params"]["args"] == [placed["order"]]
+    assert job["result"] == receipt["return_value"]
+
+
+def test_each_database_holds_only_its_own_tables(shop: Shop) -> None:
+    shop_tables = {row[0] for row in shop.sql("SELECT tablename FROM pg_tables")}
+    conveyor_tables = {row[0] for row in shop.platform.sql("SELECT tablename FROM pg_tables")}
+    assert "shop_order" in shop_tables
+    assert not {t for t in shop_tables if t.startswith(("jobs_", "clients_", "django_celery"))}
+    assert "jobs_job" in conveyor_tables
+    assert "shop_order" not in conveyor_tables
+
+
+def test_a_rolled_back_order_enqueues_nothing(shop: Shop) -> None:
+    orders_before = shop.sql("SELECT count(*) FROM shop_order")[0][0]
+    jobs_before = shop.platform.job_count()
+    # when the view enqueues the tasks, then its transaction rolls back (card declined)
+    response = httpx.post(f"{shop.url}/orders/", json={"item": "tea", "quantity": 99}, timeout=30)
+    assert response.status_code == 402, response.text
+    # then neither the order nor any job was stored
+    assert shop.sql("SELECT count(*) FROM shop_order")[0][0] == orders_before
+    assert shop.platform.job_count() == jobs_before
