@@ -62,6 +62,7 @@ def schema_digest(text: str) -> str:
 
 
 def generate_python(venv: Path) -> None:
+    venv = venv.resolve()  # the generator runs in clients/python: a relative path breaks
     generator = venv / "bin" / "openapi-python-client"
     if not generator.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)

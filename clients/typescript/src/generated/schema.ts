@@ -599,6 +599,51 @@ export interface components {
             /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
             webhook_url?: string;
         };
+        "JobParams_django.task": {
+            /** @description the task's module path (module.function), as Task.module_path gives it */
+            task: string;
+            /** @description positional arguments */
+            args?: components["schemas"]["JobParams_django.task.JsonValue"][];
+            /** @description keyword arguments */
+            kwargs?: {
+                [key: string]: components["schemas"]["JobParams_django.task.JsonValue"];
+            };
+            /**
+             * @description the task's priority as Django states it
+             * @default 0
+             */
+            priority?: number;
+            /**
+             * Format: date-time
+             * @description the task's run_after, as the project enqueued it
+             * @default null
+             */
+            run_after?: string | null;
+        };
+        "JobParams_django.task.JsonValue": unknown;
+        /** @description A job of type django.task: A task of a Django project's Tasks framework (@task), imported by its path. */
+        "JobSubmission_django.task": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "django.task";
+            params: components["schemas"]["JobParams_django.task"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
         "JobParams_http.request": {
             /**
              * Format: uri
@@ -652,7 +697,7 @@ export interface components {
             webhook_url?: string;
         };
         /** @description A job to run: its type, and params of that type's schema. */
-        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_http.request"];
+        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
     };
     responses: never;
     parameters: never;
@@ -878,7 +923,7 @@ export interface operations {
     jobs_retrieve: {
         parameters: {
             query?: {
-                /** @description long-poll: answer once the job is final, or after this many seconds (0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default) */
+                /** @description long-poll: answer once the job is final, or after this many seconds (0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default), with the job as it is then; or at once, with the header Conveyor-Wait-Shortened: true, when the API process already holds its limit of long-polls (CONVEYOR_LONG_POLL_MAX_PER_PROCESS) */
                 wait?: number;
             };
             header?: never;
@@ -891,6 +936,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description true: the wait was cut short, the job answered as it was, because this API process held its limit of long-polls; ask again */
+                    "Conveyor-Wait-Shortened"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -13,6 +13,8 @@ from .job_page import JobPage
 from .job_params_demo_cpu import JobParamsDemoCpu
 from .job_params_demo_noop import JobParamsDemoNoop
 from .job_params_demo_sleep import JobParamsDemoSleep
+from .job_params_django_task import JobParamsDjangoTask
+from .job_params_django_task_kwargs import JobParamsDjangoTaskKwargs
 from .job_params_http_request import JobParamsHttpRequest
 from .job_params_http_request_body_type_1 import JobParamsHttpRequestBodyType1
 from .job_params_http_request_headers import JobParamsHttpRequestHeaders
@@ -27,6 +29,9 @@ from .job_submission_demo_noop_type import JobSubmissionDemoNoopType
 from .job_submission_demo_sleep import JobSubmissionDemoSleep
 from .job_submission_demo_sleep_labels import JobSubmissionDemoSleepLabels
 from .job_submission_demo_sleep_type import JobSubmissionDemoSleepType
+from .job_submission_django_task import JobSubmissionDjangoTask
+from .job_submission_django_task_labels import JobSubmissionDjangoTaskLabels
+from .job_submission_django_task_type import JobSubmissionDjangoTaskType
 from .job_submission_http_request import JobSubmissionHttpRequest
 from .job_submission_http_request_labels import JobSubmissionHttpRequestLabels
 from .job_submission_http_request_type import JobSubmissionHttpRequestType
@@ -68,6 +73,8 @@ __all__ = (
     "JobParamsDemoCpu",
     "JobParamsDemoNoop",
     "JobParamsDemoSleep",
+    "JobParamsDjangoTask",
+    "JobParamsDjangoTaskKwargs",
     "JobParamsHttpRequest",
     "JobParamsHttpRequestBodyType1",
     "JobParamsHttpRequestHeaders",
@@ -82,6 +89,9 @@ __all__ = (
     "JobSubmissionDemoSleep",
     "JobSubmissionDemoSleepLabels",
     "JobSubmissionDemoSleepType",
+    "JobSubmissionDjangoTask",
+    "JobSubmissionDjangoTaskLabels",
+    "JobSubmissionDjangoTaskType",
     "JobSubmissionHttpRequest",
     "JobSubmissionHttpRequestLabels",
     "JobSubmissionHttpRequestType",

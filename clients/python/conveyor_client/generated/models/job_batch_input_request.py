@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
     from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
     from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
+    from ..models.job_submission_django_task import JobSubmissionDjangoTask
     from ..models.job_submission_http_request import JobSubmissionHttpRequest
 
 
@@ -20,13 +21,15 @@ T = TypeVar("T", bound="JobBatchInputRequest")
 class JobBatchInputRequest:
     """
     Attributes:
-        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionHttpRequest]):
+        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest]):
     """
 
     jobs: list[
         JobSubmissionDemoCpu
         | JobSubmissionDemoNoop
         | JobSubmissionDemoSleep
+        | JobSubmissionDjangoTask
         | JobSubmissionHttpRequest
     ]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -35,6 +38,7 @@ class JobBatchInputRequest:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
+        from ..models.job_submission_django_task import JobSubmissionDjangoTask
 
         jobs = []
         for jobs_item_data in self.jobs:
@@ -43,6 +47,7 @@ class JobBatchInputRequest:
                 isinstance(jobs_item_data, JobSubmissionDemoCpu)
                 or isinstance(jobs_item_data, JobSubmissionDemoNoop)
                 or isinstance(jobs_item_data, JobSubmissionDemoSleep)
+                or isinstance(jobs_item_data, JobSubmissionDjangoTask)
             ):
                 jobs_item = jobs_item_data.to_dict()
             else:
@@ -65,6 +70,7 @@ class JobBatchInputRequest:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
+        from ..models.job_submission_django_task import JobSubmissionDjangoTask
         from ..models.job_submission_http_request import JobSubmissionHttpRequest
 
         d = dict(src_dict)
@@ -78,6 +84,7 @@ class JobBatchInputRequest:
                 JobSubmissionDemoCpu
                 | JobSubmissionDemoNoop
                 | JobSubmissionDemoSleep
+                | JobSubmissionDjangoTask
                 | JobSubmissionHttpRequest
             ):
                 try:
@@ -104,11 +111,21 @@ class JobBatchInputRequest:
                     return componentsschemas_job_submission_type_2
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_3 = JobSubmissionDjangoTask.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_job_submission_type_3
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_job_submission_type_3 = JobSubmissionHttpRequest.from_dict(data)
+                componentsschemas_job_submission_type_4 = JobSubmissionHttpRequest.from_dict(data)
 
-                return componentsschemas_job_submission_type_3
+                return componentsschemas_job_submission_type_4
 
             jobs_item = _parse_jobs_item(jobs_item_data)
 

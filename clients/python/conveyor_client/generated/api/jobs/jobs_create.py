@@ -9,6 +9,7 @@ from ...models.job_output import JobOutput
 from ...models.job_submission_demo_cpu import JobSubmissionDemoCpu
 from ...models.job_submission_demo_noop import JobSubmissionDemoNoop
 from ...models.job_submission_demo_sleep import JobSubmissionDemoSleep
+from ...models.job_submission_django_task import JobSubmissionDjangoTask
 from ...models.job_submission_http_request import JobSubmissionHttpRequest
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
@@ -19,6 +20,7 @@ def _get_kwargs(
     body: JobSubmissionDemoCpu
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
+    | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -35,6 +37,7 @@ def _get_kwargs(
         isinstance(body, JobSubmissionDemoCpu)
         or isinstance(body, JobSubmissionDemoNoop)
         or isinstance(body, JobSubmissionDemoSleep)
+        or isinstance(body, JobSubmissionDjangoTask)
     ):
         _kwargs["json"] = body.to_dict()
     else:
@@ -111,6 +114,7 @@ def sync_detailed(
     body: JobSubmissionDemoCpu
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
+    | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
@@ -119,7 +123,8 @@ def sync_detailed(
     Args:
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
+            that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,6 +152,7 @@ def sync(
     body: JobSubmissionDemoCpu
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
+    | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
@@ -155,7 +161,8 @@ def sync(
     Args:
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
+            that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,6 +185,7 @@ async def asyncio_detailed(
     body: JobSubmissionDemoCpu
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
+    | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
@@ -186,7 +194,8 @@ async def asyncio_detailed(
     Args:
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
+            that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,6 +221,7 @@ async def asyncio(
     body: JobSubmissionDemoCpu
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
+    | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
@@ -220,7 +230,8 @@ async def asyncio(
     Args:
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
+            that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
