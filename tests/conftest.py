@@ -15,6 +15,7 @@ import django
 import pytest
 
 from tests import shared_services as services
+from tests.xdist_groups import mark_groups
 
 _data_dir = tempfile.mkdtemp(prefix=f"conveyor-test-{services.RUN_ID}-")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -37,6 +38,12 @@ django.setup()
 
 # Per-request log lines of the test's own HTTP client drown the failure output.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that share a booted platform run on one xdist worker (tests/xdist_groups.py)."""
+    mark_groups(config, items)
 
 
 def pytest_terminal_summary(
