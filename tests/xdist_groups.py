@@ -48,7 +48,8 @@ def group_for(item: pytest.Item) -> str | None:
     for name, fixture in shared.items():
         if any(dependency in shared for dependency in fixture.argnames):
             continue  # set up with the fixture it depends on
-        param = f"[{params[name]}]" if name in params else ""
+        # "name(param)": xdist reads a group after the last "@" only if no "]" follows it
+        param = f"({params[name]})" if name in params else ""
         if fixture.scope == "session":
             sessions.add(name + param)
         else:  # a module's fixtures: one group per module (and parameter)

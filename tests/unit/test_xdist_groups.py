@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xdist.scheduler import LoadGroupScheduling
+
 from tests.procs import fresh_python_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,17 +33,22 @@ def test_the_tests_of_one_booted_platform_share_one_group() -> None:
     groups: dict[str, str | None] = fresh_python_report(SCRIPT)
     # the session platform of tests/e2e/conftest.py: one group per broker
     platform = {node: group for node, group in groups.items() if "test_batch.py" in node}
-    assert set(platform.values()) == {"platform[redis]", "platform[rabbitmq]"}
+    assert set(platform.values()) == {"platform(redis)", "platform(rabbitmq)"}
     for node, group in groups.items():
-        if group is not None and group.startswith("platform["):
-            broker = group.removeprefix("platform[").removesuffix("]")
+        if group is not None and group.startswith("platform("):
+            broker = group.removeprefix("platform(").removesuffix(")")
             assert f"[{broker}" in node, node
     # a module's own platform: one group per module and broker, whatever else it uses
     hooks = {group for node, group in groups.items() if "e2e/test_webhooks.py" in node}
-    assert hooks == {"tests/e2e/test_webhooks.py[redis]", "tests/e2e/test_webhooks.py[rabbitmq]"}
+    assert hooks == {"tests/e2e/test_webhooks.py(redis)", "tests/e2e/test_webhooks.py(rabbitmq)"}
     # the docs' platform: one group for every docs test that needs it
     docs = {group for node, group in groups.items() if node.startswith("tests/docs/")}
     assert docs == {"docs_platform", None}
     # the fault tests spread over the workers (each boots its own platform)
     faults = {group for node, group in groups.items() if node.startswith("tests/faults/")}
     assert faults == {None}
+    # and xdist reads each group back from the node id it makes of test and group
+    scheduler = LoadGroupScheduling.__new__(LoadGroupScheduling)
+    for node, group in groups.items():
+        if group is not None:
+            assert scheduler._split_scope(f"{node}@{group}") == group, node
