@@ -8,15 +8,31 @@ group of a test after the shared fixtures it uses that depend on no other shared
 (a session one by its name, a module one by its module; either with its parameter, the
 broker say), so each is set up once. xdist sends the biggest groups out first, so the
 long ones start early and the single tests fill the workers around them.
+
+xdist's own ``--dist loadgroup`` passes a group from the workers to its scheduler as a
+suffix of the test's node id, which pytest 9.2 no longer lets a plugin change, so the
+groups are silently ignored (pytest-dev/pytest-xdist#1386). Until that is fixed, the
+workers write the groups to a file of the run and ``GroupScheduling``, the scheduler the
+controller uses for ``--dist loadgroup`` (``pytest_xdist_make_scheduler`` in
+tests/conftest.py), reads them from there.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from functools import cached_property
 from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadGroupScheduling  # type: ignore[import-untyped]
+
+from tests import shared_services as services
 
 TESTS = Path(__file__).parent
+# The groups of this run's tests, by node id, as the workers found them.
+GROUPS_FILE = Path(tempfile.gettempdir()) / f"conveyor-xdist-groups-{services.RUN_ID}.json"
 
 # Shared fixtures left out of the groups: cheap to set up on each worker, or (the fault
 # tests' private servers) shared by tests too long to run one after the other on one
@@ -61,7 +77,28 @@ def group_for(item: pytest.Item) -> str | None:
 def mark_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.pluginmanager.hasplugin("xdist"):
         return  # the mark is xdist's (-p no:xdist: no mark, nothing to group)
+    groups = {}
     for item in items:
         group = group_for(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+            groups[item.nodeid] = group
+    if hasattr(config, "workerinput"):  # every worker collects the same tests
+        partial = GROUPS_FILE.with_suffix(f".{os.getpid()}")
+        partial.write_text(json.dumps(groups))
+        partial.replace(GROUPS_FILE)
+
+
+class GroupScheduling(LoadGroupScheduling):
+    """``--dist loadgroup`` with the groups the workers wrote (see the module's doc)."""
+
+    @cached_property
+    def groups(self) -> dict[str, str]:
+        # read once every worker has collected: when the scheduler first splits scopes
+        if not GROUPS_FILE.exists():
+            return {}
+        groups: dict[str, str] = json.loads(GROUPS_FILE.read_text())
+        return groups
+
+    def _split_scope(self, nodeid: str) -> str:
+        return self.groups.get(nodeid) or super()._split_scope(nodeid)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xdist.scheduler import LoadGroupScheduling
+from xdist.scheduler import LoadGroupScheduling  # type: ignore[import-untyped]
 
 from tests.procs import fresh_python_report
 
