@@ -3,6 +3,8 @@ so ``--dist loadgroup`` boots each platform once instead of once per worker."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 from xdist.scheduler import LoadGroupScheduling  # type: ignore[import-untyped]
@@ -30,7 +32,10 @@ print(json.dumps(groups))
 
 
 def test_the_tests_of_one_booted_platform_share_one_group() -> None:
-    groups: dict[str, str | None] = fresh_python_report(SCRIPT)
+    # a run id of its own: the session's end would otherwise drop this run's templates,
+    # fault rows and groups (tests/conftest.py)
+    env = {**os.environ, "CONVEYOR_TEST_RUN_ID": uuid.uuid4().hex[:8]}
+    groups: dict[str, str | None] = fresh_python_report(SCRIPT, env)
     # the session platform of tests/e2e/conftest.py: one group per broker
     platform = {node: group for node, group in groups.items() if "test_batch.py" in node}
     assert set(platform.values()) == {"platform(redis)", "platform(rabbitmq)"}
