@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 # tests, linters and tools need the dev extra (Helm SDK, schemas, mypy, matplotlib: ~1 GB).
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
-# Most of the suite waits on real processes, so it runs on 4 pytest workers (xdist).
-PYTEST_ARGS ?= -n 4 --dist load
+# Most of the suite waits on real processes, so it runs on 4 pytest workers (xdist);
+# loadgroup keeps the tests of one booted platform on one worker (tests/xdist_groups.py).
+PYTEST_ARGS ?= -n 4 --dist loadgroup
 
 .PHONY: help install run test test-fast django6 lint typecheck bench clean autoscale-demo
 

@@ -15,6 +15,7 @@ import django
 import pytest
 
 from tests import shared_services as services
+from tests.xdist_groups import GROUPS_FILE, GroupScheduling, mark_groups
 
 _data_dir = tempfile.mkdtemp(prefix=f"conveyor-test-{services.RUN_ID}-")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -39,6 +40,19 @@ django.setup()
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that share a booted platform run on one xdist worker (tests/xdist_groups.py)."""
+    mark_groups(config, items)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` that works on pytest 9.2 (tests/xdist_groups.py)."""
+    if config.getvalue("dist") == "loadgroup":
+        return GroupScheduling(config, log)  # type: ignore[arg-type]
+    return None
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
@@ -56,7 +70,10 @@ def pytest_terminal_summary(
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Drop the run's template databases (tests/e2e/platform.py), once all workers ended."""
-    if hasattr(session.config, "workerinput") or not services.available("postgres"):
+    if hasattr(session.config, "workerinput"):
+        return
+    GROUPS_FILE.unlink(missing_ok=True)
+    if not services.available("postgres"):
         return
     from tests.e2e.platform import drop_templates
 

@@ -59,6 +59,8 @@ class Proc:
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     restarts: int = 0
     probe_restarts: int = 0
+    #: Set while a test holds the liveness probe (``Platform.probes_held``).
+    probe_held: bool = field(default=False, repr=False)
     stopping: bool = field(default=False, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -82,12 +84,17 @@ class Proc:
         """Restart the process once ``healthy`` fails ``failures`` checks in a row, made
         ``period`` seconds apart, as the kubelet does on a failing liveness probe (SIGTERM,
         then SIGKILL). Checks count only once ``healthy`` has passed since the last start
-        (the startup probe's part); a process that exits on its own is left alone."""
+        (the startup probe's part); a process that exits on its own is left alone. While
+        ``probe_held`` is set no check counts, and once it is cleared the probe starts over
+        as after a start."""
 
         def watch() -> None:
             started, failed = False, 0
             while not self.stopping:
                 time.sleep(period)
+                if self.probe_held:
+                    started, failed = False, 0
+                    continue
                 if not self.alive():
                     continue
                 ok = healthy()

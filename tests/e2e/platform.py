@@ -260,6 +260,45 @@ class Platform:
 
         return self.procs[name].probe_liveness(healthy, period=2 * interval, failures=3)
 
+    @contextmanager
+    def probes_held(self) -> Iterator[None]:
+        """No liveness probe counts a failure while the block runs (a broker outage the
+        test causes: no worker can consume then, and a kubelet would restart the workers of
+        a long one); afterwards each probe starts over as after a start. What the probes
+        then see is the consumers coming back by themselves, or not: check it with
+        ``wait_consuming``."""
+        for proc in self.procs.values():
+            proc.probe_held = True
+        try:
+            yield
+        finally:
+            for proc in self.procs.values():
+                proc.probe_held = False
+
+    def wait_consuming(self, name: str, since: float, timeout: float = 90) -> None:
+        """Until worker ``name`` has consumed a heartbeat ping after ``since`` (a
+        ``time.time()``): its consumer works again, without a restart. (Two refreshes of
+        the heartbeat file: its consumer step touches it once when it starts, before any
+        ping arrives.)"""
+        path = self.data_dir / f"{name}.heartbeat"
+        seen: list[float] = []
+
+        def consumed_twice() -> bool:
+            mtime = path.stat().st_mtime if path.exists() else 0.0
+            if mtime > since and mtime not in seen:
+                seen.append(mtime)
+            return len(seen) >= 2
+
+        try:
+            wait_until(
+                consumed_twice, timeout=timeout, interval=0.2, message=f"{name} to consume again"
+            )
+        except TimeoutError as exc:
+            raise AssertionError(
+                f"{exc}: its consumer stayed silent after the fault\n"
+                f"{self.procs[name].log_tail(80)}"
+            ) from None
+
     def start(self, name: str, args: list[str], **env: str) -> Proc:
         proc = Proc(name, args, {**self.env, **env}, self.data_dir / f"{name}.log").start()
         self.procs[name] = proc

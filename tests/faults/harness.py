@@ -15,12 +15,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conveyor.core.problems import DATABASE_RETRY_AFTER_SECONDS, PROBLEM_BASE
 from tests import shared_services as services
 from tests.e2e.platform import Platform
 from tests.procs import wait_until
 
 FINAL = ("succeeded", "failed", "cancelled")
 TERMINAL_OUTCOMES = ("succeeded", "failed", "timed_out", "cancelled")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A submission the API did not accept: its status, ``Retry-After`` and problem type."""
+
+    status: int
+    retry_after: str | None
+    problem_type: str
+
+
+# What the API answers while the database is unreachable (docs/reliability.md).
+DATABASE_UNAVAILABLE = Refusal(
+    503, str(DATABASE_RETRY_AFTER_SECONDS), f"{PROBLEM_BASE}database-unavailable"
+)
 
 
 @dataclass
@@ -90,7 +106,7 @@ class FaultRun:
     scenario: str
     label: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
     accepted: list[str] = field(default_factory=list)
-    refused: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -102,29 +118,35 @@ class FaultRun:
             "params": {"seconds": round(self.rng.uniform(min_seconds, max_seconds), 2), "steps": 2},
         }
 
-    def send(self, body: dict[str, object]) -> str | None:
-        """One submission: the job's id if accepted (201), None if refused."""
+    @property
+    def refused(self) -> int:
+        return len(self.refusals)
+
+    def send(self, body: dict[str, object]) -> str | Refusal:
+        """One submission: the job's id if accepted (201), else what the refusal said."""
         response = self.platform.http.post(
             f"{self.platform.base_url}/v1/jobs", json=body, headers=self.platform.headers()
         )
         if response.status_code == 201:
             return str(response.json()["id"])
         assert response.headers["content-type"] == "application/problem+json", response.text
-        return None
+        return Refusal(
+            response.status_code, response.headers.get("retry-after"), response.json()["type"]
+        )
 
-    def record(self, job_id: str | None) -> None:
+    def record(self, outcome: str | Refusal) -> None:
         with self.lock:
-            if job_id is None:
-                self.refused += 1
+            if isinstance(outcome, Refusal):
+                self.refusals.append(outcome)
             else:
-                self.accepted.append(job_id)
+                self.accepted.append(outcome)
 
     def submit(self, count: int, *, min_seconds: float = 0.1, max_seconds: float = 0.8) -> None:
         """Submit ``count`` jobs from four client threads; 201s are accepted, others refused."""
         bodies = [self.job_body(min_seconds, max_seconds) for _ in range(count)]
         with ThreadPoolExecutor(4) as pool:
-            for job_id in pool.map(self.send, bodies):
-                self.record(job_id)
+            for outcome in pool.map(self.send, bodies):
+                self.record(outcome)
 
     @contextmanager
     def submitting(self, per_second: float = 10) -> Iterator[None]:
@@ -187,8 +209,21 @@ class FaultRun:
         )
         return f"run {self.scenario}/{self.label}: {dict(rows)} of {len(self.accepted)} accepted"
 
-    def account(self, recover_seconds: float) -> Row:
-        """Check the promises and return the run's table row."""
+    def account(
+        self,
+        recover_seconds: float,
+        *,
+        probe_restarts: int = 0,
+        refusals: Refusal | None = None,
+    ) -> Row:
+        """Check the promises and return the run's table row.
+
+        ``probe_restarts``: how many times the liveness probes must have restarted a
+        worker (0 unless the scenario itself stops a consumer: one that does not come back
+        from a fault fails the run). ``refusals``: None when every submission must have
+        been accepted (the outbox absorbs the fault); else what each refusal must be, and
+        there must be some.
+        """
         jobs = self.platform.sql(
             """
             SELECT j.id::text, j.state,
@@ -220,6 +255,15 @@ class FaultRun:
         assert row.stuck == 0, self.summary()
         assert row.duplicates == 0, "a job finished twice"
         assert row.succeeded == row.accepted, self.summary()
+        assert row.probe_restarts == probe_restarts, (
+            f"the liveness probes restarted workers {row.probe_restarts} time(s), expected "
+            f"{probe_restarts}: a consumer stopped consuming\n{self.platform.logs()}"
+        )
+        if refusals is None:
+            assert self.refusals == [], f"submissions refused: {self.refusals[:5]}"
+        else:
+            assert self.refusals, "no submission was refused"
+            assert set(self.refusals) == {refusals}, f"refusals: {set(self.refusals)}"
         return row
 
 

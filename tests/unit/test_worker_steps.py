@@ -1,4 +1,5 @@
-"""A conveyor worker runs without Celery's gossip and mingle, whatever its command line."""
+"""A conveyor worker runs without Celery's gossip and mingle, whatever its command line,
+and with conveyor's consumer (conveyor_worker/consumer.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ SCRIPT = textwrap.dedent("""
         hostname="steps@test", pool_cls="solo", without_gossip=False, without_mingle=False
     )
     steps = worker.consumer.blueprint.steps.values()
-    print(json.dumps({type(s).__name__: s.enabled for s in steps if hasattr(s, "enabled")}))
+    enabled = {type(s).__name__: s.enabled for s in steps if hasattr(s, "enabled")}
+    consumer = [f"{c.__module__}.{c.__qualname__}" for c in type(worker.consumer).__mro__]
+    print(json.dumps({**enabled, "consumer": consumer}))
 """)
 
 
@@ -28,3 +31,5 @@ def test_gossip_and_mingle_are_off_and_the_rest_on() -> None:
     assert enabled["Tasks"] is True
     assert enabled["Control"] is True
     assert enabled["HeartbeatStep"] is True
+    # and the consumer that survives a broker connection lost twice in a row
+    assert "conveyor_worker.consumer.Consumer" in enabled["consumer"]

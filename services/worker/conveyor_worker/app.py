@@ -31,6 +31,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     shutdown,
     webhooks,
 )
+from conveyor_worker.consumer import Consumer  # noqa: E402
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
 from conveyor_worker.registry import load_handlers  # noqa: E402
 from conveyor_worker.worker import Worker  # noqa: E402
@@ -68,6 +69,8 @@ def _django_logging(**kwargs: object) -> None:
 # Workers run without gossip and mingle, whatever the command line says (see worker.py).
 # (Celery names its Worker class in a cached property, with no setting to change it.)
 app.Worker = app.subclass_with_self(Worker)  # type: ignore[misc]  # a cached property
+# A lost broker connection never leaves the consumer silent (see consumer.py).
+app.conf.worker_consumer = Consumer
 # The liveness heartbeat runs in every worker's consumer (see heartbeat.py).
 app.steps["consumer"].add(HeartbeatStep)
 # SIGTERM: finish running jobs within a grace period, hand back the rest (see shutdown.py).
