@@ -145,13 +145,41 @@ def test_a_view_enqueues_the_tasks_run_with_the_shops_model(shop: Shop) -> None:
     assert all(worker.startswith("shop-worker@") for worker in receipt["worker_ids"])
     # the tasks changed the shop's own rows
     order = httpx.get(f"{shop.url}/orders/{placed['order']}/", timeout=30).json()
-    assert order == {"item": "tea", "fulfilled": True, "receipt_attempts": 2, "receipt_sent": True}
+    assert order == {
+        "item": "tea",
+        "fulfilled": True,
+        "receipt_attempts": 2,
+        "receipt_sent": True,
+        "packed_by": "",
+    }
     # and conveyor's API shows the jobs to the shop's API client
     job = shop.platform.get(placed["send_receipt"])
     assert (job["type"], job["state"], job["attempts"]) == ("django.task", "succeeded", 2)
     assert job["params"]["task"] == "example.shop.tasks.send_receipt"
     assert job["params"]["args"] == [placed["order"]]
     assert job["result"] == receipt["return_value"]
+
+
+def test_a_celery_shared_task_runs_on_the_shops_conveyor_worker(shop: Shop) -> None:
+    # given an order, and the shop's Celery task not yet moved to @task (pack_order)
+    response = httpx.post(f"{shop.url}/orders/", json={"item": "jam", "quantity": 1}, timeout=30)
+    assert response.status_code == 201, response.text
+    order_id = response.json()["order"]
+    jobs_before = shop.platform.job_count()
+    # when the shop's view sends it as it always has, with .delay()
+    response = httpx.post(f"{shop.url}/orders/{order_id}/pack/", timeout=30)
+    assert response.status_code == 202, response.text
+    # then conveyor's worker started with the shop's settings runs it, on the shop's model
+    packed_by = wait_until(
+        lambda: httpx.get(f"{shop.url}/orders/{order_id}/", timeout=30).json()["packed_by"],
+        timeout=90,
+        interval=0.3,
+        message=f"pack_order to run\n{shop.platform.logs()}",
+    )
+    assert isinstance(packed_by, str)
+    assert packed_by.startswith("shop-worker@"), packed_by
+    # a plain Celery message: no conveyor job was made for it
+    assert shop.platform.job_count() == jobs_before
 
 
 def test_each_database_holds_only_its_own_tables(shop: Shop) -> None:

@@ -66,6 +66,12 @@ def _django_logging(**kwargs: object) -> None:
     logging.config.dictConfig(settings.LOGGING)
 
 
+# A Django project's Celery code keeps running on its pool while it moves to django.tasks
+# (docs/django.md#celery-code): like the project's own Celery app, the worker imports the
+# `tasks` module of every installed app when it starts, so their @shared_task functions
+# register on this app and the messages their .delay() sends are run, not dropped as
+# unregistered. (conveyor's own apps have no `tasks` module.)
+app.autodiscover_tasks()
 # Workers run without gossip and mingle, whatever the command line says (see worker.py).
 # (Celery names its Worker class in a cached property, with no setting to change it.)
 app.Worker = app.subclass_with_self(Worker)  # type: ignore[misc]  # a cached property
