@@ -171,13 +171,14 @@ class Platform:
         *,
         extra_env: Mapping[str, str] | None = None,
         worker_concurrency: int = 3,
+        worker_queues: str = "default,conveyor",
         pg_url: str = services.PG_URL,
         redis_url: str = services.REDIS_URL,
         rabbitmq_url: str | None = None,
     ) -> Iterator[Platform]:
         """A platform on its own database (in the server at ``pg_url``) and broker namespace;
         ``rabbitmq_url``: a private RabbitMQ node, used as it is instead of a vhost on the
-        machine's node."""
+        machine's node. ``worker_queues``: what the first worker consumes."""
         name = f"conveyor_e2e_{services.RUN_ID}_{broker_kind}_{uuid.uuid4().hex[:6]}"
         data_dir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
         broker = make_broker(broker_kind, name, redis_url=redis_url, rabbitmq_url=rabbitmq_url)
@@ -201,12 +202,12 @@ class Platform:
         platform = cls(broker=broker, db_name=name, data_dir=data_dir, env=env, pg_url=pg_url)
         platform.keys.update(create_database(pg_url, name, env))
         try:
-            platform._boot(worker_concurrency)
+            platform._boot(worker_concurrency, worker_queues)
             yield platform
         finally:
             platform.shutdown()
 
-    def _boot(self, worker_concurrency: int) -> None:
+    def _boot(self, worker_concurrency: int, worker_queues: str) -> None:
         collect_static_once(self.env)
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
@@ -217,7 +218,9 @@ class Platform:
             GUNICORN_WORKERS="2",
             GUNICORN_THREADS="4",
         )
-        self.start_worker("worker", concurrency=worker_concurrency, wait_ready=False)
+        self.start_worker(
+            "worker", concurrency=worker_concurrency, queues=worker_queues, wait_ready=False
+        )
         # beat exits on some broker errors; in a cluster the kubelet restarts it
         self.start_beat("beat").supervise()
         wait_until(
