@@ -49,6 +49,8 @@ DATABASE_OUTAGE_SECONDS = 3.0
 TICK_SECONDS = 1.0
 BATCH_EVERY_TICKS = 3
 BATCH = ("effect",) * 3 + ("flaky",) * 2 + ("doomed", "cancel-scheduled", "cancel-running")
+# The longest the jobs may take to finish once submissions stop.
+DRAIN_TIMEOUT_SECONDS = 180.0
 # A job to cancel while it runs is cancelled this long after its submission.
 CANCEL_RUNNING_AFTER_SECONDS = 1.5
 
@@ -359,7 +361,7 @@ class Soak:
         try:
             wait_until(
                 lambda: all(state in FINAL for state in self.stored().values()),
-                timeout=600,
+                timeout=max(DRAIN_TIMEOUT_SECONDS, self.seconds),
                 interval=0.5,
                 message="every accepted job to reach a final state",
             )
