@@ -119,8 +119,8 @@ class Faults:
     stop and start, on the servers the test started for itself."""
 
     restart_broker: Callable[[], None]
-    stop_database: Callable[[], None]
-    start_database: Callable[[], None]
+    stop_database: Callable[[], object]
+    start_database: Callable[[], object]
     #: messages the broker still holds, by queue
     broker_backlog: Callable[[], dict[str, int]]
 
@@ -281,7 +281,7 @@ class Soak:
         """The fault schedule; sets ``over`` once the soak's time is up and every fault of
         the schedule has happened."""
         started = time.monotonic()
-        once: list[tuple[float, str, Callable[[], None]]] = [
+        once: list[tuple[float, str, Callable[[], object]]] = [
             (WORKER_KILL_AT, "whole worker killed and restarted", self.kill_worker),
             (BROKER_RESTART_AT, "broker restarted", self.faults.restart_broker),
             (DATABASE_BLIP_AT, "database stopped and started", self.blip_database),
@@ -342,8 +342,13 @@ class Soak:
 
     def flush_cancels(self) -> None:
         """The cancels still due once submissions stop."""
+
+        def answered() -> bool:
+            self.cancel_due(float("inf"))
+            return not self.to_cancel
+
         wait_until(
-            lambda: self.cancel_due(float("inf")) or not self.to_cancel,
+            answered,
             timeout=60,
             interval=0.5,
             message="the last cancels to be answered",
@@ -398,10 +403,10 @@ class Soak:
     def effects(self) -> dict[str, dict[int, int]]:
         """The side effects recorded: job id -> attempt number -> count."""
         client = redis.Redis.from_url(services.REDIS_URL)
-        raw: dict[bytes, bytes] = client.hgetall(self.effects_key)
+        raw: dict[Any, Any] = client.hgetall(self.effects_key)
         found: dict[str, dict[int, int]] = {}
         for key, count in raw.items():
-            job_id, number = key.decode().split(":")
+            job_id, number = bytes(key).decode().split(":")
             found.setdefault(job_id, {})[int(number)] = int(count)
         return found
 
@@ -464,7 +469,14 @@ class Soak:
 
     def crash_lines(self) -> list[str]:
         """Why workers stopped on their own (not killed by the soak), one line each."""
-        return [line for name in WORKERS for line in crashes(self.platform.procs[name])]
+        lines: list[str] = []
+        for name in WORKERS:
+            proc = self.platform.procs[name]
+            exits = proc.restarts - (self.worker_kills if name == WORKERS[-1] else 0)
+            said = crashes(proc)
+            lines.extend(said)
+            lines.extend([f"{name} exited without saying why"] * max(exits - len(said), 0))
+        return lines
 
     def expected_states(self, job_id: str, kind: str) -> set[str]:
         if kind in ("effect", "flaky"):
