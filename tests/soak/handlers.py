@@ -1,13 +1,17 @@
 """Handlers of the soak's job types (``tests/soak/jobtypes.py``).
 
-The side effect is a count in a Redis hash (the machine's Redis, which the soak never
-restarts), one field per attempt, ``<job id>:<attempt number>``: the soak compares it with
-the attempts the platform recorded.
+The side effect is a member added to a Redis set (the machine's Redis, which the soak
+never restarts), ``<job id>:<attempt number>:<token>``, one per run of a handler: the soak
+counts them per attempt and compares them with the attempts the platform recorded. The
+token is new on each run, so redis-py retrying the command after a timeout (it does, by
+default, and the command may have been applied) adds nothing, where a counter would
+count the run twice.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from functools import cache
 
 import redis
@@ -27,13 +31,13 @@ class SoakFailure(RetryableError):
 
 @cache
 def _effects() -> tuple[redis.Redis, str]:
-    client = redis.Redis.from_url(os.environ[EFFECTS_URL_ENV], socket_timeout=10)
+    client = redis.Redis.from_url(os.environ[EFFECTS_URL_ENV], socket_timeout=30)
     return client, os.environ[EFFECTS_KEY_ENV]
 
 
 def record_effect(ctx: JobContext) -> None:
     client, key = _effects()
-    client.hincrby(key, f"{ctx.job_id}:{ctx.attempt}", 1)
+    client.sadd(key, f"{ctx.job_id}:{ctx.attempt}:{uuid.uuid4().hex}")
 
 
 @handler(EFFECT)

@@ -401,13 +401,14 @@ class Soak:
             assert [w.split("@")[0] for (w,) in ran_on] == [worker], ran_on
 
     def effects(self) -> dict[str, dict[int, int]]:
-        """The side effects recorded: job id -> attempt number -> count."""
+        """The side effects recorded: job id -> attempt number -> how many runs did it."""
         client = redis.Redis.from_url(services.REDIS_URL)
-        raw: dict[Any, Any] = client.hgetall(self.effects_key)
+        members: set[Any] = client.smembers(self.effects_key)
         found: dict[str, dict[int, int]] = {}
-        for key, count in raw.items():
-            job_id, number = bytes(key).decode().split(":")
-            found.setdefault(job_id, {})[int(number)] = int(count)
+        for member in members:
+            job_id, number, _ = bytes(member).decode().split(":")
+            done = found.setdefault(job_id, {})
+            done[int(number)] = done.get(int(number), 0) + 1
         return found
 
     def account(self, drain_seconds: float) -> SoakRow:
