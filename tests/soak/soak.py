@@ -100,6 +100,11 @@ def readies(proc: Proc) -> int:
     return proc.log_path.read_text(errors="replace").count(" ready.")
 
 
+def consuming(proc: Proc) -> bool:
+    """The worker runs and has said it consumes since it last started."""
+    return proc.alive() and readies(proc) > proc.restarts
+
+
 # What Celery 5.7's consumer dies of when a Redis connection drops while it holds unacked
 # messages (docs/reliability.md#the-soak): the worker exits, and is restarted.
 REDIS_RECONNECT_CRASH = (
@@ -145,6 +150,7 @@ class Soak:
     cancel_requested: set[str] = field(default_factory=set)
     cancel_too_late: set[str] = field(default_factory=set)
     pool_kills: int = 0
+    pool_turns: int = 0
     worker_kills: int = 0
     events: list[str] = field(default_factory=list)
 
@@ -250,8 +256,11 @@ class Soak:
 
     def kill_pool_process(self) -> None:
         """SIGKILL to one pool process, of each worker in turn."""
-        proc = self.platform.procs[WORKERS[self.pool_kills % len(WORKERS)]]
-        pool = children(proc.pid) if proc.alive() else []
+        self.pool_turns += 1
+        proc = self.platform.procs[WORKERS[self.pool_turns % len(WORKERS)]]
+        # not while it starts (after a crash): a pool process lost then ends the worker
+        # ("Could not start worker processes"), a fault the soak is not about
+        pool = children(proc.pid) if consuming(proc) else []
         if not pool:
             return
         with contextlib.suppress(ProcessLookupError):
