@@ -10,13 +10,14 @@ DEV_STAMP := $(VENV)/.installed-dev
 # loadgroup keeps the tests of one booted platform on one worker (tests/xdist_groups.py).
 PYTEST_ARGS ?= -n 4 --dist loadgroup
 
-.PHONY: help install run test test-fast django6 lint typecheck bench clean autoscale-demo
+.PHONY: help install run test test-fast soak django6 lint typecheck bench clean autoscale-demo
 
 help:
 	@echo "make run        start api, worker and beat on the embedded default (SQLite) and show jobs flowing"
 	@echo "make test       run the whole suite (real PostgreSQL, Redis and RabbitMQ when they run)"
 	@echo "make django6    a Python 3.12 environment with Django 6 for the Django 6 test runs"
 	@echo "make test-fast  the quick part: unit, API and chart tests (no e2e, faults or deploy)"
+	@echo "make soak       5 minutes per broker of jobs under faults, every job accounted for (SOAK_SECONDS=300)"
 	@echo "make lint       ruff and mypy"
 	@echo "make typecheck  mypy only"
 	@echo "make clients    clients/openapi.json and the Python and TypeScript clients, regenerated"
@@ -59,6 +60,12 @@ django6: $(DEV_STAMP)
 # A few minutes: what needs no e2e platform, fault injection or image build.
 test-fast: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit tests/api tests/chart tests/autoscale/test_rules.py
+
+# The soak (tests/soak) at full length, one broker after the other (about 7 minutes each);
+# `make test` runs it for 35 s per broker. Needs PostgreSQL, Redis and RabbitMQ installed.
+SOAK_SECONDS ?= 300
+soak: $(DEV_STAMP)
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m pytest -p no:xdist -rxX tests/soak
 
 # django-stubs loads the settings, which need a SECRET_KEY.
 MYPY := SECRET_KEY=typecheck-only $(BIN)/mypy services tests bench tools clients/python/conveyor_client

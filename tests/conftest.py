@@ -56,8 +56,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """The fault runs' table (tests/faults), printed once by the controlling process."""
+    """The tables of the fault runs (tests/faults) and of the soak (tests/soak), printed
+    once by the controlling process."""
     from tests.faults.harness import ROWS_DIR, render_table, saved_rows
+    from tests.soak import report
 
     if hasattr(config, "workerinput"):  # an xdist worker: the controller prints it
         return
@@ -66,6 +68,11 @@ def pytest_terminal_summary(
         terminalreporter.write_sep("=", "fault runs: every accepted job accounted for")
         terminalreporter.write_line(render_table(rows))
         shutil.rmtree(ROWS_DIR, ignore_errors=True)
+    soaks = report.saved_rows()
+    if soaks:
+        terminalreporter.write_sep("=", "soak: every accepted job accounted for")
+        terminalreporter.write_line(report.render_table(soaks))
+        shutil.rmtree(report.ROWS_DIR, ignore_errors=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
