@@ -46,6 +46,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     mark_groups(config, items)
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: `-p no:xdist` (make soak) lacks it
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """``--dist loadgroup`` that works on pytest 9.2 (tests/xdist_groups.py)."""
     if config.getvalue("dist") == "loadgroup":

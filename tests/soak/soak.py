@@ -105,13 +105,6 @@ def consuming(proc: Proc) -> bool:
     return proc.alive() and readies(proc) > proc.restarts
 
 
-# What Celery 5.7's consumer dies of when a Redis connection drops while it holds unacked
-# messages (docs/reliability.md#the-soak): the worker exits, and is restarted.
-REDIS_RECONNECT_CRASH = (
-    "Unrecoverable error: AttributeError(\"'NoneType' object has no attribute 'hostname'\")"
-)
-
-
 def crashes(proc: Proc) -> list[str]:
     """The worker's log lines saying why it stopped on its own."""
     text = proc.log_path.read_text(errors="replace")
