@@ -86,3 +86,46 @@ def test_a_submission_the_schema_accepts_the_api_accepts_and_so_for_refusals(
     assert response.status_code == (201 if valid else 400), response.json()
     batch = api.post("/v1/jobs/batch", {"jobs": [body]}, format="json")
     assert batch.status_code == (201 if valid else 400), batch.json()
+
+
+def test_a_schedules_job_template_is_typed_by_its_job_type() -> None:
+    schemas = generated_schema()["components"]["schemas"]
+
+    template = schemas["ScheduleJob_http.request"]
+    assert template["properties"]["params"] == {
+        "$ref": "#/components/schemas/JobParams_http.request"
+    }
+    assert "run_at" not in template["properties"]  # the schedule says when
+    union = schemas["ScheduleJob"]
+    assert union["discriminator"]["mapping"]["demo.noop"] == (
+        "#/components/schemas/ScheduleJob_demo.noop"
+    )
+    for create_or_patch in ("ScheduleCreateInputRequest", "PatchedScheduleUpdateInputRequest"):
+        job = schemas[create_or_patch]["properties"]["job"]
+        assert job == {"$ref": "#/components/schemas/ScheduleJob"}
+    assert "ScheduleJobInputRequest" not in schemas
+
+
+TEMPLATES = [
+    ({"type": "http.request", "params": {"url": "http://127.0.0.1:9/hook"}}, True),
+    ({"type": "http.request", "params": {"method": "POST"}}, False),
+    ({"type": "demo.sleep", "params": {"seconds": 1, "naps": 2}}, False),
+    ({"type": "demo.noop"}, True),
+    ({"type": "demo.nope"}, False),
+]
+
+
+@pytest.mark.parametrize(("job", "valid"), TEMPLATES)
+def test_a_schedule_template_the_schema_accepts_the_api_accepts_and_so_for_refusals(
+    api: APIClient, job: dict[str, Any], valid: bool
+) -> None:
+    # given: what the schema says of the template
+    validator = component_validator(generated_schema(), "ScheduleJob")
+    assert validator.is_valid(job) is valid, list(validator.iter_errors(job))
+
+    # when
+    body = {"name": f"typed-{job['type']}", "interval_seconds": 3600, "job": job}
+    response = api.post("/v1/schedules", body, format="json")
+
+    # then: the API says the same
+    assert response.status_code == (201 if valid else 400), response.json()

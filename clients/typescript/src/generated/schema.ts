@@ -361,7 +361,7 @@ export interface components {
             cron?: components["schemas"]["CronInputRequest"];
             /** @description run every N seconds */
             interval_seconds?: number;
-            job?: components["schemas"]["ScheduleJobInputRequest"];
+            job?: components["schemas"]["ScheduleJob"];
             enabled?: boolean;
         };
         ProgressOutput: {
@@ -412,29 +412,9 @@ export interface components {
             cron?: components["schemas"]["CronInputRequest"];
             /** @description run every N seconds */
             interval_seconds?: number;
-            job: components["schemas"]["ScheduleJobInputRequest"];
+            job: components["schemas"]["ScheduleJob"];
             /** @default true */
             enabled?: boolean;
-        };
-        /**
-         * @description The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
-         *     start time (the schedule says when).
-         */
-        ScheduleJobInputRequest: {
-            type: string;
-            params?: {
-                [key: string]: unknown;
-            };
-            queue?: string;
-            /** @default 5 */
-            priority?: number;
-            max_attempts?: number;
-            timeout_seconds?: number;
-            labels?: {
-                [key: string]: string;
-            };
-            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
-            webhook_url?: string;
         };
         ScheduleOutput: {
             /** Format: uuid */
@@ -698,6 +678,106 @@ export interface components {
         };
         /** @description A job to run: its type, and params of that type's schema. */
         JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
+        /** @description A scheduled job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
+        "ScheduleJob_demo.cpu": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.cpu";
+            params: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type demo.noop: Return at once (for throughput benchmarks). */
+        "ScheduleJob_demo.noop": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.noop";
+            params?: components["schemas"]["JobParams_demo.noop"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type demo.sleep: Sleep in steps, reporting progress and stopping early when cancelled. */
+        "ScheduleJob_demo.sleep": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.sleep";
+            params: components["schemas"]["JobParams_demo.sleep"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type django.task: A task of a Django project's Tasks framework (@task), imported by its path. */
+        "ScheduleJob_django.task": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "django.task";
+            params: components["schemas"]["JobParams_django.task"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type http.request: Call a URL; the result holds the status, the headers and a bounded body. */
+        "ScheduleJob_http.request": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http.request";
+            params: components["schemas"]["JobParams_http.request"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /**
+         * @description The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
+         *     start time (the schedule says when).
+         */
+        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
     };
     responses: never;
     parameters: never;

@@ -6,8 +6,10 @@ submission (``params``: any object) by one request component per registered job 
 ``JobSubmission_<type>``, whose ``type`` is that one name and whose ``params`` is the
 type's own schema (``JobParams_<type>``, the JSON Schema ``GET /v1/job-types`` serves, in
 OpenAPI 3.0's dialect). ``JobSubmission`` joins them in a ``oneOf`` discriminated on
-``type``; ``POST /v1/jobs`` and each item of ``POST /v1/jobs/batch`` take it. The names
-follow the job types' names, so they stay put as types come and go.
+``type``; ``POST /v1/jobs`` and each item of ``POST /v1/jobs/batch`` take it. A schedule's
+job template is typed the same way: ``ScheduleJob``, a ``oneOf`` of ``ScheduleJob_<type>``
+(the template ``POST /v1/schedules`` and its ``PATCH`` take). The names follow the job
+types' names, so they stay put as types come and go.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from conveyor.jobs.types import JobType, all_job_types
 UNTYPED_SUBMISSION = "JobCreateInputRequest"
 BATCH = "JobBatchInputRequest"
 SUBMISSION = "JobSubmission"
+#: drf-spectacular's name for a schedule's job template as a request body, and its union.
+UNTYPED_TEMPLATE = "ScheduleJobInputRequest"
+TEMPLATE = "ScheduleJob"
 COMPONENTS = "#/components/schemas/"
 
 
-def submission_name(job_type: str) -> str:
-    return f"{SUBMISSION}_{job_type}"
+def submission_name(job_type: str, union: str = SUBMISSION) -> str:
+    return f"{union}_{job_type}"
 
 
 def params_name(job_type: str) -> str:
@@ -44,7 +49,9 @@ def params_components(spec: JobType) -> dict[str, Any]:
     return components
 
 
-def submission_component(spec: JobType, untyped: dict[str, Any]) -> dict[str, Any]:
+def submission_component(
+    spec: JobType, untyped: dict[str, Any], what: str = "A job"
+) -> dict[str, Any]:
     """The submission of job type ``spec``: the untyped one with its ``type`` and
     ``params`` narrowed; ``params`` is required when the type's params have a required
     field."""
@@ -58,7 +65,7 @@ def submission_component(spec: JobType, untyped: dict[str, Any]) -> dict[str, An
         required.append("params")
     return {
         "type": "object",
-        "description": f"A job of type {spec.name}: {spec.description}".rstrip(": "),
+        "description": f"{what} of type {spec.name}: {spec.description}".rstrip(": "),
         "properties": properties,
         "required": required,
         # The API refuses fields it does not know (StrictInputSerializer).
@@ -78,24 +85,43 @@ def _repoint(node: Any, old: str, new: str) -> None:
             _repoint(item, old, new)
 
 
-def add_typed_submissions(result: dict[str, Any], **_: Any) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: the submission typed by each job type."""
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    untyped = schemas.pop(UNTYPED_SUBMISSION)
+def _typed_union(
+    schemas: dict[str, Any], untyped_name: str, union: str, what: str, description: str
+) -> None:
+    """Replace the untyped component ``untyped_name`` by ``union``: a ``oneOf`` of one
+    component per job type, discriminated on ``type``."""
+    untyped = schemas.pop(untyped_name)
     mapping: dict[str, str] = {}
     for spec in all_job_types():
         schemas.update(params_components(spec))
-        schemas[submission_name(spec.name)] = submission_component(spec, untyped)
-        mapping[spec.name] = f"{COMPONENTS}{submission_name(spec.name)}"
-    schemas[SUBMISSION] = {
-        "description": "A job to run: its type, and params of that type's schema.",
+        schemas[submission_name(spec.name, union)] = submission_component(spec, untyped, what)
+        mapping[spec.name] = f"{COMPONENTS}{submission_name(spec.name, union)}"
+    schemas[union] = {
+        "description": description,
         "oneOf": [{"$ref": ref} for ref in mapping.values()],
         "discriminator": {"propertyName": "type", "mapping": mapping},
     }
+
+
+def add_typed_submissions(result: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the submission, and a schedule's job template,
+    typed by each job type."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    _typed_union(
+        schemas,
+        UNTYPED_SUBMISSION,
+        SUBMISSION,
+        "A job",
+        "A job to run: its type, and params of that type's schema.",
+    )
     _repoint(
         result.get("paths", {}), f"{COMPONENTS}{UNTYPED_SUBMISSION}", f"{COMPONENTS}{SUBMISSION}"
     )
     schemas[BATCH]["properties"]["jobs"]["items"] = {"$ref": f"{COMPONENTS}{SUBMISSION}"}
+    if UNTYPED_TEMPLATE in schemas:
+        description = schemas[UNTYPED_TEMPLATE].get("description", "")
+        _typed_union(schemas, UNTYPED_TEMPLATE, TEMPLATE, "A scheduled job", description)
+        _repoint(schemas, f"{COMPONENTS}{UNTYPED_TEMPLATE}", f"{COMPONENTS}{TEMPLATE}")
     _bound_wait(result)
     return result
 

@@ -50,9 +50,21 @@ from .queue_list import QueueList
 from .queue_metrics_output import QueueMetricsOutput
 from .queue_output import QueueOutput
 from .schedule_create_input_request import ScheduleCreateInputRequest
-from .schedule_job_input_request import ScheduleJobInputRequest
-from .schedule_job_input_request_labels import ScheduleJobInputRequestLabels
-from .schedule_job_input_request_params import ScheduleJobInputRequestParams
+from .schedule_job_demo_cpu import ScheduleJobDemoCpu
+from .schedule_job_demo_cpu_labels import ScheduleJobDemoCpuLabels
+from .schedule_job_demo_cpu_type import ScheduleJobDemoCpuType
+from .schedule_job_demo_noop import ScheduleJobDemoNoop
+from .schedule_job_demo_noop_labels import ScheduleJobDemoNoopLabels
+from .schedule_job_demo_noop_type import ScheduleJobDemoNoopType
+from .schedule_job_demo_sleep import ScheduleJobDemoSleep
+from .schedule_job_demo_sleep_labels import ScheduleJobDemoSleepLabels
+from .schedule_job_demo_sleep_type import ScheduleJobDemoSleepType
+from .schedule_job_django_task import ScheduleJobDjangoTask
+from .schedule_job_django_task_labels import ScheduleJobDjangoTaskLabels
+from .schedule_job_django_task_type import ScheduleJobDjangoTaskType
+from .schedule_job_http_request import ScheduleJobHttpRequest
+from .schedule_job_http_request_labels import ScheduleJobHttpRequestLabels
+from .schedule_job_http_request_type import ScheduleJobHttpRequestType
 from .schedule_output import ScheduleOutput
 from .schedule_page import SchedulePage
 from .webhook_attempt_output import WebhookAttemptOutput
@@ -110,9 +122,21 @@ __all__ = (
     "QueueMetricsOutput",
     "QueueOutput",
     "ScheduleCreateInputRequest",
-    "ScheduleJobInputRequest",
-    "ScheduleJobInputRequestLabels",
-    "ScheduleJobInputRequestParams",
+    "ScheduleJobDemoCpu",
+    "ScheduleJobDemoCpuLabels",
+    "ScheduleJobDemoCpuType",
+    "ScheduleJobDemoNoop",
+    "ScheduleJobDemoNoopLabels",
+    "ScheduleJobDemoNoopType",
+    "ScheduleJobDemoSleep",
+    "ScheduleJobDemoSleepLabels",
+    "ScheduleJobDemoSleepType",
+    "ScheduleJobDjangoTask",
+    "ScheduleJobDjangoTaskLabels",
+    "ScheduleJobDjangoTaskType",
+    "ScheduleJobHttpRequest",
+    "ScheduleJobHttpRequestLabels",
+    "ScheduleJobHttpRequestType",
     "ScheduleOutput",
     "SchedulePage",
     "WebhookAttemptOutput",

@@ -10,7 +10,11 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
-    from ..models.schedule_job_input_request import ScheduleJobInputRequest
+    from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
+    from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
+    from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+    from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
 
 T = TypeVar("T", bound="PatchedScheduleUpdateInputRequest")
@@ -25,8 +29,8 @@ class PatchedScheduleUpdateInputRequest:
             name (str | Unset):
             cron (CronInputRequest | Unset):
             interval_seconds (int | Unset): run every N seconds
-            job (ScheduleJobInputRequest | Unset): The job each run submits: a submission as ``POST /v1/jobs`` takes it,
-                without a
+            job (ScheduleJobDemoCpu | ScheduleJobDemoNoop | ScheduleJobDemoSleep | ScheduleJobDjangoTask |
+                ScheduleJobHttpRequest | Unset): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
                 start time (the schedule says when).
             enabled (bool | Unset):
     """
@@ -34,11 +38,23 @@ class PatchedScheduleUpdateInputRequest:
     name: str | Unset = UNSET
     cron: CronInputRequest | Unset = UNSET
     interval_seconds: int | Unset = UNSET
-    job: ScheduleJobInputRequest | Unset = UNSET
+    job: (
+        ScheduleJobDemoCpu
+        | ScheduleJobDemoNoop
+        | ScheduleJobDemoSleep
+        | ScheduleJobDjangoTask
+        | ScheduleJobHttpRequest
+        | Unset
+    ) = UNSET
     enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
+        from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
+        from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+
         name = self.name
 
         cron: dict[str, Any] | Unset = UNSET
@@ -47,8 +63,17 @@ class PatchedScheduleUpdateInputRequest:
 
         interval_seconds = self.interval_seconds
 
-        job: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.job, Unset):
+        job: dict[str, Any] | Unset
+        if isinstance(self.job, Unset):
+            job = UNSET
+        elif (
+            isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoNoop)
+            or isinstance(self.job, ScheduleJobDemoSleep)
+            or isinstance(self.job, ScheduleJobDjangoTask)
+        ):
+            job = self.job.to_dict()
+        else:
             job = self.job.to_dict()
 
         enabled = self.enabled
@@ -72,7 +97,11 @@ class PatchedScheduleUpdateInputRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
-        from ..models.schedule_job_input_request import ScheduleJobInputRequest
+        from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
+        from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
+        from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+        from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
         d = dict(src_dict)
         name = d.pop("name", UNSET)
@@ -86,12 +115,57 @@ class PatchedScheduleUpdateInputRequest:
 
         interval_seconds = d.pop("interval_seconds", UNSET)
 
-        _job = d.pop("job", UNSET)
-        job: ScheduleJobInputRequest | Unset
-        if isinstance(_job, Unset):
-            job = UNSET
-        else:
-            job = ScheduleJobInputRequest.from_dict(_job)
+        def _parse_job(
+            data: object,
+        ) -> (
+            ScheduleJobDemoCpu
+            | ScheduleJobDemoNoop
+            | ScheduleJobDemoSleep
+            | ScheduleJobDjangoTask
+            | ScheduleJobHttpRequest
+            | Unset
+        ):
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_0 = ScheduleJobDemoCpu.from_dict(data)
+
+                return componentsschemas_schedule_job_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoNoop.from_dict(data)
+
+                return componentsschemas_schedule_job_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoSleep.from_dict(data)
+
+                return componentsschemas_schedule_job_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_3 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_schedule_job_type_4 = ScheduleJobHttpRequest.from_dict(data)
+
+            return componentsschemas_schedule_job_type_4
+
+        job = _parse_job(d.pop("job", UNSET))
 
         enabled = d.pop("enabled", UNSET)
 

@@ -10,7 +10,11 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
-    from ..models.schedule_job_input_request import ScheduleJobInputRequest
+    from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
+    from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
+    from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+    from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
 
 T = TypeVar("T", bound="ScheduleCreateInputRequest")
@@ -21,7 +25,8 @@ class ScheduleCreateInputRequest:
     """
     Attributes:
         name (str):
-        job (ScheduleJobInputRequest): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
+        job (ScheduleJobDemoCpu | ScheduleJobDemoNoop | ScheduleJobDemoSleep | ScheduleJobDjangoTask |
+            ScheduleJobHttpRequest): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
             start time (the schedule says when).
         cron (CronInputRequest | Unset):
         interval_seconds (int | Unset): run every N seconds
@@ -29,16 +34,36 @@ class ScheduleCreateInputRequest:
     """
 
     name: str
-    job: ScheduleJobInputRequest
+    job: (
+        ScheduleJobDemoCpu
+        | ScheduleJobDemoNoop
+        | ScheduleJobDemoSleep
+        | ScheduleJobDjangoTask
+        | ScheduleJobHttpRequest
+    )
     cron: CronInputRequest | Unset = UNSET
     interval_seconds: int | Unset = UNSET
     enabled: bool | Unset = True
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
+        from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
+        from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+
         name = self.name
 
-        job = self.job.to_dict()
+        job: dict[str, Any]
+        if (
+            isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoNoop)
+            or isinstance(self.job, ScheduleJobDemoSleep)
+            or isinstance(self.job, ScheduleJobDjangoTask)
+        ):
+            job = self.job.to_dict()
+        else:
+            job = self.job.to_dict()
 
         cron: dict[str, Any] | Unset = UNSET
         if not isinstance(self.cron, Unset):
@@ -68,12 +93,63 @@ class ScheduleCreateInputRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
-        from ..models.schedule_job_input_request import ScheduleJobInputRequest
+        from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
+        from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
+        from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+        from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
         d = dict(src_dict)
         name = d.pop("name")
 
-        job = ScheduleJobInputRequest.from_dict(d.pop("job"))
+        def _parse_job(
+            data: object,
+        ) -> (
+            ScheduleJobDemoCpu
+            | ScheduleJobDemoNoop
+            | ScheduleJobDemoSleep
+            | ScheduleJobDjangoTask
+            | ScheduleJobHttpRequest
+        ):
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_0 = ScheduleJobDemoCpu.from_dict(data)
+
+                return componentsschemas_schedule_job_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoNoop.from_dict(data)
+
+                return componentsschemas_schedule_job_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoSleep.from_dict(data)
+
+                return componentsschemas_schedule_job_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_3 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_3
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            componentsschemas_schedule_job_type_4 = ScheduleJobHttpRequest.from_dict(data)
+
+            return componentsschemas_schedule_job_type_4
+
+        job = _parse_job(d.pop("job"))
 
         _cron = d.pop("cron", UNSET)
         cron: CronInputRequest | Unset

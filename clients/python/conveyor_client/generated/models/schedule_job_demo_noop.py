@@ -4,46 +4,47 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
+from ..models.schedule_job_demo_noop_type import (
+    ScheduleJobDemoNoopType,
+    check_schedule_job_demo_noop_type,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.schedule_job_input_request_labels import ScheduleJobInputRequestLabels
-    from ..models.schedule_job_input_request_params import ScheduleJobInputRequestParams
+    from ..models.job_params_demo_noop import JobParamsDemoNoop
+    from ..models.schedule_job_demo_noop_labels import ScheduleJobDemoNoopLabels
 
 
-T = TypeVar("T", bound="ScheduleJobInputRequest")
+T = TypeVar("T", bound="ScheduleJobDemoNoop")
 
 
 @_attrs_define
-class ScheduleJobInputRequest:
-    """The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
-    start time (the schedule says when).
+class ScheduleJobDemoNoop:
+    """A scheduled job of type demo.noop: Return at once (for throughput benchmarks).
 
-        Attributes:
-            type_ (str):
-            params (ScheduleJobInputRequestParams | Unset):
-            queue (str | Unset):
-            priority (int | Unset):  Default: 5.
-            max_attempts (int | Unset):
-            timeout_seconds (int | Unset):
-            labels (ScheduleJobInputRequestLabels | Unset):
-            webhook_url (str | Unset): http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md)
+    Attributes:
+        type_ (ScheduleJobDemoNoopType):
+        params (JobParamsDemoNoop | Unset): For job types that take no parameters.
+        queue (str | Unset):
+        priority (int | Unset):  Default: 5.
+        max_attempts (int | Unset):
+        timeout_seconds (int | Unset):
+        labels (ScheduleJobDemoNoopLabels | Unset):
+        webhook_url (str | Unset): http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md)
     """
 
-    type_: str
-    params: ScheduleJobInputRequestParams | Unset = UNSET
+    type_: ScheduleJobDemoNoopType
+    params: JobParamsDemoNoop | Unset = UNSET
     queue: str | Unset = UNSET
     priority: int | Unset = 5
     max_attempts: int | Unset = UNSET
     timeout_seconds: int | Unset = UNSET
-    labels: ScheduleJobInputRequestLabels | Unset = UNSET
+    labels: ScheduleJobDemoNoopLabels | Unset = UNSET
     webhook_url: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
+        type_: str = self.type_
 
         params: dict[str, Any] | Unset = UNSET
         if not isinstance(self.params, Unset):
@@ -64,7 +65,7 @@ class ScheduleJobInputRequest:
         webhook_url = self.webhook_url
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "type": type_,
@@ -89,18 +90,18 @@ class ScheduleJobInputRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.schedule_job_input_request_labels import ScheduleJobInputRequestLabels
-        from ..models.schedule_job_input_request_params import ScheduleJobInputRequestParams
+        from ..models.job_params_demo_noop import JobParamsDemoNoop
+        from ..models.schedule_job_demo_noop_labels import ScheduleJobDemoNoopLabels
 
         d = dict(src_dict)
-        type_ = d.pop("type")
+        type_ = check_schedule_job_demo_noop_type(d.pop("type"))
 
         _params = d.pop("params", UNSET)
-        params: ScheduleJobInputRequestParams | Unset
+        params: JobParamsDemoNoop | Unset
         if isinstance(_params, Unset):
             params = UNSET
         else:
-            params = ScheduleJobInputRequestParams.from_dict(_params)
+            params = JobParamsDemoNoop.from_dict(_params)
 
         queue = d.pop("queue", UNSET)
 
@@ -111,15 +112,15 @@ class ScheduleJobInputRequest:
         timeout_seconds = d.pop("timeout_seconds", UNSET)
 
         _labels = d.pop("labels", UNSET)
-        labels: ScheduleJobInputRequestLabels | Unset
+        labels: ScheduleJobDemoNoopLabels | Unset
         if isinstance(_labels, Unset):
             labels = UNSET
         else:
-            labels = ScheduleJobInputRequestLabels.from_dict(_labels)
+            labels = ScheduleJobDemoNoopLabels.from_dict(_labels)
 
         webhook_url = d.pop("webhook_url", UNSET)
 
-        schedule_job_input_request = cls(
+        schedule_job_demo_noop = cls(
             type_=type_,
             params=params,
             queue=queue,
@@ -130,21 +131,4 @@ class ScheduleJobInputRequest:
             webhook_url=webhook_url,
         )
 
-        schedule_job_input_request.additional_properties = d
-        return schedule_job_input_request
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        return schedule_job_demo_noop

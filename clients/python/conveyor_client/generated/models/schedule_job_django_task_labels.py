@@ -6,12 +6,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ScheduleJobInputRequestParams")
+T = TypeVar("T", bound="ScheduleJobDjangoTaskLabels")
 
 
 @_attrs_define
-class ScheduleJobInputRequestParams:
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+class ScheduleJobDjangoTaskLabels:
+    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -23,19 +23,19 @@ class ScheduleJobInputRequestParams:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        schedule_job_input_request_params = cls()
+        schedule_job_django_task_labels = cls()
 
-        schedule_job_input_request_params.additional_properties = d
-        return schedule_job_input_request_params
+        schedule_job_django_task_labels.additional_properties = d
+        return schedule_job_django_task_labels
 
     @property
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> str:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: str) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

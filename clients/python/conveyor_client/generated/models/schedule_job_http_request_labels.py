@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ScheduleJobInputRequestLabels")
+T = TypeVar("T", bound="ScheduleJobHttpRequestLabels")
 
 
 @_attrs_define
-class ScheduleJobInputRequestLabels:
+class ScheduleJobHttpRequestLabels:
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +23,10 @@ class ScheduleJobInputRequestLabels:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        schedule_job_input_request_labels = cls()
+        schedule_job_http_request_labels = cls()
 
-        schedule_job_input_request_labels.additional_properties = d
-        return schedule_job_input_request_labels
+        schedule_job_http_request_labels.additional_properties = d
+        return schedule_job_http_request_labels
 
     @property
     def additional_keys(self) -> list[str]:
