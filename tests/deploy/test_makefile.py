@@ -44,8 +44,10 @@ def test_run_installs_only_what_running_needs_and_shows_progress(tmp_path: Path)
 
 @pytest.mark.parametrize("target", ["test", "test-fast", "lint", "typecheck", "bench"])
 def test_development_targets_install_the_dev_extra(target: str, tmp_path: Path) -> None:
-    [install] = installs(recipe(target, tmp_path / "venv"))
-    assert install.endswith('-e ".[dev]"'), install
+    # the dev extra, and the Python client the tests drive the API with
+    dev, client = installs(recipe(target, tmp_path / "venv"))
+    assert dev.endswith('-e ".[dev]"'), dev
+    assert client.endswith("-e clients/python"), client
 
 
 def test_test_fast_runs_the_quick_part_of_the_suite(tmp_path: Path) -> None:
@@ -58,4 +60,4 @@ def test_test_fast_runs_the_quick_part_of_the_suite(tmp_path: Path) -> None:
 
 def test_typecheck_runs_mypy_over_every_python_tree(tmp_path: Path) -> None:
     [mypy] = [line for line in recipe("typecheck", tmp_path / "venv") if "/mypy " in line]
-    assert mypy.endswith("mypy services tests bench tools"), mypy
+    assert mypy.endswith("mypy services tests bench tools clients/python/conveyor_client"), mypy

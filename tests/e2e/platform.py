@@ -159,7 +159,11 @@ class Platform:
     base_url: str = ""
     procs: dict[str, Proc] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    # Idle connections dropped after 2 s, before gunicorn's keepalive (5 s) closes them: a
+    # request sent on a connection the server is closing fails with "Server disconnected".
+    http: httpx.Client = field(
+        default_factory=lambda: httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=2))
+    )
 
     # ---- lifecycle ------------------------------------------------------------------
 

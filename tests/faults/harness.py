@@ -237,7 +237,12 @@ class FaultRun:
             self.label,
         )
         stored = {row[0] for row in jobs}
-        assert stored == set(self.accepted), "stored jobs differ from the accepted ones"
+        missing, unaccepted = set(self.accepted) - stored, stored - set(self.accepted)
+        assert not missing and not unaccepted, (
+            f"stored jobs differ from the accepted ones: {len(missing)} accepted and not "
+            f"stored {sorted(missing)[:5]}, {len(unaccepted)} stored and not accepted "
+            f"{sorted(unaccepted)[:5]}; refusals {self.refusals[:5]}"
+        )
         row = Row(
             scenario=self.scenario,
             broker=self.platform.broker.kind,

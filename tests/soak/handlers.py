@@ -18,11 +18,8 @@ import redis
 
 from conveyor.jobs.types import JobContext, NoParams, RetryableError
 from conveyor_worker.registry import handler
+from tests.soak.effects import EFFECTS_KEY_ENV, EFFECTS_URL_ENV
 from tests.soak.jobtypes import DOOMED, EFFECT, FLAKY, EffectParams, FlakyParams
-
-#: Where the side effects go: a Redis URL and the hash's key (set by the soak).
-EFFECTS_URL_ENV = "CONVEYOR_SOAK_EFFECTS_URL"
-EFFECTS_KEY_ENV = "CONVEYOR_SOAK_EFFECTS_KEY"
 
 
 class SoakFailure(RetryableError):

@@ -33,7 +33,7 @@ from tests.e2e.platform import Broker, Platform
 from tests.faults.conftest import FAULT_ENV
 from tests.private_services import OwnRabbitMQ
 from tests.procs import Proc, wait_until
-from tests.soak.handlers import EFFECTS_KEY_ENV, EFFECTS_URL_ENV
+from tests.soak.effects import EFFECTS_KEY_ENV, EFFECTS_URL_ENV
 from tests.soak.report import SoakRow
 
 #: How long the soak submits and breaks things; ``make soak`` sets 300.
