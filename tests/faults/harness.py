@@ -238,7 +238,7 @@ class FaultRun:
         )
         stored = {row[0] for row in jobs}
         missing, unaccepted = set(self.accepted) - stored, stored - set(self.accepted)
-        assert not missing and not unaccepted, (
+        assert (missing, unaccepted) == (set(), set()), (
             f"stored jobs differ from the accepted ones: {len(missing)} accepted and not "
             f"stored {sorted(missing)[:5]}, {len(unaccepted)} stored and not accepted "
             f"{sorted(unaccepted)[:5]}; refusals {self.refusals[:5]}"
