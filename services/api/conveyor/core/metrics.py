@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -103,9 +104,19 @@ class ApiMetrics:
     long_polls_shortened: Counter
 
 
-@cache
+_creating = threading.Lock()
+
+
 def api_metrics() -> ApiMetrics:
-    """Created on first use, after gunicorn has chosen the multiprocess mode."""
+    """Created on first use, after gunicorn has chosen the multiprocess mode, by one
+    thread: two request threads creating them at once registered every family twice
+    (prometheus_client's "Duplicated timeseries"), a 500 after the job was stored."""
+    with _creating:
+        return _api_metrics()
+
+
+@cache
+def _api_metrics() -> ApiMetrics:
     return ApiMetrics(
         requests=Counter(
             "conveyor_http_requests",
