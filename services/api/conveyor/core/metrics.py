@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse
@@ -105,18 +104,23 @@ class ApiMetrics:
 
 
 _creating = threading.Lock()
+_made: ApiMetrics | None = None
 
 
 def api_metrics() -> ApiMetrics:
     """Created on first use, after gunicorn has chosen the multiprocess mode, by one
     thread: two request threads creating them at once registered every family twice
-    (prometheus_client's "Duplicated timeseries"), a 500 after the job was stored."""
-    with _creating:
-        return _api_metrics()
+    (prometheus_client's "Duplicated timeseries"), a 500 after the job was stored. Once
+    made, every request reads them without the lock."""
+    global _made
+    if _made is None:
+        with _creating:
+            if _made is None:
+                _made = _new_api_metrics()
+    return _made
 
 
-@cache
-def _api_metrics() -> ApiMetrics:
+def _new_api_metrics() -> ApiMetrics:
     return ApiMetrics(
         requests=Counter(
             "conveyor_http_requests",

@@ -49,9 +49,10 @@ def channel_of(job_id: UUID | str) -> str:
 
 def notify_final(job_id: UUID | str) -> None:
     """Wake the requests long-polling this job (at commit of the current transaction)."""
-    if database.connection().vendor != "postgresql":
+    connection = database.connection()
+    if connection.vendor != "postgresql":
         return
-    with database.connection().cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute("SELECT pg_notify(%s, '')", [channel_of(job_id)])
 
 
