@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                         # Alternate the order each round, so drift favours no side.
                         order = sides if number % 2 == 0 else sides[::-1]
                         for side in order:
-                            if not scenario.applies_to(side):
+                            if not (scenario.applies_to(side) and side.takes_part(scenario.name)):
                                 continue
                             _progress(
                                 f"{broker}: round {number + 1}/{options.rounds}: "

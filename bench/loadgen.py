@@ -46,12 +46,17 @@ class LoadResult:
     p99_ms: float
     client_cpu_seconds: float
     error_sample: str = ""
+    # Every request answered as expected, warm-up included, and when the first was sent
+    # (seconds since the epoch): what the end-to-end drain counts from.
+    ok_total: int = 0
+    first_sent_at: float = 0.0
 
 
 @dataclass
 class _Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    ok_total: int = 0
     error_sample: str = ""
 
 
@@ -71,6 +76,7 @@ def _worker(
     headers = {**spec.headers, "Content-Type": "application/json", "Content-Length": str(len(body))}
     conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT_SECONDS)
     local: list[float] = []
+    ok = 0
     try:
         for _ in range(MAX_REQUESTS_PER_THREAD):
             sent = time.perf_counter()
@@ -94,12 +100,14 @@ def _worker(
                         f"HTTP {response.status}: {payload[:300].decode(errors='replace')}"
                     )
                 continue
+            ok += 1
             if measure_from <= done < end:
                 local.append(done - sent)
     finally:
         conn.close()
     with lock:
         tally.latencies.extend(local)
+        tally.ok_total += ok
 
 
 def generate_here(spec: LoadSpec) -> LoadResult:
@@ -107,6 +115,7 @@ def generate_here(spec: LoadSpec) -> LoadResult:
     cpu_before = os.times()
     tally = _Tally()
     lock = threading.Lock()
+    first_sent_at = time.time()
     measure_from = time.perf_counter() + spec.warmup_seconds
     end = measure_from + spec.duration_seconds
     threads = [
@@ -133,6 +142,8 @@ def generate_here(spec: LoadSpec) -> LoadResult:
         client_cpu_seconds=(cpu_after.user - cpu_before.user)
         + (cpu_after.system - cpu_before.system),
         error_sample=tally.error_sample,
+        ok_total=tally.ok_total,
+        first_sent_at=first_sent_at,
     )
 
 

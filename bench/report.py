@@ -24,6 +24,7 @@ _PACKAGES = (
     "djangorestframework",
     "celery",
     "kombu",
+    "dramatiq",
     "redis",
     "amqp",
     "gunicorn",

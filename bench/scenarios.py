@@ -10,12 +10,15 @@ its cells show "n/a". Add a scenario by subclassing ``Scenario`` and listing it 
 from __future__ import annotations
 
 import http.client
+import math
+import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from bench import roundtrip
+from bench import roundtrip, waiters
 from bench.loadgen import LoadResult, LoadSpec, generate
 from bench.options import Options
 from bench.processes import Memory, Process, memory_of, wait_until
@@ -110,6 +113,7 @@ class Submit(Scenario):
                 Figure("p50 latency ms", result.p50_ms, higher_is_better=False),
                 Figure("p99 latency ms", result.p99_ms, higher_is_better=False),
                 Figure("API RSS MiB (loaded)", memory.rss_mib, higher_is_better=False),
+                Figure("API PSS MiB (loaded)", memory.pss_mib, higher_is_better=False),
             ],
             details={**asdict(result), **_memory_details("api", memory)},
         )
@@ -194,6 +198,7 @@ class Drain(Scenario):
             figures=[
                 Figure("jobs/s", rate, higher_is_better=True),
                 Figure("worker RSS MiB (after drain)", memory.rss_mib, higher_is_better=False),
+                Figure("worker PSS MiB (after drain)", memory.pss_mib, higher_is_better=False),
             ],
             details=details,
         )
@@ -287,7 +292,9 @@ class MemoryFootprint(Scenario):
         return Outcome(
             figures=[
                 Figure("worker RSS MiB (idle)", pool.rss_mib, higher_is_better=False),
+                Figure("worker PSS MiB (idle)", pool.pss_mib, higher_is_better=False),
                 Figure("API RSS MiB (idle)", api.rss_mib, higher_is_better=False),
+                Figure("API PSS MiB (idle)", api.pss_mib, higher_is_better=False),
             ],
             details={**_memory_details("worker", pool), **_memory_details("api", api)},
         )
@@ -312,6 +319,196 @@ def _memory_details(what: str, memory: Memory) -> dict[str, float | int | str]:
     return {f"{what}_{key}": value for key, value in asdict(memory).items()}
 
 
+# Jobs submitted over HTTP and run before a load starts (the worker booted and warm).
+WARM_JOBS = 5
+
+
+def _warm(side: Side, endpoint: Endpoint, worker: Process, count: int = WARM_JOBS) -> None:
+    _submit_over_http(endpoint, count)
+    wait_until(
+        lambda: side.completed(count) >= count,
+        timeout=MEMORY_SETTLE_SECONDS,
+        what=f"{side.title} to run {count} jobs",
+        alive=worker.alive,
+    )
+
+
+class DrainSingles(Scenario):
+    """Jobs submitted one per request, at full speed, while the worker runs: end to end.
+
+    The API and the worker run and are warm; the load generator POSTs single no-op jobs
+    (``options.concurrency`` connections, warm-up and measured window as ``submit``).
+    When it stops, the scenario waits until every job it got a 201 for has run. The
+    figure is those jobs over the time from the first request to the last job done (a
+    worker that keeps up scores the submit rate; one that does not, less), next to the
+    submit rate of the measured window.
+    """
+
+    name = "drain-single"
+    title = "submit no-op jobs one per request, run meanwhile"
+
+    def run(self, side: Side, options: Options) -> Outcome:
+        side.reset()
+        with side.api() as endpoint, side.worker() as worker:
+            _warm(side, endpoint, worker)
+            result = _load(
+                endpoint,
+                endpoint.submit_path,
+                endpoint.submit_body(),
+                options,
+                concurrency=options.concurrency,
+            )
+            _check(side, result)
+            load_ended = time.time()
+            total = WARM_JOBS + result.ok_total
+            left = total - side.completed(total)
+            _first, last = _watch(side, worker, total, warm=total)
+            done_at = time.time() - (time.perf_counter() - last.at)
+        window = done_at - result.first_sent_at
+        rate = result.ok_total / window if window > 0 else float("nan")
+        return Outcome(
+            figures=[
+                Figure("jobs/s end to end", rate, higher_is_better=True),
+                Figure("submissions/s", result.requests_per_second, higher_is_better=True),
+            ],
+            details={
+                **asdict(result),
+                "jobs": result.ok_total,
+                "window_seconds": window,
+                "backlog_when_load_ended": left,
+                "tail_seconds": max(0.0, done_at - load_ended),
+            },
+        )
+
+
+# Waiting under load: clients at once, and the liveness probe sampled meanwhile (a new
+# connection each time, as a kubelet does).
+WAITING_CLIENTS = 64
+HEALTH_INTERVAL_SECONDS = 0.05
+HEALTH_TIMEOUT_SECONDS = 5.0
+
+
+class WaitingUnderLoad(Scenario):
+    """64 clients submitting and waiting for the outcome at once; the API's liveness.
+
+    conveyor: each client ``POST /v1/jobs`` then ``GET /v1/jobs/{id}?wait=10``, again
+    after an answer whose wait was shortened (the process held its limit of long-polls;
+    counted in the details). plain Celery + results: ``.delay().get()`` from 64 threads.
+    Meanwhile the API's liveness path (conveyor ``/healthz``; the baselines' views have
+    only ``/readyz``, and their clients do not go through them) is probed every 50 ms.
+    """
+
+    name = "waiting"
+    title = "64 clients submitting and waiting at once"
+
+    def applies_to(self, side: Side) -> bool:
+        return side.name != "plain"
+
+    def run(self, side: Side, options: Options) -> Outcome:
+        side.reset()
+        with side.api() as endpoint, side.worker() as worker:
+            spec = side.round_trip(endpoint)
+            if spec is None:
+                raise RuntimeError(f"{side.title} cannot wait for an outcome")
+            _warm(side, endpoint, worker)
+            spec = {
+                **spec,
+                "clients": WAITING_CLIENTS,
+                "warmup_seconds": options.warmup_seconds,
+                "duration_seconds": options.duration_seconds,
+            }
+            outcome: dict[str, waiters.Waits | BaseException] = {}
+
+            def wait_all() -> None:
+                try:
+                    outcome["result"] = waiters.run(spec, side.env)
+                except BaseException as exc:
+                    outcome["error"] = exc
+
+            clients = threading.Thread(target=wait_all, name="waiters", daemon=True)
+            clients.start()
+            clients.join(timeout=options.warmup_seconds)
+            probes = _probe_health(endpoint, side.health_path, while_=clients.is_alive)
+            clients.join()
+        error = outcome.get("error")
+        if isinstance(error, BaseException):
+            raise error
+        result = outcome["result"]
+        assert isinstance(result, waiters.Waits)
+        if result.count == 0 or result.errors > MAX_ERROR_SHARE * (result.count + result.errors):
+            raise RuntimeError(
+                f"{side.title}: {result.errors} failed round trips of "
+                f"{result.count + result.errors}, e.g. {result.error_sample}"
+            )
+        latencies = sorted(probes.latencies)
+        return Outcome(
+            figures=[
+                Figure(f"p50 ms ({WAITING_CLIENTS} waiting)", result.p50_ms, False),
+                Figure(f"p99 ms ({WAITING_CLIENTS} waiting)", result.p99_ms, False),
+                Figure("liveness p50 ms", _percentile(latencies, 0.50), False),
+                Figure("liveness p99 ms", _percentile(latencies, 0.99), False),
+                Figure("liveness max ms", latencies[-1] if latencies else math.nan, False),
+            ],
+            details={
+                **asdict(result),
+                "health_path": side.health_path,
+                "health_probes": len(latencies),
+                "health_failures": probes.failures,
+                "health_failure_sample": probes.failure_sample,
+            },
+        )
+
+
+@dataclass
+class _Probes:
+    latencies: list[float] = field(default_factory=list)  # ms, failures included
+    failures: int = 0
+    failure_sample: str = ""
+
+
+def _probe_health(endpoint: Endpoint, path: str, *, while_: Callable[[], bool]) -> _Probes:
+    """GET ``path`` on a new connection every HEALTH_INTERVAL_SECONDS while ``while_()``."""
+    target = urlsplit(endpoint.base_url)
+    probes = _Probes()
+    while while_():
+        started = time.perf_counter()
+        conn = http.client.HTTPConnection(
+            target.hostname or "127.0.0.1", target.port, timeout=HEALTH_TIMEOUT_SECONDS
+        )
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            problem = "" if response.status == 200 else f"HTTP {response.status}"
+        except (OSError, http.client.HTTPException) as exc:
+            problem = repr(exc)
+        finally:
+            conn.close()
+        elapsed = time.perf_counter() - started
+        probes.latencies.append(elapsed * 1000)
+        if problem:
+            probes.failures += 1
+            probes.failure_sample = probes.failure_sample or problem
+        time.sleep(max(0.0, HEALTH_INTERVAL_SECONDS - elapsed))
+    return probes
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return math.nan
+    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
 SCENARIOS: dict[str, Scenario] = {
-    s.name: s for s in (Submit(), BatchSubmit(), Drain(), RoundTrip(), MemoryFootprint())
+    s.name: s
+    for s in (
+        Submit(),
+        BatchSubmit(),
+        Drain(),
+        RoundTrip(),
+        MemoryFootprint(),
+        DrainSingles(),
+        WaitingUnderLoad(),
+    )
 }

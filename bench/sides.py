@@ -134,6 +134,13 @@ class Side(ABC):
         """Cumulative counters worth reporting as a difference across a scenario."""
         return {}
 
+    # The API's liveness path, sampled by the waiting-under-load scenario.
+    health_path = "/readyz"
+
+    def takes_part(self, scenario: str) -> bool:
+        """Whether this side runs ``scenario`` on its broker (its cells show n/a if not)."""
+        return True
+
     def _gunicorn_env(self, port: int) -> dict[str, str]:
         return {
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -184,6 +191,7 @@ class Conveyor(Side):
     name = "conveyor"
     title = "conveyor"
     queues = ("default", "conveyor")
+    health_path = "/healthz"
 
     def prepare(self, stack: ExitStack) -> None:
         data_dir = self.options.work_dir / f"conveyor-data-{self.broker}"
@@ -382,6 +390,120 @@ class PlainCeleryWithResults(PlainCelery):
         return {"mode": "celery"}
 
 
+class Dramatiq(Side):
+    """The Dramatiq peer (``bench.dramatiq_peer``): a queue that keeps no state.
+
+    Redis only (its RabbitMQ broker would need pika and a queue count of its own); no
+    result backend, so no round trip. Its worker is Dramatiq's CLI with 2 processes x 8
+    threads, whatever ``--worker-concurrency`` says: the setup its docs suggest.
+    """
+
+    name = "dramatiq"
+    title = "Dramatiq"
+    queues = ("default",)
+    brokers = ("redis",)
+    processes = 2
+    threads = 8
+    # What it cannot do: wait for an outcome (no result backend).
+    without = frozenset({"roundtrip", "waiting"})
+
+    def takes_part(self, scenario: str) -> bool:
+        return self.broker in self.brokers and scenario not in self.without
+
+    def prepare(self, stack: ExitStack) -> None:
+        if self.broker not in self.brokers:
+            return
+        self.space = self._space(stack)
+        self.dramatiq_namespace = self.space.key_prefix.rstrip(":")
+        self.env = {
+            **self.base_env(self.space),
+            "DJANGO_SETTINGS_MODULE": "bench.dramatiq_peer.settings",
+            "DRAMATIQ_REDIS_URL": self.space.url,
+            "DRAMATIQ_NAMESPACE": self.dramatiq_namespace,
+        }
+
+    def reset(self) -> None:
+        self.space.purge(self.queues)
+
+    @contextmanager
+    def api(self) -> Iterator[Endpoint]:
+        port = free_port()
+        argv = [
+            executable("gunicorn"),
+            "bench.dramatiq_peer.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(self.options.api_workers),
+            "--threads",
+            str(self.options.api_threads),
+            "--keep-alive",
+            "5",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ]
+        if os.path.isdir("/dev/shm"):
+            argv += ["--worker-tmp-dir", "/dev/shm"]
+        process = Process(f"{self.name}-api-{self.broker}", argv, self.env, self.options.work_dir)
+        with self._serving(process, port):
+            yield Endpoint(
+                base_url=f"http://127.0.0.1:{port}",
+                submit_path="/jobs",
+                batch_path="/jobs/batch",
+                headers={},
+                process=process,
+            )
+
+    def fill(self, count: int) -> None:
+        run_to_end(
+            "bench.dramatiq_peer.fill",
+            [sys.executable, "-m", "bench.dramatiq_peer.fill", str(count)],
+            self.env,
+            timeout=FILL_SECONDS,
+        )
+        waiting = self._waiting()
+        if waiting != count:
+            raise RuntimeError(f"{self.title}'s backlog holds {waiting} messages, not {count}")
+
+    @contextmanager
+    def worker(self) -> Iterator[Process]:
+        argv = [
+            executable("dramatiq"),
+            "bench.dramatiq_peer.app",
+            "--processes",
+            str(self.processes),
+            "--threads",
+            str(self.threads),
+            "--queues",
+            *self.queues,
+        ]
+        process = Process(
+            f"{self.name}-worker-{self.broker}", argv, self.env, self.options.work_dir
+        )
+        with running(process):
+            yield process
+
+    def completed(self, total: int) -> int:
+        return total - self._waiting()
+
+    def describe(self) -> str:
+        return f"messages not acknowledged: {self._waiting()}"
+
+    def _waiting(self) -> int:
+        """Messages not yet acknowledged: Dramatiq's Redis broker keeps each in the hash
+        ``<namespace>:<queue>.msgs`` (delayed ones in ``….DQ.msgs``) until its ack, which
+        comes after the actor ran."""
+        pipe = self.redis.pipeline(transaction=False)
+        for queue in self.queues:
+            pipe.hlen(f"{self.dramatiq_namespace}:{queue}.msgs")
+            pipe.hlen(f"{self.dramatiq_namespace}:{queue}.DQ.msgs")
+        return sum(int(n) for n in pipe.execute())
+
+
 SIDES: dict[str, type[Side]] = {
-    side.name: side for side in (Conveyor, PlainCelery, PlainCeleryWithResults)
+    side.name: side for side in (Conveyor, PlainCelery, PlainCeleryWithResults, Dramatiq)
 }

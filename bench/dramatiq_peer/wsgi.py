@@ -1,0 +1,11 @@
+"""``gunicorn bench.dramatiq_peer.wsgi:application``."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.dramatiq_peer.settings")
+
+application = get_wsgi_application()
