@@ -26,9 +26,10 @@ import redis
 from bench.brokers import BROKERS
 from bench.options import Options
 from bench.report import RESULTS_DIR, Measurement, machine, rows_of, table, write_json
-from bench.scenarios import SCENARIOS, batch_concurrency
-from bench.sides import SIDES
+from bench.scenarios import SCENARIOS, WAITING_CLIENTS, batch_concurrency
+from bench.sides import SIDES, Dramatiq
 from bench.stores import run_id as new_run_id
+from bench.waiters import SHORTENED_PAUSE_SECONDS
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # (full, --quick) defaults of the sizes that the two modes set differently.
@@ -217,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio = conveyor / baseline: above 1 is faster for rates, slower for latencies "
         "and memory.",
     ]
+    notes += _peer_notes(args.sides, args.scenarios)
     measurements: list[Measurement] = []
     try:
         client = redis.Redis.from_url(options.redis_url)
@@ -302,6 +304,25 @@ def _derived_notes(measurements: list[Measurement], options: Options) -> list[st
                 f"{rates['batch'] / rates['submit']:.1f}x the jobs/s of "
                 "single submissions (last round)."
             )
+    return notes
+
+
+def _peer_notes(sides: list[str], scenarios: list[str]) -> list[str]:
+    notes = []
+    if "dramatiq" in sides:
+        notes.append(
+            "Dramatiq: Redis broker only (n/a on RabbitMQ), worker `dramatiq "
+            f"-p {Dramatiq.processes} -t {Dramatiq.threads}` "
+            "whatever the celery sizes; its API is a DRF view like the Celery baseline's "
+            "calling `.send()`; no result backend, so roundtrip and waiting are n/a."
+        )
+    if "waiting" in scenarios:
+        notes.append(
+            f"waiting: {WAITING_CLIENTS} clients at once; a conveyor long-poll answered "
+            "shortened (the API process held its limit) is asked again after "
+            f"{SHORTENED_PAUSE_SECONDS:g} s, and counted in the JSON "
+            "(`shortened`). Liveness: conveyor's /healthz, the baselines' /readyz."
+        )
     return notes
 
 

@@ -22,7 +22,7 @@ from tests import shared_services as services
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ("submit", "batch", "drain", "roundtrip", "memory")
+SCENARIOS = ("submit", "batch", "drain", "roundtrip", "memory", "drain-single", "waiting")
 # What the suite sets for its own processes and a bench run must not inherit.
 SUITE_ONLY = ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX", "DJANGO_SETTINGS_MODULE")
 
@@ -95,3 +95,64 @@ def test_a_tiny_run_fills_the_table_and_cleans_up(broker: str, tmp_path: Path) -
         assert f"bench_{run_id}" not in vhosts
     client = redis.Redis.from_url(services.REDIS_URL)
     assert list(client.scan_iter(match=f"bench_{run_id}*")) == []
+
+
+# The Dramatiq peer runs on Redis only and cannot wait for an outcome (no result backend).
+DRAMATIQ_SCENARIOS = ("submit", "batch", "drain", "memory", "drain-single")
+
+
+@pytest.mark.timeout(900)
+def test_a_tiny_run_measures_dramatiq_next_to_conveyor(tmp_path: Path) -> None:
+    # given the services a run needs
+    for name in ("postgres", "redis"):
+        services.require(name)
+    env = {k: v for k, v in os.environ.items() if k not in SUITE_ONLY}
+    env.update(BENCH_POSTGRES_URL=services.PG_URL, BENCH_REDIS_URL=services.REDIS_URL)
+
+    # when the benchmark runs Dramatiq's scenarios, tiny, plus one it sits out
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--brokers=redis",
+            "--sides=conveyor,dramatiq",
+            f"--scenarios={','.join((*DRAMATIQ_SCENARIOS, 'waiting'))}",
+            "--duration=1",
+            "--warmup=1",
+            "--concurrency=2",
+            "--batch-size=5",
+            "--jobs=20",
+            f"--results-dir={tmp_path}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=850,
+        check=False,
+    )
+
+    # then every figure of those scenarios exists on both sides, with a ratio
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    assert "Dramatiq" in done.stdout
+    (result,) = tmp_path.glob("bench-*.json")
+    document = json.loads(result.read_text())
+    rows = document["rows"]
+    for row in rows:
+        if row["scenario"] == "waiting":
+            # and the one it cannot take part in is conveyor's alone (n/a in the table)
+            assert "dramatiq" not in row["values"], row
+            continue
+        for side in ("conveyor", "dramatiq"):
+            value = row["values"][side]
+            assert value is not None, row
+            assert math.isfinite(value), row
+            assert value > 0, row
+        assert row["ratios"]["dramatiq"] is not None, row
+    assert {r["scenario"] for r in rows} == {*DRAMATIQ_SCENARIOS, "waiting"}
+    assert {"worker PSS MiB (idle)", "API PSS MiB (idle)"} <= {r["metric"] for r in rows}
+
+    # and it leaves no Redis key of its own behind (Dramatiq's included)
+    client = redis.Redis.from_url(services.REDIS_URL)
+    assert list(client.scan_iter(match=f"bench_{document['run_id']}*")) == []
