@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work_dir, ignore_errors=True)
     rows = rows_of(measurements, scenarios, options.brokers)
     notes += _derived_notes(measurements, options)
+    notes += _waiting_notes(measurements, options)
     path = write_json(
         run_id=run_id,
         started=started,
@@ -304,6 +305,33 @@ def _derived_notes(measurements: list[Measurement], options: Options) -> list[st
                 f"{rates['batch'] / rates['submit']:.1f}x the jobs/s of "
                 "single submissions (last round)."
             )
+    return notes
+
+
+def _waiting_notes(measurements: list[Measurement], options: Options) -> list[str]:
+    """conveyor's p99 with many waiters against its single-client p99 (last round), and
+    the long-polls answered shortened."""
+    notes = []
+    for broker in options.brokers:
+        mine = {
+            m.scenario: m.outcome
+            for m in measurements
+            if m.broker == broker and m.side == "conveyor"
+        }
+        waiting, single = mine.get("waiting"), mine.get("roundtrip")
+        if waiting is None:
+            continue
+        details = waiting.details
+        text = (
+            f"{broker}: {details.get('shortened', 0)} of conveyor's {details.get('requests', 0)} "
+            f"requests with {WAITING_CLIENTS} waiters were shortened long-polls"
+        )
+        figures = {f.metric: f.value for f in waiting.figures}
+        p99 = figures.get(f"p99 ms ({WAITING_CLIENTS} waiting)")
+        single_p99 = {f.metric: f.value for f in single.figures}.get("p99 ms") if single else None
+        if p99 is not None and single_p99:
+            text += f"; its p99 is {p99 / single_p99:.1f}x the single-client p99"
+        notes.append(text + " (last round).")
     return notes
 
 
