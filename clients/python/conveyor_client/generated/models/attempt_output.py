@@ -30,6 +30,8 @@ class AttemptOutput:
         worker (str | Unset):
         error_type (str | Unset):
         error_message (str | Unset):
+        error_path (str | Unset): The exception's class as a module path.
+        error_traceback (str | Unset): The attempt's traceback (Python job types).
     """
 
     number: int
@@ -39,6 +41,8 @@ class AttemptOutput:
     worker: str | Unset = UNSET
     error_type: str | Unset = UNSET
     error_message: str | Unset = UNSET
+    error_path: str | Unset = UNSET
+    error_traceback: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,6 +60,10 @@ class AttemptOutput:
 
         error_message = self.error_message
 
+        error_path = self.error_path
+
+        error_traceback = self.error_traceback
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -72,6 +80,10 @@ class AttemptOutput:
             field_dict["error_type"] = error_type
         if error_message is not UNSET:
             field_dict["error_message"] = error_message
+        if error_path is not UNSET:
+            field_dict["error_path"] = error_path
+        if error_traceback is not UNSET:
+            field_dict["error_traceback"] = error_traceback
 
         return field_dict
 
@@ -92,6 +104,10 @@ class AttemptOutput:
 
         error_message = d.pop("error_message", UNSET)
 
+        error_path = d.pop("error_path", UNSET)
+
+        error_traceback = d.pop("error_traceback", UNSET)
+
         attempt_output = cls(
             number=number,
             started_at=started_at,
@@ -100,6 +116,8 @@ class AttemptOutput:
             worker=worker,
             error_type=error_type,
             error_message=error_message,
+            error_path=error_path,
+            error_traceback=error_traceback,
         )
 
         attempt_output.additional_properties = d
