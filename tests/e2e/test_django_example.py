@@ -164,7 +164,11 @@ def test_a_view_enqueues_the_tasks_run_with_the_shops_model(shop: Shop) -> None:
     # the receipt task failed once, was retried, and succeeded
     receipt = shop.finished("send_receipt", placed["send_receipt"])
     assert receipt["status"] == "SUCCESSFUL", receipt
-    assert receipt["return_value"] == f"Receipt for order {placed['order']}: 2 x tea"
+    # its context said which attempt, and which result, it was
+    assert receipt["return_value"] == (
+        f"Receipt for order {placed['order']}: 2 x tea, sent on attempt 2 "
+        f"of task result {placed['send_receipt']}"
+    )
     assert receipt["attempts"] == 2
     [error] = receipt["errors"]
     assert error["exception_class_path"] == "builtins.ConnectionError"
@@ -236,7 +240,8 @@ def test_the_shops_tasks_are_listed_with_their_argument_schema(shop: Shop) -> No
     receipt = tasks["example.shop.tasks.send_receipt"]
     assert receipt["params_schema"]["properties"] == {"order_id": {"type": "integer"}}
     assert receipt["params_schema"]["required"] == ["order_id"]
-    assert receipt["positional"] == ["order_id"]
+    assert receipt["positional"] == ["order_id"]  # not its context
+    assert receipt["takes_context"] is True
     assert receipt["queue"] == "default"
     assert receipt["description"].startswith("Mail the receipt.")
     assert receipt["worker"].startswith("shop-worker@")
