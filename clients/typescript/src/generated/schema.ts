@@ -208,7 +208,7 @@ export interface components {
             error_message?: string;
             /** @description The exception's class as a module path. */
             error_path?: string;
-            /** @description The attempt's traceback (Python job types). */
+            /** @description The attempt's traceback, for django.task jobs only (the client's own code, as Django's TaskResult shows it); empty for the other job types, whose tracebacks are for operators. */
             error_traceback?: string;
         };
         CronInputRequest: {

@@ -24,6 +24,10 @@ from conveyor.webhooks.selectors import job_deliveries
 from conveyor.webhooks.serializers import WebhookDeliveryOutput
 from conveyor.webhooks.validation import MAX_URL_LENGTH, validate_webhook_url
 
+#: A Django project's own tasks (conveyor/jobtypes/django_task.py): the job type whose
+#: attempts' tracebacks the API shows, as their TaskResult.errors carry them (other types'
+#: are for operators), and whose advertised tasks GET /v1/job-types lists (docs/django.md).
+DJANGO_TASK_TYPE = "django.task"
 MAX_LABELS = 20
 MAX_DELAY_SECONDS = 366 * 24 * 3600
 MAX_BATCH_JOBS = 1000
@@ -115,8 +119,18 @@ class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
         )
         extra_kwargs = {
             "error_path": {"help_text": "The exception's class as a module path."},
-            "error_traceback": {"help_text": "The attempt's traceback (Python job types)."},
+            "error_traceback": {
+                "help_text": "The attempt's traceback, for django.task jobs only (the "
+                "client's own code, as Django's TaskResult shows it); empty for the "
+                "other job types, whose tracebacks are for operators."
+            },
         }
+
+    def to_representation(self, instance: JobAttempt) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("show_tracebacks", False):
+            data["error_traceback"] = ""
+        return data
 
 
 # Describes the job's shape for the OpenAPI schema; the values come from
@@ -150,7 +164,11 @@ class JobDetailOutput(JobOutput):
         return {
             **job_representation(instance),
             "worker": self.get_worker(instance),
-            "attempt_history": AttemptOutput(instance.attempt_records.all(), many=True).data,
+            "attempt_history": AttemptOutput(
+                instance.attempt_records.all(),
+                many=True,
+                context={"show_tracebacks": instance.type == DJANGO_TASK_TYPE},
+            ).data,
             "webhook_deliveries": self.get_webhook_deliveries(instance),
         }
 
@@ -321,7 +339,7 @@ class JobTypeOutput(serializers.Serializer[JobType]):
 
     @extend_schema_field(AdvertisedTaskOutput(many=True, allow_null=True))
     def get_tasks(self, spec: JobType) -> list[dict[str, Any]] | None:
-        if spec.name != "django.task":
+        if spec.name != DJANGO_TASK_TYPE:
             return None
         return AdvertisedTaskOutput(advertised_tasks(), many=True).data  # type: ignore[return-value]
 

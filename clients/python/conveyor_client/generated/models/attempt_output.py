@@ -31,7 +31,8 @@ class AttemptOutput:
         error_type (str | Unset):
         error_message (str | Unset):
         error_path (str | Unset): The exception's class as a module path.
-        error_traceback (str | Unset): The attempt's traceback (Python job types).
+        error_traceback (str | Unset): The attempt's traceback, for django.task jobs only (the client's own code, as
+            Django's TaskResult shows it); empty for the other job types, whose tracebacks are for operators.
     """
 
     number: int
