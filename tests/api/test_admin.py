@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from conveyor.core.rates import parse_rate
-from conveyor.jobs.models import Job
+from conveyor.jobs.models import AdvertisedTask, Job
 from conveyor.ratelimits.models import RateLimitBucket, RateLimitGrant
 from conveyor_worker import attempts
 from tests.factories import JobFactory
@@ -181,3 +181,23 @@ def test_the_rate_limit_changelist_shows_each_limit_and_its_window(admin_client:
     assert 'class="field-starts_in_window">2<' in rows["queue:http"]
     assert "no longer limited" in rows["queue:gone"]
     assert "/admin/ratelimits/ratelimitbucket/add/" not in response.content.decode()
+
+
+def test_an_advertised_task_is_listed_and_can_be_deleted_not_edited(
+    admin_client: Client,
+) -> None:
+    # given a task a worker advertised
+    AdvertisedTask.objects.create(
+        path="shop.tasks.gone", queue="default", worker="w@h", advertised_at=timezone.now()
+    )
+    # then the admin lists it, read-only
+    listing = admin_client.get("/admin/jobs/advertisedtask/")
+    assert listing.status_code == 200
+    assert "shop.tasks.gone" in listing.content.decode()
+    assert admin_client.get("/admin/jobs/advertisedtask/add/").status_code == 403
+    # and an operator deletes it once the task is gone from the project's code
+    response = admin_client.post(
+        "/admin/jobs/advertisedtask/shop.tasks.gone/delete/", {"post": "yes"}, follow=True
+    )
+    assert response.status_code == 200
+    assert not AdvertisedTask.objects.exists()

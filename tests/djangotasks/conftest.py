@@ -17,6 +17,7 @@ from kombu import Queue
 from conveyor.clients.scopes import DEFAULT_SCOPES
 from conveyor.clients.services import api_client_create
 from conveyor.config.celery import app
+from conveyor_worker.tasks_advertised import advertise_project_tasks
 from tests import shared_services as services
 from tests.djangotasks import settings as task_settings
 from tests.procs import BIN, Proc, wait_until
@@ -94,7 +95,11 @@ def tasks_on_conveyor(settings: Any, task_worker: Proc) -> Proc:
 
     settings.CONVEYOR_EXTRA_QUEUES = EXTRA_QUEUES
     settings.TASKS = task_settings.TASKS
+    settings.CONVEYOR_TASK_MODULES = task_settings.CONVEYOR_TASK_MODULES
     api_client_create(name=task_settings.TASK_CLIENT, scopes=DEFAULT_SCOPES)
+    # the worker advertised the tasks at its start, and each test's flush deleted them:
+    # advertise them again, as the worker does (tests/e2e show a worker's own advertising)
+    assert advertise_project_tasks("djangotasks@tests") > 0
     with app.connection_for_write() as conn:  # what an earlier test parked
         Queue("parked")(conn.default_channel).purge()
     return task_worker

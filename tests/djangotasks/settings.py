@@ -13,6 +13,9 @@ TASK_QUEUES = ["default", "low", "parked"]
 #: The API client that owns the tests' jobs.
 TASK_CLIENT = "django-tests"
 
+#: The tests' tasks module: the worker advertises its tasks at start (not an app's `tasks`).
+CONVEYOR_TASK_MODULES = ["tests.djangotasks.tasks"]
+
 TASKS = {
     "default": {
         "BACKEND": "conveyor.djangotasks.backend.ConveyorBackend",

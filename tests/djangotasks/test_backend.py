@@ -13,8 +13,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from conveyor.core.broker import queue_depth
-from conveyor.djangotasks.compat import TaskResult, TaskResultDoesNotExist, TaskResultStatus
-from conveyor.jobs.models import Job
+from conveyor.djangotasks.backend import ConveyorBackend
+from conveyor.djangotasks.compat import (
+    InvalidTask,
+    TaskResult,
+    TaskResultDoesNotExist,
+    TaskResultStatus,
+    task_enqueued,
+)
+from conveyor.jobs.models import AdvertisedTask, Job
 from tests.djangotasks.tasks import FlakyError, add, flaky, multiply
 from tests.procs import Proc, wait_until
 
@@ -203,3 +210,48 @@ def test_arguments_that_do_not_fit_the_signature_are_refused(
         enqueue()
     assert says in str(refused.value)
     assert Job.objects.count() == 0
+
+
+def test_arguments_that_do_not_fit_the_annotations_are_refused(tasks_on_conveyor: Proc) -> None:
+    # when an argument does not fit its annotation (b: int)
+    with pytest.raises(ValueError, match=r"params\.args\[1\]: argument 'b'") as refused:
+        add.enqueue(1, "two")  # type: ignore[arg-type]
+    # then Django's InvalidTask (a ValueError too) names it, and no job is made
+    assert isinstance(refused.value, InvalidTask)
+    assert "'two' is not of type 'integer'" in str(refused.value)
+    with pytest.raises(ValueError, match=r"params\.kwargs\.b: argument 'b'"):
+        add.enqueue(1, b=[2])  # type: ignore[arg-type]
+    assert Job.objects.count() == 0
+
+
+def test_a_task_no_worker_advertised_is_refused(tasks_on_conveyor: Proc) -> None:
+    # given a task no worker advertised (a project deploying it before its workers)
+    AdvertisedTask.objects.filter(path="tests.djangotasks.tasks.add").delete()
+    # then enqueueing it is refused, saying so, rather than waiting for no worker
+    with pytest.raises(InvalidTask, match=r"No worker advertised task") as refused:
+        add.enqueue(1, 2)
+    assert not isinstance(refused.value, ValueError)
+    assert Job.objects.count() == 0
+
+
+def test_a_queue_outside_the_backends_queues_is_refused(tasks_on_conveyor: Proc) -> None:
+    # Django's own check (QUEUES), before conveyor is asked
+    with pytest.raises(InvalidTask, match=r"Queue 'nowhere' is not valid for backend"):
+        add.using(queue_name="nowhere")
+    assert Job.objects.count() == 0
+
+
+def test_task_enqueued_is_sent_by_the_backend(tasks_on_conveyor: Proc) -> None:
+    received: list[tuple[type, TaskResult[..., Any]]] = []
+
+    def receiver(sender: type, task_result: TaskResult[..., Any], **kwargs: Any) -> None:
+        received.append((sender, task_result))
+
+    task_enqueued.connect(receiver)
+    try:
+        result = add.enqueue(4, 4)
+    finally:
+        task_enqueued.disconnect(receiver)
+    [(sender, sent)] = received
+    assert sender is ConveyorBackend
+    assert (sent.id, sent.status, sent.args) == (result.id, TaskResultStatus.READY, [4, 4])

@@ -40,7 +40,10 @@ def rest_platform() -> Iterator[Platform]:
     """One broker is enough: the backend speaks HTTP."""
     services.require("postgres")
     services.require("redis")
-    with Platform.running("redis") as running:
+    # its worker advertises the tests' tasks at start (they are in no installed app)
+    with Platform.running(
+        "redis", extra_env={"CONVEYOR_TASK_MODULES": "tests.djangotasks.tasks"}
+    ) as running:
         yield running
 
 
@@ -87,9 +90,16 @@ def test_a_retried_task_shows_its_attempts_and_last_error(over_rest: Platform) -
     assert result.status == TaskResultStatus.SUCCESSFUL, over_rest.logs()
     assert result.return_value == {"label": "over rest", "attempt": 2, "result_id": result.id}
     assert result.attempts == 2
+    # as the in-process backend reads it: the exception's path and traceback, the workers
     [error] = result.errors
-    assert error.exception_class_path == "FlakyError"
+    assert error.exception_class_path == "tests.djangotasks.tasks.FlakyError"
+    assert "Traceback" in error.traceback
     assert "the first attempt fails" in error.traceback
+    assert len(result.worker_ids) == 2
+    assert all(worker.startswith("worker@") for worker in result.worker_ids), result.worker_ids
+    assert result.started_at is not None
+    assert result.last_attempted_at is not None
+    assert result.started_at < result.last_attempted_at
 
 
 def test_priority_and_run_after_reach_the_job(over_rest: Platform) -> None:
@@ -137,9 +147,60 @@ def test_an_unreachable_api_is_a_clear_error(over_rest: Platform, settings: Any)
 def test_a_job_naming_no_task_fails_without_running(
     rest_platform: Platform, path: str, says: str
 ) -> None:
+    # given a stale advertisement (a task since removed from the project's code)
+    rest_platform.sql(
+        "INSERT INTO jobs_advertisedtask (path, queue, description, params_schema, "
+        "positional, var_positional, takes_context, worker, advertised_at) VALUES "
+        "(%s, 'default', '', '{}', '[]', true, false, 'gone', now()) "
+        "ON CONFLICT DO NOTHING RETURNING path",
+        path,
+    )
     # when a client submits a django.task job naming something that is not a task
     job = rest_platform.submit({"type": "django.task", "params": {"task": path, "args": [1]}})
     # then it fails at its first attempt, without a retry, saying why
     done = rest_platform.wait_final(job["id"])
     assert (done["state"], done["attempts"]) == ("failed", 1)
     assert says in done["error"]["message"]
+
+
+def test_a_task_no_worker_advertised_is_refused(rest_platform: Platform) -> None:
+    response = rest_platform.http.post(
+        f"{rest_platform.base_url}/v1/jobs",
+        json={"type": "django.task", "params": {"task": "tests.djangotasks.tasks.nothing"}},
+        headers=rest_platform.headers(),
+    )
+    assert response.status_code == 400, response.text
+    [problem] = response.json()["errors"]
+    assert problem["field"] == "params.task"
+    assert "No worker advertised task 'tests.djangotasks.tasks.nothing'" in problem["message"]
+
+
+def test_the_workers_tasks_are_listed_with_their_argument_schema(rest_platform: Platform) -> None:
+    response = rest_platform.http.get(
+        f"{rest_platform.base_url}/v1/job-types", headers=rest_platform.headers()
+    )
+    assert response.status_code == 200, response.text
+    by_name = {t["name"]: t for t in response.json()["results"]}
+    assert by_name["demo.noop"]["tasks"] is None
+    tasks = {t["task"]: t for t in by_name["django.task"]["tasks"]}
+    assert tasks["tests.djangotasks.tasks.add"]["params_schema"] == {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+        "required": ["a", "b"],
+        "additionalProperties": False,
+    }
+    # the context is not an argument
+    flaky = tasks["tests.djangotasks.tasks.flaky"]
+    assert (flaky["positional"], flaky["takes_context"]) == (["label"], True)
+    assert flaky["params_schema"]["properties"] == {"label": {"type": "string"}}
+    # what the worker advertised (not the stale rows other tests insert)
+    advertised = {path for path, t in tasks.items() if t["worker"] != "gone"}
+    assert advertised == {f"tests.djangotasks.tasks.{n}" for n in ("add", "flaky", "multiply")}
+
+
+def test_arguments_that_do_not_fit_the_annotations_are_refused(over_rest: Platform) -> None:
+    before = over_rest.job_count()
+    with pytest.raises(ValueError, match=r"params.args\[1\]: argument 'b'") as refused:
+        add.enqueue(1, "two")  # type: ignore[arg-type]
+    assert isinstance(refused.value, InvalidTask)
+    assert over_rest.job_count() == before

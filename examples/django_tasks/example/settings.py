@@ -61,3 +61,12 @@ TASKS = {
         "OPTIONS": {"CLIENT": os.environ.get("SHOP_CONVEYOR_CLIENT", "shop")},
     }
 }
+if os.environ.get("SHOP_CONVEYOR_URL"):
+    # the same jobs read over conveyor's REST API (for a project without its database)
+    TASKS["rest"] = {
+        "BACKEND": "conveyor.djangotasks.rest_backend.ConveyorRestBackend",
+        "OPTIONS": {
+            "URL": os.environ["SHOP_CONVEYOR_URL"],
+            "API_KEY": os.environ["SHOP_CONVEYOR_API_KEY"],
+        },
+    }

@@ -7,4 +7,5 @@ urlpatterns = [
     path("orders/<int:order_id>/", views.order_detail),
     path("orders/<int:order_id>/pack/", views.pack),
     path("results/<str:task_name>/<str:result_id>/", views.task_result),
+    path("events/<str:result_id>/", views.task_events),
 ]

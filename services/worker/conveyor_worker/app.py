@@ -34,6 +34,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
 from conveyor_worker.consumer import Consumer  # noqa: E402
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
 from conveyor_worker.registry import load_handlers  # noqa: E402
+from conveyor_worker.tasks_advertised import advertise_project_tasks  # noqa: E402
 from conveyor_worker.worker import Worker  # noqa: E402
 
 
@@ -52,12 +53,14 @@ def _fresh_connections(sender: object = None, **kwargs: object) -> None:
 
 
 @worker_init.connect(weak=False)
-def _load_registries(**kwargs: object) -> None:
+def _load_registries(sender: object = None, **kwargs: object) -> None:
     """Load the job type specs, the handlers and the final hooks once, in the main process
     before its pool forks: every child starts with them, and a module that fails to load
-    stops the worker at start rather than failing its first job."""
+    stops the worker at start rather than failing its first job. Then advertise the Django
+    project's tasks this worker runs (tasks_advertised.py)."""
     load_handlers()
     final_hooks()
+    advertise_project_tasks(str(getattr(sender, "hostname", "")))
 
 
 @setup_logging.connect(weak=False)

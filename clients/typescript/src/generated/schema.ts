@@ -182,6 +182,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdvertisedTaskOutput: {
+            /** @description The task's module path. */
+            task: string;
+            queue: string;
+            description?: string;
+            /** @description JSON Schema of the arguments by name, from the signature. */
+            params_schema?: unknown;
+            /** @description The names positional arguments (args) bind to. */
+            positional?: unknown;
+            takes_context?: boolean;
+            worker?: string;
+            /** Format: date-time */
+            advertised_at: string;
+        };
         AttemptOutput: {
             number: number;
             worker?: string;
@@ -192,6 +206,10 @@ export interface components {
             outcome: components["schemas"]["OutcomeEnum"];
             error_type?: string;
             error_message?: string;
+            /** @description The exception's class as a module path. */
+            error_path?: string;
+            /** @description The attempt's traceback, for django.task jobs only (the client's own code, as Django's TaskResult shows it); empty for the other job types, whose tracebacks are for operators. */
+            error_traceback?: string;
         };
         CronInputRequest: {
             /** @description minute hour day-of-month month day-of-week, or @daily etc. */
@@ -246,6 +264,8 @@ export interface components {
             cancel_requested_at?: string | null;
             /** Format: date-time */
             updated_at: string;
+            /** @description The worker running the job's current attempt; empty when none runs. */
+            readonly worker: string;
             attempt_history: components["schemas"]["AttemptOutput"][];
             readonly webhook_deliveries: components["schemas"]["WebhookDeliveryOutput"][];
         };
@@ -340,6 +360,8 @@ export interface components {
             readonly rate_limit: string | null;
             /** @description The limit of the job type's queue, which also applies; null: none. */
             readonly queue_rate_limit: string | null;
+            /** @description django.task: the Django tasks workers advertised (a job must name one); null for other job types. */
+            readonly tasks: components["schemas"]["AdvertisedTaskOutput"][] | null;
         };
         /**
          * @description * `succeeded` - Succeeded

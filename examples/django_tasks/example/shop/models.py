@@ -12,3 +12,17 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.item}"
+
+
+class TaskEvent(models.Model):
+    """What Django's task signals told the shop: its audit trail of its tasks."""
+
+    signal = models.CharField(max_length=20)  # enqueued, started, finished
+    task = models.CharField(max_length=200)
+    result_id = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=20)
+    backend = models.CharField(max_length=100)  # the class that sent it
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.signal} {self.status}"

@@ -9,9 +9,9 @@ from django.db.models import F
 from django.utils import timezone
 
 try:
-    from django.tasks import task  # Django 6
+    from django.tasks import TaskContext, task  # Django 6
 except ImportError:
-    from django_tasks import task  # Django 5.2: the django-tasks backport
+    from django_tasks import TaskContext, task  # Django 5.2: the django-tasks backport
 
 from example.shop.models import Order
 
@@ -24,16 +24,19 @@ def fulfil_order(order_id: int) -> dict:
     return {"order": order.pk, "item": order.item, "quantity": order.quantity}
 
 
-@task
-def send_receipt(order_id: int) -> str:
+@task(takes_context=True)
+def send_receipt(context: TaskContext, order_id: int) -> str:
     """Mail the receipt. The mail server turns the first try away, as servers do."""
     Order.objects.filter(pk=order_id).update(receipt_attempts=F("receipt_attempts") + 1)
     order = Order.objects.get(pk=order_id)
-    if order.receipt_attempts == 1:
+    if context.attempt == 1:
         raise ConnectionError("the mail server is busy; try again later")
     order.receipt_sent = True
     order.save(update_fields=["receipt_sent"])
-    return f"Receipt for order {order.pk}: {order}"
+    return (
+        f"Receipt for order {order.pk}: {order}, sent on attempt {context.attempt} "
+        f"of task result {context.task_result.id}"
+    )
 
 
 @shared_task(bind=True)

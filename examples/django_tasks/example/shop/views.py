@@ -5,7 +5,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from example.shop.models import Order
+from example.shop.models import Order, TaskEvent
 from example.shop.tasks import fulfil_order, pack_order, send_receipt
 
 TASKS = {"fulfil_order": fulfil_order, "send_receipt": send_receipt}
@@ -64,16 +64,34 @@ def order_detail(request: HttpRequest, order_id: int) -> JsonResponse:
 
 @require_GET
 def task_result(request: HttpRequest, task_name: str, result_id: str) -> JsonResponse:
-    result = TASKS[task_name].get_result(result_id)
+    """The task's result, from the ``TASKS`` backend ``?backend=`` names (``default``)."""
+    task = TASKS[task_name].using(backend=request.GET.get("backend", "default"))
+    result = task.get_result(result_id)
     return JsonResponse(
         {
             "id": result.id,
             "status": result.status,
             "return_value": result.return_value if result.status == "SUCCESSFUL" else None,
+            "args": result.args,
+            "kwargs": result.kwargs,
             "attempts": result.attempts,
-            "errors": [error.exception_class_path for error in result.errors],
+            "errors": [
+                {"exception_class_path": e.exception_class_path, "traceback": e.traceback}
+                for e in result.errors
+            ],
             "worker_ids": result.worker_ids,
             "enqueued_at": result.enqueued_at,
+            "started_at": result.started_at,
+            "last_attempted_at": result.last_attempted_at,
             "finished_at": result.finished_at,
         }
+    )
+
+
+@require_GET
+def task_events(request: HttpRequest, result_id: str) -> JsonResponse:
+    """What Django's task signals recorded for one result (shop/signals.py)."""
+    events = TaskEvent.objects.filter(result_id=result_id).order_by("at", "pk")
+    return JsonResponse(
+        {"events": [{"signal": e.signal, "status": e.status, "backend": e.backend} for e in events]}
     )

@@ -32,15 +32,14 @@ from conveyor.core import database
 from conveyor.core.errors import InvalidInput
 from conveyor.djangotasks.compat import (
     BaseTaskBackend,
-    InvalidTask,
     Task,
     TaskResult,
     TaskResultDoesNotExist,
     task_enqueued,
 )
 from conveyor.djangotasks.mapping import load_task
-from conveyor.djangotasks.results import task_result
-from conveyor.djangotasks.submission import job_submission
+from conveyor.djangotasks.results import job_task_result, task_result
+from conveyor.djangotasks.submission import job_submission, refusal
 from conveyor.jobs.models import Job
 from conveyor.jobs.services import allowed_queues, job_store, prepare_job
 from conveyor.jobtypes.django_task import DJANGO_TASK
@@ -99,7 +98,8 @@ class ConveyorBackend(BaseTaskBackend):
             job = prepare_job(client=self.client(), now=timezone.now(), **submission)
         except InvalidInput as exc:
             problems = "; ".join(f"{e['field']}: {e['message']}" for e in exc.errors)
-            raise InvalidTask(
+            refused = refusal(exc.errors)
+            raise refused(
                 f"conveyor refused task {task.module_path}: {exc.detail} {problems}".strip()
             ) from None
         if database.alias() != DEFAULT_DB_ALIAS and connections[DEFAULT_DB_ALIAS].in_atomic_block:
@@ -120,9 +120,8 @@ class ConveyorBackend(BaseTaskBackend):
         job = Job.objects.filter(pk=job_id, type=DJANGO_TASK.name).first()
         if job is None:
             raise TaskResultDoesNotExist(result_id)
-        attempts = list(job.attempt_records.order_by("number", "started_at"))
         task = load_task(str(job.params["task"]))
-        return task_result(job, attempts, task=task, backend=self.alias)
+        return job_task_result(job, task=task, backend=self.alias)
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         found: list[checks.CheckMessage] = []

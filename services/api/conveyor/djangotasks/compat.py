@@ -22,7 +22,11 @@ try:
         InvalidTask,
         TaskResultDoesNotExist,
     )
-    from django.tasks.signals import task_enqueued  # type: ignore[import-not-found,unused-ignore]
+    from django.tasks.signals import (  # type: ignore[import-not-found,unused-ignore]
+        task_enqueued,
+        task_finished,
+        task_started,
+    )
     from django.utils.json import normalize_json  # type: ignore[import-not-found,unused-ignore]
 except ImportError:
     from django_tasks.backends.base import (  # type: ignore[assignment,no-redef,unused-ignore]
@@ -43,6 +47,8 @@ except ImportError:
     )
     from django_tasks.signals import (  # type: ignore[assignment,no-redef,unused-ignore]
         task_enqueued,
+        task_finished,
+        task_started,
     )
     from django_tasks.utils import (  # type: ignore[assignment,no-redef,unused-ignore]
         normalize_json,
@@ -59,4 +65,6 @@ __all__ = [
     "TaskResultStatus",
     "normalize_json",
     "task_enqueued",
+    "task_finished",
+    "task_started",
 ]

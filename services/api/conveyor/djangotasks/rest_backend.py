@@ -11,14 +11,13 @@ only (no access to its database): ``enqueue`` is ``POST /v1/jobs``, ``get_result
 
 The workers still run with the project's settings (they import its tasks). Over REST an
 enqueue is not part of the project's transaction: the job exists once ``enqueue``
-returns; wrap it in ``transaction.on_commit`` to enqueue after a commit. The API shows
-neither tracebacks nor worker names: a result's ``errors`` hold the last error (its type
-and message), its ``worker_ids`` one empty name per attempt.
+returns; wrap it in ``transaction.on_commit`` to enqueue after a commit. A result reads
+the same as the in-process backend's: the job's ``attempt_history`` holds each attempt's
+worker, exception path and traceback.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -30,16 +29,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from conveyor.djangotasks.compat import (
     BaseTaskBackend,
-    InvalidTask,
     Task,
-    TaskError,
     TaskResult,
     TaskResultDoesNotExist,
-    TaskResultStatus,
     task_enqueued,
 )
-from conveyor.djangotasks.mapping import STATUS_OF_STATE, load_task
-from conveyor.djangotasks.submission import job_submission
+from conveyor.djangotasks.mapping import AttemptSeen, JobSeen, load_task, task_result
+from conveyor.djangotasks.submission import job_submission, refusal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -126,7 +122,9 @@ class ConveyorRestBackend(BaseTaskBackend):
             submission["run_at"] = run_at.isoformat()
         status, data = self._request("POST", "/v1/jobs", submission)
         if status == 400:
-            raise InvalidTask(f"conveyor refused task {task.module_path}: {_problem(data)}")
+            errors = data.get("errors", []) if isinstance(data, Mapping) else []
+            refused = refusal(errors or [])
+            raise refused(f"conveyor refused task {task.module_path}: {_problem(data)}")
         if status != 201:
             raise ConveyorUnavailableError(
                 f"POST /v1/jobs answered {status}: {_problem(data)} (task {task.module_path})"
@@ -166,33 +164,28 @@ def _instant(text: str | None) -> datetime | None:
 
 
 def rest_task_result(job: Mapping[str, Any], *, task: Task[P, R], backend: str) -> TaskResult[P, R]:
-    """A job as ``GET /v1/jobs/{id}`` shows it, as Django's ``TaskResult``."""
-    params: Mapping[str, Any] = job["params"]
-    run_after = _instant(params.get("run_after"))
-    # this process's backend of the task may refuse them: then the task as declared
-    with contextlib.suppress(InvalidTask):
-        task = task.using(
-            priority=int(params.get("priority", 0)), queue_name=job["queue"], run_after=run_after
-        )
-    error = job.get("error")
-    errors = (
-        [TaskError(exception_class_path=error["type"], traceback=error["message"])] if error else []
-    )
-    status = STATUS_OF_STATE[job["state"]]
-    result: TaskResult[P, R] = TaskResult(
-        task=task,
+    """A job as ``GET /v1/jobs/{id}`` shows it, as Django's ``TaskResult`` (the in-process
+    backend's reading of the same job: ``mapping.task_result``). The answer to ``POST
+    /v1/jobs`` has no attempts yet."""
+    seen = JobSeen(
         id=str(job["id"]),
-        status=status,
-        enqueued_at=_instant(job["created_at"]),
+        state=job["state"],
+        queue=job["queue"],
+        params=job["params"],
+        created_at=_instant(job["created_at"]),
         started_at=_instant(job["started_at"]),
         finished_at=_instant(job["finished_at"]),
-        last_attempted_at=_instant(job["started_at"]),
-        args=list(params.get("args", [])),
-        kwargs=dict(params.get("kwargs", {})),
-        backend=backend,
-        errors=errors,
-        worker_ids=[""] * int(job["attempts"]),
+        result=job["result"],
+        worker=job.get("worker", ""),
+        attempts=[
+            AttemptSeen(
+                worker=a["worker"],
+                started_at=datetime.fromisoformat(a["started_at"]),
+                outcome=a["outcome"],
+                error_path=a["error_path"] or a["error_type"],
+                error_traceback=a["error_traceback"],
+            )
+            for a in job.get("attempt_history", [])
+        ],
     )
-    if status == TaskResultStatus.SUCCESSFUL:
-        object.__setattr__(result, "_return_value", job["result"])
-    return result
+    return task_result(seen, task=task, backend=backend)

@@ -11,9 +11,11 @@ import inspect
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
-from conveyor.djangotasks.compat import Task, normalize_json
+from conveyor.djangotasks.compat import InvalidTask, Task, normalize_json
+from conveyor.djangotasks.signature import TaskSignature, argument_problems, task_signature
 
 #: conveyor's priority of a task of Django's default priority (0).
 DEFAULT_PRIORITY = 5
@@ -51,6 +53,26 @@ def check_signature(task: Task[..., Any], args: Sequence[Any], kwargs: Mapping[s
         ) from None
 
 
+class ArgumentsInvalidError(InvalidTask, ValueError):
+    """A task's argument does not fit its annotation (``order_id: int`` given ``"7"``);
+    the message names each argument. The API refuses the same with a 400."""
+
+
+@lru_cache(maxsize=1024)
+def _signature(task: Task[..., Any]) -> TaskSignature:
+    return task_signature(task)
+
+
+def check_argument_types(
+    task: Task[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> None:
+    """Refuse JSON arguments that do not fit the schema derived from the task's signature
+    (the one its workers advertise: ``signature.py``)."""
+    problems = argument_problems(task.module_path, _signature(task), args, kwargs)
+    if problems:
+        raise ArgumentsInvalidError("; ".join(f"{p.field}: {p.message}" for p in problems))
+
+
 def json_arguments(
     task: Task[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
 ) -> tuple[list[Any], dict[str, Any]]:
@@ -83,6 +105,7 @@ def job_submission(
     """``job_create``'s keywords (and ``POST /v1/jobs``' body) for one ``enqueue``."""
     check_signature(task, args, kwargs)
     json_args, json_kwargs = json_arguments(task, args, kwargs)
+    check_argument_types(task, json_args, json_kwargs)
     run_after: datetime | None = task.run_after
     params: dict[str, Any] = {
         "task": task.module_path,
@@ -103,3 +126,12 @@ def job_submission(
     if timeout_seconds is not None:
         submission["timeout_seconds"] = timeout_seconds
     return submission
+
+
+def refusal(errors: Sequence[Mapping[str, Any]]) -> type[InvalidTask]:
+    """The error a backend raises when conveyor refuses a task with these field errors:
+    ``ArgumentsInvalidError`` (a ``ValueError`` too) when an argument is at fault."""
+    fields = [str(e.get("field", "")) for e in errors]
+    if fields and all(f.startswith(("params.args", "params.kwargs")) for f in fields):
+        return ArgumentsInvalidError
+    return InvalidTask

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from conveyor.core.errors import ConveyorError
 from conveyor.jobs import services
-from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.models import AdvertisedTask, Job, JobAttempt
 from conveyor.webhooks.admin import WebhookDeliveryInline
 
 
@@ -87,3 +87,24 @@ class JobAdmin(admin.ModelAdmin[Job]):
             self.message_user(request, f"{done} job(s) {verb}.", messages.SUCCESS)
         for detail in refused[:10]:
             self.message_user(request, detail, messages.WARNING)
+
+
+@admin.register(AdvertisedTask)
+class AdvertisedTaskAdmin(admin.ModelAdmin[AdvertisedTask]):
+    """The Django tasks workers advertised (docs/django.md#advertised-tasks): read-only, as
+    workers write them; an operator deletes the row of a task removed from the project's
+    code, so that jobs naming it are refused again."""
+
+    list_display = ("path", "queue", "takes_context", "worker", "advertised_at")
+    list_filter = ("queue",)
+    search_fields = ("path",)
+    ordering = ("path",)
+    readonly_fields = tuple(f.name for f in AdvertisedTask._meta.fields)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: AdvertisedTask | None = None
+    ) -> bool:
+        return False

@@ -149,3 +149,35 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.job_id}"
+
+
+class AdvertisedTask(models.Model):
+    """A Django task (``@task``) that a worker started with a project's settings can run.
+
+    Workers write these rows when they start (``conveyor/djangotasks/advertising.py``); the
+    API lists them under the ``django.task`` job type of ``GET /v1/job-types`` and refuses a
+    ``django.task`` job naming a task no worker advertised, or arguments that do not fit
+    its signature. A later start of any worker replaces a task's row (docs/django.md).
+    """
+
+    #: The task's module path (``myapp.tasks.send_welcome_email``), as jobs name it.
+    path = models.CharField(max_length=300, primary_key=True)
+    #: The queue the task names (``@task(queue_name=...)``), ``default`` unless it says.
+    queue = models.CharField(max_length=100)
+    #: The first line of the task function's docstring.
+    description = models.TextField(blank=True, default="")
+    #: JSON Schema of an object keyed by parameter name, from the signature's annotations
+    #: (int, str, float, bool, list, dict, ...); a parameter without one accepts any JSON.
+    params_schema = models.JSONField(default=dict)
+    #: The names positional arguments bind to, in order.
+    positional = models.JSONField(default=list)
+    #: Whether the signature takes ``*args`` (more positional arguments than names).
+    var_positional = models.BooleanField(default=False)
+    #: Whether the task takes Django's ``TaskContext`` first (not an argument of the job).
+    takes_context = models.BooleanField(default=False)
+    #: The worker that last advertised it, and when.
+    worker = models.CharField(max_length=200, blank=True, default="")
+    advertised_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.path

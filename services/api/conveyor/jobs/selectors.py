@@ -16,7 +16,7 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from conveyor.clients.models import ApiClient
 from conveyor.core.errors import NotFound
-from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.models import AdvertisedTask, Job, JobAttempt
 
 LABEL_KEY = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$")
 
@@ -88,3 +88,8 @@ def job_list(*, client: ApiClient, filters: JobFilters) -> QuerySet[Job]:
 
 def job_attempts(*, job: Job) -> list[JobAttempt]:
     return list(JobAttempt.objects.filter(job=job).order_by("started_at"))
+
+
+def advertised_tasks() -> QuerySet[AdvertisedTask]:
+    """The Django tasks workers advertised (conveyor/djangotasks/advertising.py), by path."""
+    return AdvertisedTask.objects.order_by("path")

@@ -15,15 +15,19 @@ from conveyor.core.serializers import (
     StrictInputSerializer,
     StrictQuerySerializer,
 )
-from conveyor.jobs.models import Job, JobAttempt
+from conveyor.jobs.models import AdvertisedTask, Job, JobAttempt
 from conveyor.jobs.representation import JOB_FIELDS, job_representation
-from conveyor.jobs.selectors import LABEL_KEY
-from conveyor.jobs.states import JobState
+from conveyor.jobs.selectors import LABEL_KEY, advertised_tasks
+from conveyor.jobs.states import LEASED_STATES, JobState
 from conveyor.jobs.types import MAX_ATTEMPTS_CEILING, JobType, queue_rate, type_rate
 from conveyor.webhooks.selectors import job_deliveries
 from conveyor.webhooks.serializers import WebhookDeliveryOutput
 from conveyor.webhooks.validation import MAX_URL_LENGTH, validate_webhook_url
 
+#: A Django project's own tasks (conveyor/jobtypes/django_task.py): the job type whose
+#: attempts' tracebacks the API shows, as their TaskResult.errors carry them (other types'
+#: are for operators), and whose advertised tasks GET /v1/job-types lists (docs/django.md).
+DJANGO_TASK_TYPE = "django.task"
 MAX_LABELS = 20
 MAX_DELAY_SECONDS = 366 * 24 * 3600
 MAX_BATCH_JOBS = 1000
@@ -110,7 +114,23 @@ class AttemptOutput(serializers.ModelSerializer[JobAttempt]):
             "outcome",
             "error_type",
             "error_message",
+            "error_path",
+            "error_traceback",
         )
+        extra_kwargs = {
+            "error_path": {"help_text": "The exception's class as a module path."},
+            "error_traceback": {
+                "help_text": "The attempt's traceback, for django.task jobs only (the "
+                "client's own code, as Django's TaskResult shows it); empty for the "
+                "other job types, whose tracebacks are for operators."
+            },
+        }
+
+    def to_representation(self, instance: JobAttempt) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self.context.get("show_tracebacks", False):
+            data["error_traceback"] = ""
+        return data
 
 
 # Describes the job's shape for the OpenAPI schema; the values come from
@@ -128,16 +148,27 @@ class JobOutput(FieldsOnceSerializer, serializers.ModelSerializer[Job]):
 
 
 class JobDetailOutput(JobOutput):
+    worker = serializers.SerializerMethodField(
+        help_text="The worker running the job's current attempt; empty when none runs."
+    )
     attempt_history = AttemptOutput(many=True, source="attempt_records")
     webhook_deliveries = serializers.SerializerMethodField()
 
     class Meta(JobOutput.Meta):
-        fields = (*JobOutput.Meta.fields, "attempt_history", "webhook_deliveries")
+        fields = (*JobOutput.Meta.fields, "worker", "attempt_history", "webhook_deliveries")
+
+    def get_worker(self, job: Job) -> str:
+        return job.lease_owner if job.state in LEASED_STATES else ""
 
     def to_representation(self, instance: Job) -> dict[str, Any]:
         return {
             **job_representation(instance),
-            "attempt_history": AttemptOutput(instance.attempt_records.all(), many=True).data,
+            "worker": self.get_worker(instance),
+            "attempt_history": AttemptOutput(
+                instance.attempt_records.all(),
+                many=True,
+                context={"show_tracebacks": instance.type == DJANGO_TASK_TYPE},
+            ).data,
             "webhook_deliveries": self.get_webhook_deliveries(instance),
         }
 
@@ -245,6 +276,29 @@ class JobDetailQuery(StrictQuerySerializer):
         return timedelta(seconds=seconds)
 
 
+class AdvertisedTaskOutput(serializers.ModelSerializer[AdvertisedTask]):
+    task = serializers.CharField(source="path", help_text="The task's module path.")
+
+    class Meta:
+        model = AdvertisedTask
+        fields = (
+            "task",
+            "queue",
+            "description",
+            "params_schema",
+            "positional",
+            "takes_context",
+            "worker",
+            "advertised_at",
+        )
+        extra_kwargs = {
+            "params_schema": {
+                "help_text": "JSON Schema of the arguments by name, from the signature."
+            },
+            "positional": {"help_text": "The names positional arguments (args) bind to."},
+        }
+
+
 class JobTypeOutput(serializers.Serializer[JobType]):
     name = serializers.CharField()
     description = serializers.CharField()
@@ -257,6 +311,10 @@ class JobTypeOutput(serializers.Serializer[JobType]):
     )
     queue_rate_limit = serializers.SerializerMethodField(
         help_text="The limit of the job type's queue, which also applies; null: none."
+    )
+    tasks = serializers.SerializerMethodField(
+        help_text="django.task: the Django tasks workers advertised (a job must name one); "
+        "null for other job types."
     )
 
     def get_params_schema(self, spec: JobType) -> dict[str, Any]:
@@ -278,6 +336,12 @@ class JobTypeOutput(serializers.Serializer[JobType]):
     def get_rate_limit(self, spec: JobType) -> str | None:
         rate = type_rate(spec)
         return str(rate) if rate is not None else None
+
+    @extend_schema_field(AdvertisedTaskOutput(many=True, allow_null=True))
+    def get_tasks(self, spec: JobType) -> list[dict[str, Any]] | None:
+        if spec.name != DJANGO_TASK_TYPE:
+            return None
+        return AdvertisedTaskOutput(advertised_tasks(), many=True).data  # type: ignore[return-value]
 
     def get_queue_rate_limit(self, spec: JobType) -> str | None:
         rate = queue_rate(spec.queue)

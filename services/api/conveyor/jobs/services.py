@@ -91,7 +91,8 @@ def prepare_job(
     now: datetime,
     queues: set[str] | None = None,
 ) -> Job:
-    """A new job, validated against its job type, not yet stored (no queries).
+    """A new job, validated against its job type, not yet stored (no queries, but those of
+    the job type's own ``check``: django.task's reads the tasks workers advertised).
 
     ``queues`` is ``allowed_queues()``, computed once by a caller preparing many jobs.
     """
@@ -108,6 +109,8 @@ def prepare_job(
             ],
         )
     clean_params = validate_params(spec, params)
+    if spec.check is not None:
+        spec.check(clean_params)
     queue = queue or spec.queue
     known = queues if queues is not None else allowed_queues()
     if queue not in known:

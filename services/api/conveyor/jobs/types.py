@@ -21,7 +21,7 @@ import importlib
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ParamSpec, Protocol
@@ -137,6 +137,10 @@ class JobType:
     description: str = ""
     # As declared; CONVEYOR_TYPE_RATE_LIMITS may replace it (conveyor.ratelimits.limits).
     rate_limit: Rate | None = None
+    # A check of a submission's validated params that the params model cannot make alone
+    # (it may read the database): raises ``InvalidInput`` naming the field. django.task's
+    # checks the task against what workers advertised (conveyor/djangotasks/admission.py).
+    check: Callable[[Mapping[str, Any]], None] | None = None
 
     def params_schema(self) -> dict[str, Any]:
         return self.params.model_json_schema()
@@ -161,6 +165,7 @@ def build_job_type(
     time_limit: timedelta = timedelta(minutes=10),
     description: str = "",
     rate_limit: str | None = None,
+    check: Callable[[Mapping[str, Any]], None] | None = None,
 ) -> JobType:
     """A checked spec of job type ``name``, not registered (``job_type`` registers it).
 
@@ -182,6 +187,7 @@ def build_job_type(
         time_limit=time_limit,
         description=description,
         rate_limit=rate,
+        check=check,
     )
 
 

@@ -9,7 +9,9 @@ arguments are JSON, as Django's Tasks framework requires (docs/django.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import Field, JsonValue, field_validator
 
@@ -44,10 +46,18 @@ class DjangoTaskParams(JobParams):
         return value
 
 
+def _advertised(params: Mapping[str, Any]) -> None:
+    """The task was advertised by a worker, and the arguments fit its signature."""
+    from conveyor.djangotasks.admission import check_django_task  # reads the database
+
+    check_django_task(params)
+
+
 DJANGO_TASK = job_type(
     "django.task",
     params=DjangoTaskParams,
     time_limit=timedelta(minutes=10),
     retry=RetryPolicy(max_attempts=3),
     description="A task of a Django project's Tasks framework (@task), imported by its path.",
+    check=_advertised,
 )

@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .advertised_task_output import AdvertisedTaskOutput
 from .attempt_output import AttemptOutput
 from .cron_input_request import CronInputRequest
 from .cron_output import CronOutput
@@ -72,6 +73,7 @@ from .webhook_delivery_output import WebhookDeliveryOutput
 from .webhook_delivery_output_state_enum import WebhookDeliveryOutputStateEnum
 
 __all__ = (
+    "AdvertisedTaskOutput",
     "AttemptOutput",
     "CronInputRequest",
     "CronOutput",

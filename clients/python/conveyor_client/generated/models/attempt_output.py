@@ -30,6 +30,9 @@ class AttemptOutput:
         worker (str | Unset):
         error_type (str | Unset):
         error_message (str | Unset):
+        error_path (str | Unset): The exception's class as a module path.
+        error_traceback (str | Unset): The attempt's traceback, for django.task jobs only (the client's own code, as
+            Django's TaskResult shows it); empty for the other job types, whose tracebacks are for operators.
     """
 
     number: int
@@ -39,6 +42,8 @@ class AttemptOutput:
     worker: str | Unset = UNSET
     error_type: str | Unset = UNSET
     error_message: str | Unset = UNSET
+    error_path: str | Unset = UNSET
+    error_traceback: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,6 +61,10 @@ class AttemptOutput:
 
         error_message = self.error_message
 
+        error_path = self.error_path
+
+        error_traceback = self.error_traceback
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -72,6 +81,10 @@ class AttemptOutput:
             field_dict["error_type"] = error_type
         if error_message is not UNSET:
             field_dict["error_message"] = error_message
+        if error_path is not UNSET:
+            field_dict["error_path"] = error_path
+        if error_traceback is not UNSET:
+            field_dict["error_traceback"] = error_traceback
 
         return field_dict
 
@@ -92,6 +105,10 @@ class AttemptOutput:
 
         error_message = d.pop("error_message", UNSET)
 
+        error_path = d.pop("error_path", UNSET)
+
+        error_traceback = d.pop("error_traceback", UNSET)
+
         attempt_output = cls(
             number=number,
             started_at=started_at,
@@ -100,6 +117,8 @@ class AttemptOutput:
             worker=worker,
             error_type=error_type,
             error_message=error_message,
+            error_path=error_path,
+            error_traceback=error_traceback,
         )
 
         attempt_output.additional_properties = d

@@ -42,6 +42,7 @@ class JobDetailOutput:
         error (ErrorOutput | None):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        worker (str): The worker running the job's current attempt; empty when none runs.
         attempt_history (list[AttemptOutput]):
         webhook_deliveries (list[WebhookDeliveryOutput]):
         priority (int | Unset):
@@ -67,6 +68,7 @@ class JobDetailOutput:
     error: ErrorOutput | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    worker: str
     attempt_history: list[AttemptOutput]
     webhook_deliveries: list[WebhookDeliveryOutput]
     priority: int | Unset = UNSET
@@ -108,6 +110,8 @@ class JobDetailOutput:
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
+
+        worker = self.worker
 
         attempt_history = []
         for attempt_history_item_data in self.attempt_history:
@@ -185,6 +189,7 @@ class JobDetailOutput:
                 "error": error,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "worker": worker,
                 "attempt_history": attempt_history,
                 "webhook_deliveries": webhook_deliveries,
             }
@@ -254,6 +259,8 @@ class JobDetailOutput:
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        worker = d.pop("worker")
 
         attempt_history = []
         _attempt_history = d.pop("attempt_history")
@@ -377,6 +384,7 @@ class JobDetailOutput:
             error=error,
             created_at=created_at,
             updated_at=updated_at,
+            worker=worker,
             attempt_history=attempt_history,
             webhook_deliveries=webhook_deliveries,
             priority=priority,

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from ..models.advertised_task_output import AdvertisedTaskOutput
     from ..models.job_type_output_params_schema import JobTypeOutputParamsSchema
     from ..models.job_type_output_retry import JobTypeOutputRetry
 
@@ -26,6 +27,8 @@ class JobTypeOutput:
         time_limit_seconds (int):
         rate_limit (None | str): Most starts of this job type across all workers, e.g. 10/s; null: none.
         queue_rate_limit (None | str): The limit of the job type's queue, which also applies; null: none.
+        tasks (list[AdvertisedTaskOutput] | None): django.task: the Django tasks workers advertised (a job must name
+            one); null for other job types.
     """
 
     name: str
@@ -36,6 +39,7 @@ class JobTypeOutput:
     time_limit_seconds: int
     rate_limit: str | None
     queue_rate_limit: str | None
+    tasks: list[AdvertisedTaskOutput] | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,6 +61,16 @@ class JobTypeOutput:
         queue_rate_limit: str | None
         queue_rate_limit = self.queue_rate_limit
 
+        tasks: list[dict[str, Any]] | None
+        if isinstance(self.tasks, list):
+            tasks = []
+            for tasks_type_0_item_data in self.tasks:
+                tasks_type_0_item = tasks_type_0_item_data.to_dict()
+                tasks.append(tasks_type_0_item)
+
+        else:
+            tasks = self.tasks
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -69,6 +83,7 @@ class JobTypeOutput:
                 "time_limit_seconds": time_limit_seconds,
                 "rate_limit": rate_limit,
                 "queue_rate_limit": queue_rate_limit,
+                "tasks": tasks,
             }
         )
 
@@ -76,6 +91,7 @@ class JobTypeOutput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.advertised_task_output import AdvertisedTaskOutput
         from ..models.job_type_output_params_schema import JobTypeOutputParamsSchema
         from ..models.job_type_output_retry import JobTypeOutputRetry
 
@@ -106,6 +122,26 @@ class JobTypeOutput:
 
         queue_rate_limit = _parse_queue_rate_limit(d.pop("queue_rate_limit"))
 
+        def _parse_tasks(data: object) -> list[AdvertisedTaskOutput] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                tasks_type_0 = []
+                _tasks_type_0 = data
+                for tasks_type_0_item_data in _tasks_type_0:
+                    tasks_type_0_item = AdvertisedTaskOutput.from_dict(tasks_type_0_item_data)
+
+                    tasks_type_0.append(tasks_type_0_item)
+
+                return tasks_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[AdvertisedTaskOutput] | None, data)
+
+        tasks = _parse_tasks(d.pop("tasks"))
+
         job_type_output = cls(
             name=name,
             description=description,
@@ -115,6 +151,7 @@ class JobTypeOutput:
             time_limit_seconds=time_limit_seconds,
             rate_limit=rate_limit,
             queue_rate_limit=queue_rate_limit,
+            tasks=tasks,
         )
 
         job_type_output.additional_properties = d

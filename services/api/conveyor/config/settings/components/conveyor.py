@@ -13,6 +13,9 @@ CONVEYOR_JOB_TYPE_MODULES = env_list("CONVEYOR_JOB_TYPE_MODULES", ["conveyor.job
 # Where the worker's handlers are registered (conveyor_worker/registry.py); only the
 # worker imports them.
 CONVEYOR_HANDLER_MODULES = env_list("CONVEYOR_HANDLER_MODULES", ["conveyor_worker.handlers"])
+# Modules of Django tasks (@task) a worker advertises at start besides each installed app's
+# `tasks` module (conveyor/djangotasks/advertising.py, docs/django.md).
+CONVEYOR_TASK_MODULES = env_list("CONVEYOR_TASK_MODULES", [])
 # What follows a job reaching a final state, in the transaction that moves it there, in
 # this order (conveyor/jobs/hooks.py).
 CONVEYOR_FINAL_HOOKS = env_list("CONVEYOR_FINAL_HOOKS", ["conveyor.webhooks.hooks.WebhookOnFinal"])
