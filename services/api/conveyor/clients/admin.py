@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from conveyor.clients.forms import ApiClientForm
 from conveyor.clients.keycache import key_cache
 from conveyor.clients.models import ApiClient
 from conveyor.clients.services import api_client_revoke
@@ -11,6 +12,7 @@ from conveyor.clients.services import api_client_revoke
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
+    form = ApiClientForm
     list_display = ("name", "key_prefix", "scopes", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "key_prefix")

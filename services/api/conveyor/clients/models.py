@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from conveyor.clients.keys import generate_webhook_secret
+from conveyor.clients.scopes import granted_scopes
 
 
 class ApiClient(models.Model):
@@ -30,4 +31,5 @@ class ApiClient(models.Model):
         return True
 
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        """Whether the client holds exactly this scope (never a name containing it)."""
+        return scope in granted_scopes(self.scopes)

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from conveyor.clients.keycache import key_cache
 from conveyor.clients.keys import generate_key, generate_webhook_secret
 from conveyor.clients.models import ApiClient
-from conveyor.clients.scopes import ALL_SCOPES
+from conveyor.clients.scopes import ALL_SCOPES, unknown_scopes
 from conveyor.core.errors import Conflict, InvalidInput, NotFound
 
 
 def api_client_create(*, name: str, scopes: Sequence[str]) -> tuple[ApiClient, str]:
     """A new client and its key. The key is returned once and never stored."""
-    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if isinstance(scopes, str):
+        raise InvalidInput("Give the scopes as a list of names.")
+    unknown = unknown_scopes(scopes)
     if unknown:
         raise InvalidInput(
             f"Unknown scopes {', '.join(unknown)}; choose from {', '.join(ALL_SCOPES)}."
