@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from conveyor.clients.keys import generate_webhook_secret
 from conveyor.jobtypes.http_request import HttpRequestParams
 from conveyor.webhooks.models import WebhookDelivery
 from conveyor_worker import httpclient, webhooks
@@ -173,7 +174,9 @@ def webhook_to(url: str) -> DeliveryLease:
     delivery = WebhookDelivery(
         job_id=uuid.uuid4(), event="job.succeeded", url=url, body="{}", created_at=timezone.now()
     )
-    return DeliveryLease(delivery=delivery, token=uuid.uuid4(), secret="s", number=1)
+    return DeliveryLease(
+        delivery=delivery, token=uuid.uuid4(), secrets=(generate_webhook_secret(),), number=1
+    )
 
 
 def http_request(url: str) -> HttpRequestParams:

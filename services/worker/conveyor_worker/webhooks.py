@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from conveyor.config.celery import app
 from conveyor.config.tasks import DELIVER_WEBHOOK_TASK
-from conveyor.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signature_header
+from conveyor.webhooks.signing import EVENT_HEADER, signed_headers
 from conveyor_worker import deliveries, metrics
 from conveyor_worker.deliveries import AttemptResult, DeliveryLease, Verdict
 from conveyor_worker.httpclient import DestinationRefused, GuardedBackend, HostNotFound
@@ -48,11 +48,11 @@ def post(lease: DeliveryLease) -> AttemptResult:
     headers = [
         ("user-agent", USER_AGENT),
         ("content-type", "application/json"),
-        (ID_HEADER.lower(), str(delivery.pk)),
         (EVENT_HEADER.lower(), delivery.event),
-        (
-            SIGNATURE_HEADER.lower(),
-            signature_header(secret=lease.secret, timestamp=int(time.time()), body=body),
+        # Standard Webhooks: webhook-id (the delivery, the same on every attempt),
+        # webhook-timestamp (this attempt) and webhook-signature over both and the body.
+        *signed_headers(
+            secrets=lease.secrets, msg_id=str(delivery.pk), timestamp=int(time.time()), body=body
         ),
     ]
     timeout = settings.CONVEYOR_WEBHOOK_TIMEOUT.total_seconds()

@@ -19,7 +19,7 @@ class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
     readonly_fields = ("key_prefix", "key_digest", "created_at")
     # The webhook signing secret is not shown (create_api_client prints it once;
     # rotate_webhook_secret makes a new one).
-    exclude = ("webhook_secret",)
+    exclude = ("webhook_secret", "previous_webhook_secret", "previous_webhook_secret_until")
     actions = ("revoke_keys",)
 
     def has_add_permission(self, request: object) -> bool:

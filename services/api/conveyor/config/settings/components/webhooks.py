@@ -16,3 +16,5 @@ CONVEYOR_WEBHOOK_MAX_ATTEMPTS = env_int("CONVEYOR_WEBHOOK_MAX_ATTEMPTS", 8, mini
 CONVEYOR_WEBHOOK_BACKOFF = env_seconds("CONVEYOR_WEBHOOK_BACKOFF_SECONDS", 10)
 # The longest wait between two attempts.
 CONVEYOR_WEBHOOK_BACKOFF_MAX = env_seconds("CONVEYOR_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+# After rotate_webhook_secret, how long the old secret keeps signing beside the new one.
+CONVEYOR_WEBHOOK_SECRET_OVERLAP = env_seconds("CONVEYOR_WEBHOOK_SECRET_OVERLAP_SECONDS", 86400)
