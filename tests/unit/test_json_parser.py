@@ -52,3 +52,13 @@ def test_what_cannot_be_stored_is_refused_naming_the_field(text: str, field: str
 )
 def test_valid_documents_pass(text: str) -> None:
     parse(text)
+
+
+def test_a_body_in_another_charset_is_checked_too() -> None:
+    # the escape is not visible as UTF-8 bytes in a UTF-16 body
+    raw = r'{"a": "x\u0000"}'.encode("utf-16")
+
+    with pytest.raises(InvalidInput) as refused:
+        ConveyorJSONParser().parse(io.BytesIO(raw), "application/json", {"encoding": "utf-16"})
+
+    assert refused.value.errors[0]["field"] == "a"

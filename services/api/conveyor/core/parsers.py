@@ -14,11 +14,13 @@ batches, schedules.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Mapping
 from typing import IO, Any
 
+from django.conf import settings
 from rest_framework.parsers import JSONParser
 
 from conveyor.core.errors import InvalidInput
@@ -105,7 +107,11 @@ class ConveyorJSONParser(JSONParser):
             raise _refuse(
                 "", f"Arrays and objects may be nested at most {MAX_DEPTH} deep.", "max_depth"
             ) from None
+        # The shortcut reads UTF-8 bytes; a body in another charset (``charset=utf-16``)
+        # is always walked.
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        utf8 = codecs.lookup(encoding).name == "utf-8"
         brackets = raw.count(b"[") + raw.count(b"{")
-        if brackets > MAX_DEPTH or _SUSPECT_ESCAPE.search(raw):
+        if not utf8 or brackets > MAX_DEPTH or _SUSPECT_ESCAPE.search(raw):
             check_document(data)
         return data

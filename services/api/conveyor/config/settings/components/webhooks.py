@@ -1,7 +1,7 @@
 """Webhooks: how conveyor tells a job's submitter that the job ended (docs/webhooks.md).
 
-Destinations are guarded like ``http.request``'s: private, loopback and link-local
-addresses are refused unless ``CONVEYOR_HTTP_ALLOWED_NETWORKS`` lists them.
+Destinations are guarded like ``http.request``'s: addresses that are not plainly global
+unicast are refused unless ``CONVEYOR_HTTP_ALLOWED_NETWORKS`` lists them.
 """
 
 from __future__ import annotations
