@@ -838,7 +838,7 @@ export interface operations {
             query?: {
                 created_after?: string;
                 created_before?: string;
-                /** @description where the page starts: the `next` or `previous` link's cursor */
+                /** @description where the page starts: the `next` or `previous` link's cursor; any other value is a 400 */
                 cursor?: string;
                 /** @description key:value; repeat for several (all must match) */
                 label?: string[];
@@ -885,15 +885,6 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource for this client, or a cursor that is not valid */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1051,7 +1042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1108,7 +1099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1183,7 +1174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1372,7 +1363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +1386,7 @@ export interface operations {
     schedules_list: {
         parameters: {
             query?: {
-                /** @description where the page starts: the `next` or `previous` link's cursor */
+                /** @description where the page starts: the `next` or `previous` link's cursor; any other value is a 400 */
                 cursor?: string;
                 /** @description items per page (default 50, at most 500) */
                 limit?: number;
@@ -1434,15 +1425,6 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource for this client, or a cursor that is not valid */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1575,7 +1557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1631,7 +1613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1701,7 +1683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
