@@ -15,8 +15,11 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from conveyor.core.parsers import MAX_DEPTH
+from conveyor.core.documents import MAX_DEPTH
+from conveyor.core.errors import InvalidInput
 from conveyor.jobs.models import IdempotencyKey, Job
+from conveyor.jobs.services import validate_params
+from conveyor.jobs.types import get_job_type
 from conveyor.schedules.models import Schedule
 from tests.api.problems import error_fields, problem_of
 from tests.factories import ScheduleFactory
@@ -250,3 +253,14 @@ def test_a_cursor_the_api_gave_still_pages(api: APIClient, me: Any, url: str) ->
     # then
     assert second.status_code == 200, second.content
     assert len(second.json()["results"]) == 1
+
+
+def test_the_domain_refuses_a_lone_surrogate_in_params_too() -> None:
+    # the admin's schedule form and other callers reach validate_params without the parser
+    spec = get_job_type("http.request")
+    assert spec is not None
+
+    with pytest.raises(InvalidInput) as refused:
+        validate_params(spec, {"url": "https://example.com", "body": {"k": ["\ud800"]}})
+
+    assert [e["field"] for e in refused.value.errors] == ["params.body.k[0]"]

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from conveyor.core.documents import MAX_DEPTH
 from conveyor.core.errors import InvalidInput
-from conveyor.core.parsers import MAX_DEPTH, ConveyorJSONParser
+from conveyor.core.parsers import ConveyorJSONParser
 
 
 def parse(text: str) -> Any:
