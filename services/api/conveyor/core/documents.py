@@ -72,3 +72,17 @@ def check_document(data: Any, *, max_depth: int = MAX_DEPTH) -> None:
                 items = list(enumerate(value))
             # Reversed: the first offending field in document order is the one reported.
             stack.extend((item, _join(path, key), depth + 1) for key, item in reversed(items))
+
+
+def too_deep(data: Any, *, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects nest more than ``max_depth`` deep: a walk of the
+    containers alone, without paths, for bodies with no text to check (a 1,000-job batch
+    costs a few milliseconds less than ``check_document``)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > max_depth:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False

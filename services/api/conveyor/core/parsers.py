@@ -23,7 +23,7 @@ from typing import IO, Any
 from django.conf import settings
 from rest_framework.parsers import JSONParser
 
-from conveyor.core.documents import MAX_DEPTH, check_document, refusal
+from conveyor.core.documents import MAX_DEPTH, check_document, refusal, too_deep
 
 # Only a \u escape can put U+0000 or a surrogate into a parsed string (JSON refuses raw
 # control characters, and a surrogate cannot be valid UTF-8). Bodies without one, and
@@ -52,7 +52,8 @@ class ConveyorJSONParser(JSONParser):
         # is always walked.
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         utf8 = codecs.lookup(encoding).name == "utf-8"
-        brackets = raw.count(b"[") + raw.count(b"{")
-        if not utf8 or brackets > MAX_DEPTH or _SUSPECT_ESCAPE.search(raw):
+        if not utf8 or _SUSPECT_ESCAPE.search(raw):
             check_document(data)
+        elif raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and too_deep(data):
+            check_document(data)  # names the field
         return data
