@@ -18,7 +18,7 @@ MARKER = "<!-- verify-snippet"
 
 @dataclass(frozen=True)
 class Snippet:
-    verify: Callable[..., None]
+    verify: Callable[..., str]
     invalid: type[Exception]
     source: str
 
@@ -34,7 +34,7 @@ def documented_snippet() -> Snippet:
     namespace: dict[str, Any] = {}
     exec(compile(source, str(DOC), "exec"), namespace)  # noqa: S102 - our own docs
     return Snippet(
-        verify=namespace["verify_conveyor_signature"],
+        verify=namespace["verify_webhook"],
         invalid=namespace["InvalidSignature"],
         source=source,
     )

@@ -5,6 +5,7 @@ when a job ends, its attempts and retries, and how the job resource and admin sh
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -16,11 +17,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
+from standardwebhooks import Webhook
 
 from conveyor.clients.models import ApiClient
 from conveyor.jobs.models import Job
 from conveyor.webhooks import services
 from conveyor.webhooks.models import WebhookDelivery
+from conveyor.webhooks.signing import signed_headers
 from conveyor_worker import attempts, deliveries
 from conveyor_worker.deliveries import AttemptResult, DeliveryOutcome, Verdict
 from tests.api.problems import error_fields, problem_of
@@ -371,7 +374,7 @@ def test_another_clients_secret_is_never_used_nor_shown(
 
     # then
     assert claim is not None
-    assert claim.secret == me.webhook_secret
+    assert claim.secrets == (me.webhook_secret,)
 
 
 def test_create_api_client_prints_the_webhook_secret_and_rotation_replaces_it() -> None:
@@ -393,6 +396,49 @@ def test_create_api_client_prints_the_webhook_secret_and_rotation_replaces_it() 
     assert rotated.getvalue().strip() == client.webhook_secret
     assert client.webhook_secret != printed
     assert client.webhook_secret.startswith("whsec_")
+
+
+def test_a_rotated_secret_keeps_signing_beside_the_new_one_for_the_overlap(
+    make_api: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a client with a finished job's delivery pending, and a one-hour overlap
+    settings.CONVEYOR_WEBHOOK_SECRET_OVERLAP = timedelta(hours=1)
+    _, me = make_api()
+    old = me.webhook_secret
+    delivery = finish(
+        JobFactory.create(client=me, webhook_url=HOOK), django_capture_on_commit_callbacks
+    )
+
+    # when: the secret is rotated
+    call_command("rotate_webhook_secret", me.name, stdout=StringIO())
+    me.refresh_from_db()
+
+    # then: the delivery is signed with the new and the old secret, each verifying
+    claim = deliveries.claim_delivery(delivery_id=delivery.pk, token=delivery.token)  # type: ignore[arg-type]
+    assert claim is not None
+    assert claim.secrets == (me.webhook_secret, old)
+    body = claim.delivery.body.encode()
+    sent = dict(
+        signed_headers(
+            secrets=claim.secrets, msg_id=str(delivery.pk), timestamp=int(time.time()), body=body
+        )
+    )
+    Webhook(me.webhook_secret).verify(body, sent)
+    Webhook(old).verify(body, sent)
+
+    # and after the overlap only the new one signs
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    assert me.webhook_signing_secrets(later) == (me.webhook_secret,)
+
+
+def test_a_rotation_without_overlap_drops_the_old_secret_at_once(make_api: Any) -> None:
+    _, me = make_api()
+
+    call_command("rotate_webhook_secret", me.name, "--overlap-seconds", "0", stdout=StringIO())
+
+    me.refresh_from_db()
+    assert me.webhook_signing_secrets(timezone.now()) == (me.webhook_secret,)
+    assert me.previous_webhook_secret == ""
 
 
 def test_the_admin_shows_a_jobs_deliveries_and_their_attempts(

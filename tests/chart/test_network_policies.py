@@ -278,3 +278,51 @@ def test_every_pod_reaches_the_clusters_dns_and_node_local_dns_when_listed(
     allowed = reachable(render(listed), [COREDNS, NODE_LOCAL_DNS])
     assert _dns_clients(allowed, COREDNS) == components
     assert _dns_clients(allowed, NODE_LOCAL_DNS) == components
+
+
+def _internet_rule(objects: list[Obj]) -> list[dict[str, Any]]:
+    """The ipBlock peers of the worker policy's egress rule without ports (the internet)."""
+    (policy,) = [
+        o
+        for o in objects
+        if o["kind"] == "NetworkPolicy"
+        and o["spec"]["podSelector"]["matchLabels"].get("app.kubernetes.io/component") == "worker"
+    ]
+    (rule,) = [
+        r
+        for r in policy["spec"]["egress"]
+        if "ports" not in r and all("ipBlock" in p for p in r.get("to", []))
+    ]
+    return list(rule["to"])
+
+
+def _guard_samples() -> list[str]:
+    """The first and last address of every range the destination guard refuses (and of
+    the 6to4 image of each refused IPv4 range), and public addresses of both families."""
+    from conveyor_worker.httpclient import BLOCKED_IPV4, BLOCKED_IPV6
+
+    samples = ["8.8.8.8", "93.184.216.34", "2606:4700:4700::1111", "2002:808:808::1"]
+    for spec in (*BLOCKED_IPV4, *BLOCKED_IPV6):
+        network = ipaddress.ip_network(spec)
+        samples += [str(network.network_address), str(network.broadcast_address)]
+        if network.version == 4:
+            image = (0x2002 << 112) | (int(network.network_address) << 80)
+            samples.append(str(ipaddress.IPv6Address(image + 1)))
+    return samples
+
+
+@pytest.mark.parametrize("address", _guard_samples())
+def test_worker_internet_egress_blocks_what_the_destination_guard_refuses(
+    render: Render, address: str
+) -> None:
+    from conveyor_worker.httpclient import is_public
+
+    # given: the rendered policy, and an address outside the release
+    peers = _internet_rule(render())
+    outside = Pod("outside", "elsewhere", {}, address)
+
+    # when
+    admitted = any(_peer_matches(peer, NAMESPACE, outside) for peer in peers)
+
+    # then: the policy and the guard agree on it
+    assert admitted == is_public(ipaddress.ip_address(address)), address

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from standardwebhooks import Webhook
 
 from tests import shared_services as services
 from tests.e2e.conftest import BROKERS
@@ -91,15 +92,13 @@ def test_a_finished_job_is_posted_signed_to_its_webhook(
     # when
     done = wait_delivery(hooks_platform, job["id"], {"delivered"})
 
-    # then: one POST, signed with alice's secret, as the documented snippet checks it
+    # then: one POST, signed with alice's secret, as the standardwebhooks library and the
+    # documented snippet check it
     (post,) = received(receiver, path, 1)
-    documented_snippet().verify(
-        post.body, post.headers["conveyor-signature"], secret_of(hooks_platform)
-    )
+    Webhook(secret_of(hooks_platform)).verify(post.body, post.headers)
+    documented_snippet().verify(post.body, post.headers, secret_of(hooks_platform))
     with pytest.raises(documented_snippet().invalid):
-        documented_snippet().verify(
-            post.body, post.headers["conveyor-signature"], secret_of(hooks_platform, "bob")
-        )
+        documented_snippet().verify(post.body, post.headers, secret_of(hooks_platform, "bob"))
     assert post.headers["content-type"] == "application/json"
     assert post.headers["conveyor-event"] == "job.succeeded"
     # the body is the job as the API shows it, plus the event
@@ -108,7 +107,7 @@ def test_a_finished_job_is_posted_signed_to_its_webhook(
     assert body == {"event": "job.succeeded", **shown}
     # and the job resource shows the delivery
     (delivery,) = done["webhook_deliveries"]
-    assert post.headers["conveyor-webhook-id"] == delivery["id"]
+    assert post.headers["webhook-id"] == delivery["id"]
     assert (delivery["event"], delivery["attempts"]) == ("job.succeeded", 1)
     assert [
         (a["number"], a["status_code"], a["delivered"]) for a in delivery["attempt_history"]
@@ -149,7 +148,7 @@ def test_a_failed_and_a_cancelled_job_send_their_events(
     (cancelled,) = received(receiver, f"/hooks/cancelled/{run}", 1)
     secret = secret_of(hooks_platform)
     for post in (failed, cancelled):
-        documented_snippet().verify(post.body, post.headers["conveyor-signature"], secret)
+        documented_snippet().verify(post.body, post.headers, secret)
     assert json.loads(failed.body)["event"] == "job.failed"
     assert json.loads(failed.body)["state"] == "failed"
     assert json.loads(failed.body)["error"]["message"].endswith("answered 404")
@@ -178,15 +177,9 @@ def test_a_receiver_that_fails_first_gets_the_delivery_again(
     assert delivery["attempt_history"][0]["error"] == "answered 500: no thanks (500)"
     first, second = received(receiver, path, 2)
     assert first.body == second.body
-    assert (
-        first.headers["conveyor-webhook-id"]
-        == second.headers["conveyor-webhook-id"]
-        == delivery["id"]
-    )
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery["id"]
     for post in (first, second):
-        documented_snippet().verify(
-            post.body, post.headers["conveyor-signature"], secret_of(hooks_platform)
-        )
+        documented_snippet().verify(post.body, post.headers, secret_of(hooks_platform))
 
 
 def test_a_receiver_that_keeps_failing_is_given_up_after_the_last_attempt(
@@ -252,10 +245,8 @@ def test_a_delivery_whose_message_was_lost_is_sent_by_the_dispatcher(
 
     # when / then: the dispatcher sends it
     (post,) = received(receiver, path, 1)
-    assert post.headers["conveyor-webhook-id"] == delivery_id
-    documented_snippet().verify(
-        post.body, post.headers["conveyor-signature"], secret_of(hooks_platform)
-    )
+    assert post.headers["webhook-id"] == delivery_id
+    documented_snippet().verify(post.body, post.headers, secret_of(hooks_platform))
     wait_until(
         lambda: (
             hooks_platform.sql(

@@ -61,7 +61,9 @@ class DeliveryLease:
 
     delivery: WebhookDelivery
     token: UUID
-    secret: str
+    # The client's signing secrets at claim time: the current one, and the previous one
+    # while its rotation overlap lasts.
+    secrets: tuple[str, ...]
     number: int
 
 
@@ -82,7 +84,7 @@ def claim_delivery(
     return DeliveryLease(
         delivery=delivery,
         token=attempt_token,
-        secret=delivery.job.client.webhook_secret,
+        secrets=delivery.job.client.webhook_signing_secrets(now),
         number=delivery.attempts,
     )
 

@@ -2,8 +2,9 @@
 
 The database decides everything else (``conveyor_worker/deliveries.py``): which message
 may run a delivery, when it is retried, when it is given up. The destination is checked
-by ``http.request``'s guard: private, loopback and link-local addresses are refused unless
-``CONVEYOR_HTTP_ALLOWED_NETWORKS`` lists them, on the address actually connected to.
+by ``http.request``'s guard: any address that is not plainly global unicast is refused
+unless ``CONVEYOR_HTTP_ALLOWED_NETWORKS`` lists it, on the address actually connected to;
+a host name that does not exist gives the delivery up at once.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from django.utils import timezone
 
 from conveyor.config.celery import app
 from conveyor.config.tasks import DELIVER_WEBHOOK_TASK
-from conveyor.webhooks.signing import EVENT_HEADER, ID_HEADER, SIGNATURE_HEADER, signature_header
+from conveyor.webhooks.signing import EVENT_HEADER, signed_headers
 from conveyor_worker import deliveries, metrics
 from conveyor_worker.deliveries import AttemptResult, DeliveryLease, Verdict
-from conveyor_worker.httpclient import DestinationRefused, GuardedBackend
+from conveyor_worker.httpclient import DestinationRefused, GuardedBackend, HostNotFound
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,11 @@ def post(lease: DeliveryLease) -> AttemptResult:
     headers = [
         ("user-agent", USER_AGENT),
         ("content-type", "application/json"),
-        (ID_HEADER.lower(), str(delivery.pk)),
         (EVENT_HEADER.lower(), delivery.event),
-        (
-            SIGNATURE_HEADER.lower(),
-            signature_header(secret=lease.secret, timestamp=int(time.time()), body=body),
+        # Standard Webhooks: webhook-id (the delivery, the same on every attempt),
+        # webhook-timestamp (this attempt) and webhook-signature over both and the body.
+        *signed_headers(
+            secrets=lease.secrets, msg_id=str(delivery.pk), timestamp=int(time.time()), body=body
         ),
     ]
     timeout = settings.CONVEYOR_WEBHOOK_TIMEOUT.total_seconds()
@@ -90,6 +91,10 @@ def post(lease: DeliveryLease) -> AttemptResult:
                         break
     except DestinationRefused as exc:
         return result(Verdict.REFUSED, error=f"refused: {exc}")
+    except HostNotFound as exc:
+        # The name does not exist: given up at once rather than retried for hours. A DNS
+        # that does not answer (EAI_AGAIN) is a connection error, retried.
+        return result(Verdict.GIVE_UP, error=str(exc))
     except httpcore.TimeoutException as exc:
         return result(Verdict.RETRY, error=f"timed out after {timeout:g}s: {exc}")
     except httpcore.UnsupportedProtocol as exc:

@@ -860,7 +860,7 @@ export interface operations {
             query?: {
                 created_after?: string;
                 created_before?: string;
-                /** @description where the page starts: the `next` or `previous` link's cursor */
+                /** @description where the page starts: the `next` or `previous` link's cursor; any other value is a 400 */
                 cursor?: string;
                 /** @description key:value; repeat for several (all must match) */
                 label?: string[];
@@ -907,15 +907,6 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource for this client, or a cursor that is not valid */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1073,7 +1064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1130,7 +1121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1205,7 +1196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1394,7 +1385,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1417,7 +1408,7 @@ export interface operations {
     schedules_list: {
         parameters: {
             query?: {
-                /** @description where the page starts: the `next` or `previous` link's cursor */
+                /** @description where the page starts: the `next` or `previous` link's cursor; any other value is a 400 */
                 cursor?: string;
                 /** @description items per page (default 50, at most 500) */
                 limit?: number;
@@ -1456,15 +1447,6 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource for this client, or a cursor that is not valid */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1597,7 +1579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1653,7 +1635,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1723,7 +1705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource for this client, or a cursor that is not valid */
+            /** @description No such resource for this client */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from conveyor.clients.forms import ApiClientForm
 from conveyor.clients.keycache import key_cache
 from conveyor.clients.models import ApiClient
 from conveyor.clients.services import api_client_revoke
@@ -11,13 +12,14 @@ from conveyor.clients.services import api_client_revoke
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin[ApiClient]):
+    form = ApiClientForm
     list_display = ("name", "key_prefix", "scopes", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "key_prefix")
     readonly_fields = ("key_prefix", "key_digest", "created_at")
     # The webhook signing secret is not shown (create_api_client prints it once;
     # rotate_webhook_secret makes a new one).
-    exclude = ("webhook_secret",)
+    exclude = ("webhook_secret", "previous_webhook_secret", "previous_webhook_secret_until")
     actions = ("revoke_keys",)
 
     def has_add_permission(self, request: object) -> bool:

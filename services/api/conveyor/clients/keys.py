@@ -7,6 +7,7 @@ would only slow every request); lookups go by the prefix, comparison is constant
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -49,8 +50,9 @@ WEBHOOK_SECRET_MARK = "whsec"  # noqa: S105 - a marker, not a secret
 
 
 def generate_webhook_secret() -> str:
-    """A client's webhook signing secret: ``whsec_<43 url-safe characters>`` (256 bits).
+    """A client's webhook signing secret: ``whsec_<base64 of 32 random bytes>``, the form
+    the Standard Webhooks libraries take (conveyor/webhooks/signing.py).
 
     Unlike a key it is stored as is: conveyor needs it to sign every webhook it sends.
     """
-    return f"{WEBHOOK_SECRET_MARK}_{secrets.token_urlsafe(32)}"
+    return f"{WEBHOOK_SECRET_MARK}_{base64.b64encode(secrets.token_bytes(32)).decode()}"

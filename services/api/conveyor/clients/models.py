@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 
 from conveyor.clients.keys import generate_webhook_secret
+from conveyor.clients.scopes import granted_scopes
 
 
 class ApiClient(models.Model):
@@ -17,6 +20,10 @@ class ApiClient(models.Model):
     # Signs the webhooks of this client's jobs (HMAC-SHA256). Stored as is, because
     # conveyor signs with it; shown once by create_api_client, never by the API.
     webhook_secret = models.CharField(max_length=100, default=generate_webhook_secret)
+    # The secret a rotation replaced, still signing (beside the new one) until
+    # previous_webhook_secret_until, so receivers can switch without losing a delivery.
+    previous_webhook_secret = models.CharField(max_length=100, blank=True, default="")
+    previous_webhook_secret_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("name",)
@@ -29,5 +36,14 @@ class ApiClient(models.Model):
     def is_authenticated(self) -> bool:
         return True
 
+    def webhook_signing_secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets a webhook sent at ``now`` is signed with: the current one, and the
+        previous one while its overlap window lasts."""
+        until = self.previous_webhook_secret_until
+        if self.previous_webhook_secret and until is not None and now < until:
+            return (self.webhook_secret, self.previous_webhook_secret)
+        return (self.webhook_secret,)
+
     def has_scope(self, scope: str) -> bool:
-        return scope in self.scopes
+        """Whether the client holds exactly this scope (never a name containing it)."""
+        return scope in granted_scopes(self.scopes)

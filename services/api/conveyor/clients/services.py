@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from conveyor.clients.keycache import key_cache
 from conveyor.clients.keys import generate_key, generate_webhook_secret
 from conveyor.clients.models import ApiClient
-from conveyor.clients.scopes import ALL_SCOPES
+from conveyor.clients.scopes import ALL_SCOPES, unknown_scopes
+from conveyor.core import database
 from conveyor.core.errors import Conflict, InvalidInput, NotFound
 
 
 def api_client_create(*, name: str, scopes: Sequence[str]) -> tuple[ApiClient, str]:
     """A new client and its key. The key is returned once and never stored."""
-    unknown = sorted(set(scopes) - set(ALL_SCOPES))
+    if isinstance(scopes, str):
+        raise InvalidInput("Give the scopes as a list of names.")
+    unknown = unknown_scopes(scopes)
     if unknown:
         raise InvalidInput(
             f"Unknown scopes {', '.join(unknown)}; choose from {', '.join(ALL_SCOPES)}."
@@ -29,13 +37,30 @@ def api_client_create(*, name: str, scopes: Sequence[str]) -> tuple[ApiClient, s
     return client, new.key
 
 
-def api_client_rotate_webhook_secret(*, name: str) -> ApiClient:
-    """Give the client a new webhook signing secret; webhooks sent from now on use it."""
-    client = ApiClient.objects.filter(name=name).first()
-    if client is None:
-        raise NotFound(f"No client named {name!r}.")
-    client.webhook_secret = generate_webhook_secret()
-    client.save(update_fields=["webhook_secret"])
+def api_client_rotate_webhook_secret(
+    *, name: str, overlap: timedelta | None = None, now: datetime | None = None
+) -> ApiClient:
+    """Give the client a new webhook signing secret. Webhooks sent from now on are signed
+    with it and, for ``overlap`` (``CONVEYOR_WEBHOOK_SECRET_OVERLAP`` unless given; zero:
+    not at all), with the old one too, so receivers can switch without a gap."""
+    overlap = settings.CONVEYOR_WEBHOOK_SECRET_OVERLAP if overlap is None else overlap
+    if overlap < timedelta(0):
+        raise InvalidInput("The overlap cannot be negative.")
+    now = now or timezone.now()
+    with transaction.atomic(using=database.alias()):
+        client = ApiClient.objects.select_for_update().filter(name=name).first()
+        if client is None:
+            raise NotFound(f"No client named {name!r}.")
+        client.previous_webhook_secret = client.webhook_secret if overlap else ""
+        client.previous_webhook_secret_until = now + overlap if overlap else None
+        client.webhook_secret = generate_webhook_secret()
+        client.save(
+            update_fields=[
+                "webhook_secret",
+                "previous_webhook_secret",
+                "previous_webhook_secret_until",
+            ]
+        )
     return client
 
 

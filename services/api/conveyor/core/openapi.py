@@ -4,8 +4,9 @@ parameters, and the problem+json answers every operation can give.
 The error answers are added to every operation by one postprocessing hook (configured in
 ``SPECTACULAR_SETTINGS``), by rules that follow how the API answers, rather than written
 out on each view: any operation can answer 401, 403 and 503; one that reads a body or a
-query 400; any POST, PUT or PATCH 413 (the size is checked before the view runs); one
-naming a resource, or paging with a cursor, 404; the ones in ``CONFLICTS`` 409.
+query 400 (a cursor the API did not give included); any POST, PUT or PATCH 413 (the size
+is checked before the view runs); one naming a resource 404; the ones in ``CONFLICTS``
+409.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ TITLES = {
     400: "Invalid input: the problem's errors name each field",
     401: "No API key, or one that is invalid or revoked",
     403: "The API key lacks the scope the operation needs",
-    404: "No such resource for this client, or a cursor that is not valid",
+    404: "No such resource for this client",
     409: "The resource is not in a state that allows it",
     413: "The body is larger than CONVEYOR_MAX_BODY_BYTES",
     503: "The database is unavailable; try again after Retry-After",
@@ -40,7 +41,8 @@ CURSOR_PARAMETERS = [
         "cursor",
         str,
         OpenApiParameter.QUERY,
-        description="where the page starts: the `next` or `previous` link's cursor",
+        description="where the page starts: the `next` or `previous` link's cursor; any "
+        "other value is a 400",
     ),
     OpenApiParameter(
         "limit",
@@ -104,7 +106,7 @@ def statuses_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         statuses.add(400)
     if method in BODY_METHODS:
         statuses.add(413)
-    if "{" in path or any(p.get("name") == "cursor" for p in queries):
+    if "{" in path:
         statuses.add(404)
     if operation.get("operationId") in CONFLICTS:
         statuses.add(409)

@@ -39,7 +39,7 @@ def parse_key(value: str | None) -> str | None:
     """The header's key, None without one; a malformed key is a 400."""
     if value is None:
         return None
-    if not KEY_PATTERN.match(value):
+    if not KEY_PATTERN.fullmatch(value):
         raise InvalidInput(
             f"The {HEADER} header is not a valid key.",
             errors=[

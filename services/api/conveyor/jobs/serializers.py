@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,15 +34,29 @@ MAX_DELAY_SECONDS = 366 * 24 * 3600
 MAX_BATCH_JOBS = 1000
 
 
+# C0 controls (tab and newline included), DEL and C1 controls: a label is shown in lists,
+# logs and the admin, where an escape sequence or a line break would forge output.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def validate_labels(value: dict[str, str]) -> None:
     if len(value) > MAX_LABELS:
         raise serializers.ValidationError(f"At most {MAX_LABELS} labels.")
-    bad = [k for k in value if not LABEL_KEY.match(k)]
+    # fullmatch: the pattern's $ would let a trailing newline through.
+    bad = [k for k in value if not LABEL_KEY.fullmatch(k)]
     if bad:
+        shown = ", ".join(sorted(CONTROL_CHARACTERS.sub("\ufffd", k) for k in bad))
         raise serializers.ValidationError(
             f"Label keys must be 1-63 letters, digits, '.', '_', '/' or '-', starting and "
-            f"ending with a letter or digit: {', '.join(sorted(bad))}."
+            f"ending with a letter or digit: {shown}."
         )
+    controlled = {
+        key: ["Control characters (U+0000-U+001F, U+007F-U+009F) are not allowed."]
+        for key, text in value.items()
+        if CONTROL_CHARACTERS.search(text)
+    }
+    if controlled:
+        raise serializers.ValidationError(controlled)
 
 
 class JobCreateInput(StrictInputSerializer):

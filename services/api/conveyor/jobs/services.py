@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from conveyor.clients.models import ApiClient
 from conveyor.core import database, metrics
+from conveyor.core.documents import check_document
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs.hooks import on_final
 from conveyor.jobs.lifecycle import message_of, transition
@@ -43,37 +44,16 @@ def validate_params(spec: JobType, params: Mapping[str, Any]) -> dict[str, Any]:
             f"The params do not fit job type {spec.name!r}.", errors=errors
         ) from None
     clean: dict[str, Any] = model.model_dump(mode="json")
-    where = _nul_character_at(clean, "params")
-    if where is not None:
-        # PostgreSQL's jsonb cannot store U+0000: refuse it here rather than fail with a 500.
+    # PostgreSQL's jsonb cannot store U+0000 or a lone surrogate: refuse them here too (the
+    # API's parser already has, for HTTP bodies; the admin's forms come this way), rather
+    # than fail with a 500 or store a row no read can render.
+    try:
+        check_document({"params": clean})
+    except InvalidInput as exc:
         raise InvalidInput(
-            f"The params do not fit job type {spec.name!r}.",
-            errors=[
-                {
-                    "field": where,
-                    "message": "Null characters are not allowed.",
-                    "code": "null_characters_not_allowed",
-                }
-            ],
-        )
+            f"The params do not fit job type {spec.name!r}.", errors=exc.errors
+        ) from None
     return clean
-
-
-def _nul_character_at(value: Any, path: str) -> str | None:
-    """The path of the first string (key or value) holding U+0000, else None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            found = _nul_character_at(key, path) or _nul_character_at(item, f"{path}.{key}")
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _nul_character_at(item, f"{path}[{index}]")
-            if found is not None:
-                return found
-    return None
 
 
 def prepare_job(

@@ -13,7 +13,7 @@ from conveyor.jobs.models import Job
 class WebhookDelivery(models.Model):
     """One event of a job (it ended) to POST to the job's ``webhook_url``.
 
-    Its id is the ``Conveyor-Webhook-Id`` header, the same on every attempt, so a receiver
+    Its id is the ``webhook-id`` header, the same on every attempt, so a receiver
     can drop duplicates. The body is fixed when the event happens and sent as is on every
     attempt. A pending delivery is sent by the message that carries its current ``token``;
     ``next_attempt_at`` is when the dispatcher sends it again if none has (the time of the

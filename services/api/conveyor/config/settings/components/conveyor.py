@@ -38,7 +38,8 @@ CONVEYOR_LEASE = env_seconds("CONVEYOR_LEASE_SECONDS", 30)
 CONVEYOR_CANCEL_GRACE = env_seconds("CONVEYOR_CANCEL_GRACE_SECONDS", 10)
 # Hard time limit = the job's timeout plus this grace, for handlers that ignore the soft one.
 CONVEYOR_HARD_LIMIT_GRACE = env_seconds("CONVEYOR_HARD_LIMIT_GRACE_SECONDS", 10)
-# http.request: networks (CIDR) that may be called although private, loopback or link-local.
+# http.request and webhooks: networks (CIDR) that may be called although not plainly
+# global unicast (private, loopback, link-local, NAT64, ...: docs/security.md).
 CONVEYOR_HTTP_ALLOWED_NETWORKS = env_list("CONVEYOR_HTTP_ALLOWED_NETWORKS", [])
 # http.request: the most response body bytes kept in a job's result.
 CONVEYOR_HTTP_MAX_BODY_BYTES = env_int("CONVEYOR_HTTP_MAX_BODY_BYTES", 64 * 1024, minimum=0)

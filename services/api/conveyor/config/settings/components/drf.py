@@ -6,7 +6,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["conveyor.clients.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["conveyor.clients.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["conveyor.core.parsers.ConveyorJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "conveyor.core.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
