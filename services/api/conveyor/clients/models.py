@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from conveyor.clients.keys import generate_webhook_secret
+from conveyor.clients.rates import validate_rate
 
 
 class ApiClient(models.Model):
@@ -17,6 +19,38 @@ class ApiClient(models.Model):
     # Signs the webhooks of this client's jobs (HMAC-SHA256). Stored as is, because
     # conveyor signs with it; shown once by create_api_client, never by the API.
     webhook_secret = models.CharField(max_length=100, default=generate_webhook_secret)
+
+    # Fair share (conveyor/clients/limits.py): this client's own limits; empty: the
+    # platform's default (CONVEYOR_THROTTLE_RATE and friends, docs/security.md).
+    #: Requests this client may make, as "<number>/<s|m|h|d>".
+    throttle_rate = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[validate_rate],
+        help_text="Requests per period, e.g. 50/s or 1000/m. Empty: CONVEYOR_THROTTLE_RATE.",
+    )
+    #: Jobs this client may have unfinished at once (0: no limit).
+    max_unfinished_jobs = models.PositiveIntegerField(
+        null=True, blank=True, help_text="0: no limit. Empty: CONVEYOR_MAX_UNFINISHED_JOBS."
+    )
+    #: Schedules this client may have (0: no limit).
+    max_schedules = models.PositiveIntegerField(
+        null=True, blank=True, help_text="0: no limit. Empty: CONVEYOR_MAX_SCHEDULES."
+    )
+    #: The shortest interval_seconds of this client's schedules.
+    min_schedule_interval_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: CONVEYOR_MIN_SCHEDULE_INTERVAL_SECONDS.",
+    )
+    #: How far ahead this client's run_at may be, in days.
+    run_at_horizon_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: CONVEYOR_RUN_AT_HORIZON_DAYS.",
+    )
 
     class Meta:
         ordering = ("name",)
