@@ -31,6 +31,29 @@ errorlog = "-"
 loglevel = LOG_LEVEL.lower()
 
 
+def _hide_server_banner() -> None:
+    """No ``Server: gunicorn`` header: gunicorn has no setting for it, so its response
+    writers are told here, in the master before it forks (both the WSGI workers' and the
+    ASGI worker's; the ASGI one leaves out its own when the app sends a Server header)."""
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+
+    def without_server(self: wsgi.Response) -> list[str]:
+        return [h for h in default_headers(self) if not h.lower().startswith("server:")]
+
+    wsgi.Response.default_headers = without_server  # type: ignore[method-assign]
+    try:
+        from gunicorn.asgi import protocol
+    except ImportError:  # pragma: no cover - an older gunicorn without ASGI
+        return
+    if hasattr(protocol, "_CACHED_SERVER_HEADER"):
+        protocol._CACHED_SERVER_HEADER = b""
+
+
+_hide_server_banner()
+
+
 # Prometheus multiprocess mode (conveyor/core/metrics.py): the master chooses and empties
 # the metrics directory before forking workers, and forgets each worker that exits.
 def on_starting(server: object) -> None:
