@@ -61,13 +61,31 @@ def test_the_admin_and_the_docs_work_under_the_policy(db: None) -> None:
     assert b"/v1/schema" in script.content
 
 
-def test_gunicorn_sends_no_server_banner(tmp_path: Path) -> None:
-    port = free_port()
+def test_metrics_on_their_own_port_only(settings: Any, anonymous: Any) -> None:
+    settings.CONVEYOR_METRICS_PORT = 9809
+
+    def get(path: str, port: int) -> Any:
+        return Client().get(path, SERVER_PORT=str(port))
+
+    assert get("/metrics", 9809).status_code == 200
+    assert b"conveyor_" in get("/metrics", 9809).content
+    assert get("/v1/jobs", 9809).status_code == 404  # nothing else on the metrics port
+    assert get("/admin/login/", 9809).status_code == 404
+    assert get("/metrics", 8000).status_code == 404
+    assert get("/healthz", 8000).status_code == 200
+    # Unset: /metrics on the API's port, as `make run` serves it.
+    settings.CONVEYOR_METRICS_PORT = None
+    assert get("/metrics", 8000).status_code == 200
+
+
+def test_gunicorn_sends_no_server_banner_and_listens_for_metrics(tmp_path: Path) -> None:
+    port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "CONVEYOR_METRICS_PORT": str(metrics_port),
     }
     gunicorn = Proc(
         "gunicorn",
@@ -82,5 +100,9 @@ def test_gunicorn_sends_no_server_banner(tmp_path: Path) -> None:
         assert response.status_code == 200, gunicorn.log_tail()
         assert "server" not in response.headers, response.headers
         assert "gunicorn" not in str(response.headers).lower()
+        # /metrics is not on the API's port; its own port serves only /metrics
+        assert httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).status_code == 404
+        other = httpx.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5)
+        assert other.status_code == 404
     finally:
         gunicorn.stop()

@@ -4,6 +4,7 @@
 {{- define "conveyor.configData" -}}
 ALLOWED_HOSTS: {{ include "conveyor.allowedHosts" . | quote }}
 CONVEYOR_DATA_DIR: /var/lib/conveyor
+CONVEYOR_DEMO_JOB_TYPES: {{ .Values.config.demoJobTypes | toString | quote }}
 CONVEYOR_HEARTBEAT_FILE: /tmp/conveyor-worker.heartbeat
 CONVEYOR_HEARTBEAT_SECONDS: {{ .Values.config.heartbeatSeconds | toString | quote }}
 CONVEYOR_HTTPS: {{ include "conveyor.https" . | quote }}

@@ -10,7 +10,11 @@ import os
 from conveyor.config.settings.components.logging import LOG_LEVEL
 
 wsgi_app = "conveyor.config.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
+# /metrics on a port of its own, not routed by the ingress (conveyor/core/security.py).
+if os.environ.get("CONVEYOR_METRICS_PORT", "0") not in {"", "0"}:
+    _host = bind[0].rpartition(":")[0]
+    bind.append(f"{_host}:{int(os.environ['CONVEYOR_METRICS_PORT'])}")
 # gthread: a few threads per process absorb slow clients and long-polls cheaply.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))

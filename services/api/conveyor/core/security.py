@@ -13,8 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.views.debug import SafeExceptionReporterFilter
+
+from conveyor.core.problems import not_found_view
+
+METRICS_PATH = "/metrics"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -29,6 +33,27 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class MetricsPortMiddleware:
+    """With CONVEYOR_METRICS_PORT set, ``/metrics`` is answered on that port only, and
+    that port answers nothing else: the ingress routes the API's port, so the metrics
+    (every tenant's queues and counts) stay inside the cluster.
+
+    The port is the listening socket's (``SERVER_PORT``, which gunicorn takes from the
+    socket, not from the request's Host header).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.port: int | None = settings.CONVEYOR_METRICS_PORT
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.port is not None:
+            on_metrics_port = request.META.get("SERVER_PORT") == str(self.port)
+            if on_metrics_port != (request.path == METRICS_PATH):
+                return not_found_view(request, Http404())
+        return self.get_response(request)
 
 
 class HttpsRedirectMiddleware:

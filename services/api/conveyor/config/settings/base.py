@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "conveyor.core.security.MetricsPortMiddleware",
     "conveyor.core.metrics.MetricsMiddleware",
     "conveyor.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -221,6 +222,7 @@ from conveyor.config.settings.components.security import (
     AXES_RESET_ON_SUCCESS,
     CONVEYOR_CONTENT_SECURITY_POLICY,
     CONVEYOR_HTTPS,
+    CONVEYOR_METRICS_PORT,
     CSRF_COOKIE_SECURE,
     CSRF_TRUSTED_ORIGINS,
     DEFAULT_EXCEPTION_REPORTER_FILTER,

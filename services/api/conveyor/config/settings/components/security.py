@@ -45,3 +45,8 @@ AXES_FAILURE_LIMIT = env_int("CONVEYOR_ADMIN_LOGIN_FAILURE_LIMIT", 10, minimum=1
 AXES_COOLOFF_TIME = timedelta(minutes=env_float("CONVEYOR_ADMIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+
+# /metrics on its own port (the chart: 9809), which the ingress does not route: the API
+# port then answers /metrics with 404, and the metrics port answers nothing else.
+# Unset: /metrics on the API's port (`make run`).
+CONVEYOR_METRICS_PORT: int | None = env_int("CONVEYOR_METRICS_PORT", 0, minimum=0) or None
