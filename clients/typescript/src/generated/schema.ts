@@ -822,6 +822,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -894,6 +903,15 @@ export interface operations {
             };
             /** @description No such resource for this client, or a cursor that is not valid */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -989,6 +1007,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1053,6 +1080,15 @@ export interface operations {
             };
             /** @description No such resource for this client, or a cursor that is not valid */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1135,6 +1171,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1210,6 +1255,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1278,6 +1332,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1317,6 +1380,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1374,6 +1446,15 @@ export interface operations {
             };
             /** @description No such resource for this client, or a cursor that is not valid */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1443,6 +1524,15 @@ export interface operations {
             };
             /** @description No such resource for this client, or a cursor that is not valid */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1527,6 +1617,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1584,6 +1683,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1633,6 +1741,15 @@ export interface operations {
             };
             /** @description No such resource for this client, or a cursor that is not valid */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1721,6 +1838,15 @@ export interface operations {
             };
             /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
