@@ -232,6 +232,7 @@ from conveyor.config.settings.components.security import (
     SECURE_REFERRER_POLICY,
     SESSION_COOKIE_HTTPONLY,
     SESSION_COOKIE_SECURE,
+    SILENCED_SYSTEM_CHECKS,
     X_FRAME_OPTIONS,
 )
 from conveyor.config.settings.components.webhooks import (
