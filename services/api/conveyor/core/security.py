@@ -1,4 +1,5 @@
-"""Security headers and the DEBUG page's redaction.
+"""What keeps the API's edges tight (docs/security.md): the Content-Security-Policy,
+/metrics on its own port, the redirect to https, the DEBUG page's redaction.
 
 Django 5.2 has no Content-Security-Policy of its own (Django 6 has): one small
 middleware sends the policy in ``CONVEYOR_CONTENT_SECURITY_POLICY``. The API answers
