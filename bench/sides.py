@@ -203,6 +203,11 @@ class Conveyor(Side):
             "SECRET_KEY": f"bench-{self.run_id}",
             "DATABASE_URL": db_url,
             "CONVEYOR_DATA_DIR": str(data_dir),
+            # One client submits the whole load, of demo job types: the fair-share limits
+            # a deployment puts on each tenant (docs/security.md) would measure themselves.
+            "CONVEYOR_DEMO_JOB_TYPES": "true",
+            "CONVEYOR_THROTTLE_RATE": "none",
+            "CONVEYOR_MAX_UNFINISHED_JOBS": "0",
         }
         if self.space.is_redis:
             self.env["CONVEYOR_BROKER_KEY_PREFIX"] = self.space.key_prefix

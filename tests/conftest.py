@@ -21,6 +21,14 @@ _data_dir = tempfile.mkdtemp(prefix=f"conveyor-test-{services.RUN_ID}-")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ["CONVEYOR_DATA_DIR"] = _data_dir
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
+# The suite runs the demo job types everywhere (a deployment enables them explicitly),
+# and its load, bench and fault runs go far beyond a tenant's fair share: the limits'
+# own tests (tests/api/test_limits.py) set them back per test.
+os.environ.setdefault("CONVEYOR_DEMO_JOB_TYPES", "true")
+os.environ.setdefault("CONVEYOR_THROTTLE_RATE", "none")
+os.environ.setdefault("CONVEYOR_MAX_UNFINISHED_JOBS", "0")
+os.environ.setdefault("CONVEYOR_MAX_SCHEDULES", "0")
+os.environ.setdefault("CONVEYOR_MIN_SCHEDULE_INTERVAL_SECONDS", "1")
 
 if services.available("postgres"):
     # pytest-django creates test_<name> (plus an xdist suffix) and drops it afterwards.

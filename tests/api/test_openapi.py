@@ -47,13 +47,13 @@ def operations() -> dict[tuple[str, str], dict[str, Any]]:
 @pytest.mark.parametrize(
     ("method", "path", "statuses"),
     [
-        ("post", "/v1/jobs", {400, 401, 403, 409, 413, 503}),
-        ("get", "/v1/jobs", {400, 401, 403, 503}),  # a forged cursor is a 400
-        ("get", "/v1/jobs/{job_id}", {400, 401, 403, 404, 503}),
-        ("post", "/v1/jobs/{job_id}/cancel", {401, 403, 404, 409, 413, 503}),
-        ("post", "/v1/jobs/batch", {400, 401, 403, 413, 503}),
-        ("get", "/v1/job-types", {401, 403, 503}),
-        ("delete", "/v1/schedules/{schedule_id}", {401, 403, 404, 503}),
+        ("post", "/v1/jobs", {400, 401, 403, 409, 413, 429, 503}),
+        ("get", "/v1/jobs", {400, 401, 403, 429, 503}),  # a forged cursor is a 400
+        ("get", "/v1/jobs/{job_id}", {400, 401, 403, 404, 429, 503}),
+        ("post", "/v1/jobs/{job_id}/cancel", {401, 403, 404, 409, 413, 429, 503}),
+        ("post", "/v1/jobs/batch", {400, 401, 403, 413, 429, 503}),
+        ("get", "/v1/job-types", {401, 403, 429, 503}),
+        ("delete", "/v1/schedules/{schedule_id}", {401, 403, 404, 429, 503}),
     ],
 )
 def test_every_error_an_operation_can_answer_is_a_documented_problem(

@@ -420,7 +420,7 @@ def _kinds(objects: list[Obj]) -> set[str]:
 @pytest.mark.parametrize(
     ("values", "kind", "component"),
     [
-        ({"api": {"ingress": {"enabled": True}}}, "Ingress", "api"),
+        ({"api": {"ingress": {"enabled": True, "tlsSecret": "tls"}}}, "Ingress", "api"),
         ({"api": {"autoscaling": {"enabled": True}}}, "HorizontalPodAutoscaler", "api"),
         ({"networkPolicy": {"enabled": True}}, "NetworkPolicy", "worker"),
         ({"monitoring": {"serviceMonitor": {"enabled": True}}}, "ServiceMonitor", "api"),

@@ -122,10 +122,14 @@ def test_every_datastore_reads_the_password_the_app_reads(render: Render) -> Non
             assert refs == [app_ref["valueFrom"]], (component, container["name"])
 
 
-def test_redis_takes_its_password_from_its_arguments_on_every_start(render: Render) -> None:
+def test_redis_takes_its_password_from_the_secret_on_every_start(render: Render) -> None:
+    """Written from $REDIS_PASSWORD into the pod's /tmp at each start (never kept in
+    /data), so a changed Secret takes effect at the next start; not on the command line
+    (tests/chart/test_redis_password.py runs it)."""
     redis = find(render(), "StatefulSet", "conveyor-redis")[0]["spec"]["template"]["spec"]
-    args = redis["containers"][0]["args"]
-    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    (script,) = redis["containers"][0]["args"]
+    assert '"$REDIS_PASSWORD" > /tmp/redis.conf' in script
+    assert "exec redis-server /tmp/redis.conf" in script
 
 
 # --- PostgreSQL: the rendered initContainer against a private cluster ---------------------

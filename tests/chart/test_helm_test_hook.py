@@ -117,8 +117,8 @@ def api() -> Iterator[str]:
     server.server_close()
 
 
-def run_script(url: str, key: str | None) -> subprocess.CompletedProcess[str]:
-    env = {"CONVEYOR_URL": url, "CONVEYOR_TIMEOUT_SECONDS": "10"}
+def run_script(url: str, key: str | None, demo: str = "true") -> subprocess.CompletedProcess[str]:
+    env = {"CONVEYOR_URL": url, "CONVEYOR_TIMEOUT_SECONDS": "10", "CONVEYOR_DEMO_JOB_TYPES": demo}
     if key is not None:
         env["CONVEYOR_API_KEY"] = key
     return subprocess.run(
@@ -151,6 +151,21 @@ def test_script_without_a_key_checks_readiness_and_says_it_skipped(api: str) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SKIPPED the job round trip: tests.existingSecret is not set" in result.stdout
     assert [p for _, p, _ in FakeApi.seen] == ["/readyz"]
+
+
+def test_script_without_demo_job_types_checks_readiness_and_says_it_skipped(api: str) -> None:
+    result = run_script(api, "k3y", demo="false")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SKIPPED the job round trip: the demo job types are off" in result.stdout
+    assert [p for _, p, _ in FakeApi.seen] == ["/readyz"]
+
+
+def test_the_pod_knows_whether_the_demo_job_types_are_on(render: Render) -> None:
+    for on in (False, True):
+        pod = hook_pod(render, {"config": {"demoJobTypes": on}})
+        assert pod is not None
+        env = {e["name"]: e.get("value") for e in pod["spec"]["containers"][0]["env"]}
+        assert env["CONVEYOR_DEMO_JOB_TYPES"] == str(on).lower()
 
 
 def test_script_fails_when_the_api_is_unreachable() -> None:

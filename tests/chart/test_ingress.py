@@ -10,15 +10,16 @@ from tests.chart.conftest import Render
 from tests.chart.objects import find
 from tools.helm import Obj
 
-INGRESS = {"api": {"ingress": {"enabled": True, "host": "jobs.example.com"}}}
+INGRESS = {
+    "api": {"ingress": {"enabled": True, "host": "jobs.example.com", "tlsSecret": "jobs-tls"}}
+}
 JOB = "0b8f6a3e-3f4e-4c1c-9a57-0c8f0f0e1b2a"
 # what each expose* value adds (a request path each)
 EXPOSED = {
     "exposeDocs": ["/v1/docs", "/v1/schema", "/static/drf_spectacular_sidecar/swagger-ui.css"],
     "exposeAdmin": ["/admin/", "/admin/jobs/job/", "/static/admin/css/base.css"],
-    "exposeMetrics": ["/metrics"],
 }
-NEVER = ["/healthz", "/readyz", "/", "/v1", "/v1/docsx", "/metricsx"]
+NEVER = ["/healthz", "/readyz", "/", "/v1", "/v1/docsx", "/metricsx", "/metrics"]
 
 
 def ingress(render: Render, **expose: Any) -> Obj:

@@ -188,6 +188,9 @@ def expected(clients: list[str], database: int, broker: tuple[str, int]) -> set[
         ("prometheus", "api", 8000),
         ("ingress", "api", 8000),
         ("test", "api", 8000),
+        # the API's /metrics port, like the workers': Prometheus (metricsFrom) only
+        ("prometheus", "api", 9809),
+        ("ingress", "api", 9809),
     }
     for client in clients:
         allowed |= {(client, "postgresql", database), (client, broker[0], broker[1])}

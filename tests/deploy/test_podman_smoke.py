@@ -164,7 +164,8 @@ def platform(image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         "externalBroker": {"existingSecret": "smoke"},
         "keda": {"enabled": False},
         "networkPolicy": {"enabled": False},
-        "config": {"extraEnv": {"CONVEYOR_BROKER_KEY_PREFIX": prefix}},
+        # The smoke runs demo.sleep jobs.
+        "config": {"demoJobTypes": True, "extraEnv": {"CONVEYOR_BROKER_KEY_PREFIX": prefix}},
         "workers": {"pools": {"default": {"concurrency": 2, "maxJobSeconds": 120}}},
         "migrations": {"waitSeconds": 60},
     }

@@ -95,6 +95,10 @@ def platform_env() -> dict[str, str]:
         "CONVEYOR_WORKER_METRICS_PORT": "0",
         # the warm shutdown's deadline, inside the pod's 10 s grace
         "CONVEYOR_SHUTDOWN_GRACE_SECONDS": "8",
+        # the burst is demo.sleep jobs from one client, beyond a tenant's fair share
+        "CONVEYOR_DEMO_JOB_TYPES": "true",
+        "CONVEYOR_THROTTLE_RATE": "none",
+        "CONVEYOR_MAX_UNFINISHED_JOBS": "0",
     }
 
 

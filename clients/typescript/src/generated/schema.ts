@@ -844,6 +844,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -907,6 +916,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1002,6 +1020,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1066,6 +1093,15 @@ export interface operations {
             };
             /** @description No such resource for this client */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1148,6 +1184,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1223,6 +1268,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1291,6 +1345,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1330,6 +1393,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1394,6 +1466,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1447,6 +1528,15 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1531,6 +1621,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1588,6 +1687,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable; try again after Retry-After */
             503: {
                 headers: {
@@ -1637,6 +1745,15 @@ export interface operations {
             };
             /** @description No such resource for this client */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1725,6 +1842,15 @@ export interface operations {
             };
             /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

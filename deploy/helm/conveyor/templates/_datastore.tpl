@@ -129,3 +129,9 @@ done
 printf '%s' "$RABBITMQ_DEFAULT_PASS" | rabbitmqctl --quiet change_password "$RABBITMQ_DEFAULT_USER" >/dev/null
 echo "adopt-password: user $RABBITMQ_DEFAULT_USER has the password its Secret holds"
 {{- end -}}
+
+{{/* The Redis container's start: the password from $REDIS_PASSWORD into a private config
+file, then redis-server reading it (tests/chart/test_redis_password.py runs it). */}}
+{{- define "conveyor.redisStart" -}}
+umask 077 && printf 'requirepass "%s"\n' "$REDIS_PASSWORD" > /tmp/redis.conf && exec redis-server /tmp/redis.conf --appendonly yes --save '' --dir /data
+{{- end -}}

@@ -110,7 +110,7 @@ it names a repository, else the chart's. Call with (dict "ctx" $ "pool" $pool).
 {{/*
 The path prefixes the Ingress routes to the API (a YAML list): the v1 resources (Prefix
 matching is per path segment, so /v1/jobs never matches /v1/docs), then what
-api.ingress.exposeAdmin, exposeDocs and exposeMetrics turn on. A new v1 resource gets
+api.ingress.exposeAdmin and exposeDocs turn on. A new v1 resource gets
 its prefix here (tests/chart/test_ingress.py checks every route of the URLconf).
 */}}
 {{- define "conveyor.ingressPaths" -}}
@@ -119,6 +119,5 @@ its prefix here (tests/chart/test_ingress.py checks every route of the URLconf).
 {{- if $i.exposeDocs }}{{ $paths = concat $paths (list "/v1/docs" "/v1/schema") }}{{ end -}}
 {{- if $i.exposeAdmin }}{{ $paths = append $paths "/admin" }}{{ end -}}
 {{- if or $i.exposeDocs $i.exposeAdmin }}{{ $paths = append $paths "/static" }}{{ end -}}
-{{- if $i.exposeMetrics }}{{ $paths = append $paths "/metrics" }}{{ end -}}
 {{- toYaml $paths -}}
 {{- end -}}

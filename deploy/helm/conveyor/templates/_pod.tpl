@@ -4,9 +4,10 @@
 {{- define "conveyor.configData" -}}
 ALLOWED_HOSTS: {{ include "conveyor.allowedHosts" . | quote }}
 CONVEYOR_DATA_DIR: /var/lib/conveyor
+CONVEYOR_DEMO_JOB_TYPES: {{ .Values.config.demoJobTypes | toString | quote }}
 CONVEYOR_HEARTBEAT_FILE: /tmp/conveyor-worker.heartbeat
 CONVEYOR_HEARTBEAT_SECONDS: {{ .Values.config.heartbeatSeconds | toString | quote }}
-CONVEYOR_HTTPS: {{ .Values.config.https | toString | quote }}
+CONVEYOR_HTTPS: {{ include "conveyor.https" . | quote }}
 CONVEYOR_JOB_RETENTION_DAYS: {{ .Values.config.jobRetentionDays | toString | quote }}
 CONVEYOR_MAX_JOB_SECONDS: {{ .Values.config.maxJobSeconds | toString | quote }}
 CONVEYOR_SYSTEM_QUEUE: {{ .Values.config.systemQueue | quote }}
@@ -228,4 +229,10 @@ initialDelaySeconds: {{ . }}
 periodSeconds: {{ .probe.periodSeconds }}
 timeoutSeconds: {{ .probe.timeoutSeconds }}
 failureThreshold: {{ .probe.failureThreshold }}
+{{- end -}}
+
+{{/* HTTPS is on when config.https says so, or the ingress has a TLS Secret. */}}
+{{- define "conveyor.https" -}}
+{{- $ing := .Values.api.ingress -}}
+{{- if or .Values.config.https (and $ing.enabled $ing.tlsSecret) -}}true{{- else -}}false{{- end -}}
 {{- end -}}

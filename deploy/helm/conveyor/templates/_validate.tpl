@@ -35,6 +35,12 @@ the render fails once, listing them all.
 {{- $errors = append $errors (printf "hooks.enabled=false but the chart would have to generate the credentials of %s: without hooks every render would make new passwords; create a Secret and set their existingSecret values" (join ", " $generated)) -}}
 {{- end -}}
 
+{{- /* an ingress without TLS: only when asked for */ -}}
+{{- $ing := $v.api.ingress -}}
+{{- if and $ing.enabled (not $ing.tlsSecret) (not $v.config.https) (not $ing.allowPlainHttp) -}}
+{{- $errors = append $errors "api.ingress.enabled=true without api.ingress.tlsSecret: API keys and admin passwords would cross the network in clear text. Set api.ingress.tlsSecret (a TLS Secret for the host), or config.https=true if TLS ends in front of the ingress, or api.ingress.allowPlainHttp=true to accept plain HTTP" -}}
+{{- end -}}
+
 {{- /* ingress paths: the probes are never routed */ -}}
 {{- range $v.api.ingress.paths -}}
 {{- if has (trimSuffix "/" .) (list "" "/healthz" "/readyz") -}}

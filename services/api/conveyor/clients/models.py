@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from conveyor.clients.keys import generate_webhook_secret
+from conveyor.clients.rates import validate_rate
 from conveyor.clients.scopes import granted_scopes
 
 
@@ -24,6 +26,38 @@ class ApiClient(models.Model):
     # previous_webhook_secret_until, so receivers can switch without losing a delivery.
     previous_webhook_secret = models.CharField(max_length=100, blank=True, default="")
     previous_webhook_secret_until = models.DateTimeField(null=True, blank=True)
+
+    # Fair share (conveyor/clients/limits.py): this client's own limits; empty: the
+    # platform's default (CONVEYOR_THROTTLE_RATE and friends, docs/security.md).
+    #: Requests this client may make, as "<number>/<s|m|h|d>".
+    throttle_rate = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[validate_rate],
+        help_text="Requests per period, e.g. 50/s or 1000/m. Empty: CONVEYOR_THROTTLE_RATE.",
+    )
+    #: Jobs this client may have unfinished at once (0: no limit).
+    max_unfinished_jobs = models.PositiveIntegerField(
+        null=True, blank=True, help_text="0: no limit. Empty: CONVEYOR_MAX_UNFINISHED_JOBS."
+    )
+    #: Schedules this client may have (0: no limit).
+    max_schedules = models.PositiveIntegerField(
+        null=True, blank=True, help_text="0: no limit. Empty: CONVEYOR_MAX_SCHEDULES."
+    )
+    #: The shortest interval_seconds of this client's schedules.
+    min_schedule_interval_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: CONVEYOR_MIN_SCHEDULE_INTERVAL_SECONDS.",
+    )
+    #: How far ahead this client's run_at may be, in days.
+    run_at_horizon_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Empty: CONVEYOR_RUN_AT_HORIZON_DAYS.",
+    )
 
     class Meta:
         ordering = ("name",)

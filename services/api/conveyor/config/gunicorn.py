@@ -10,7 +10,11 @@ import os
 from conveyor.config.settings.components.logging import LOG_LEVEL
 
 wsgi_app = "conveyor.config.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
+# /metrics on a port of its own, not routed by the ingress (conveyor/core/security.py).
+if os.environ.get("CONVEYOR_METRICS_PORT", "0") not in {"", "0"}:
+    _host = bind[0].rpartition(":")[0]
+    bind.append(f"{_host}:{int(os.environ['CONVEYOR_METRICS_PORT'])}")
 # gthread: a few threads per process absorb slow clients and long-polls cheaply.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -29,6 +33,29 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 # LOG_LEVEL, read once with Django's logging settings.
 loglevel = LOG_LEVEL.lower()
+
+
+def _hide_server_banner() -> None:
+    """No ``Server: gunicorn`` header: gunicorn has no setting for it, so its response
+    writers are told here, in the master before it forks (both the WSGI workers' and the
+    ASGI worker's; the ASGI one leaves out its own when the app sends a Server header)."""
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+
+    def without_server(self: wsgi.Response) -> list[str]:
+        return [h for h in default_headers(self) if not h.lower().startswith("server:")]
+
+    wsgi.Response.default_headers = without_server  # type: ignore[method-assign]
+    try:
+        from gunicorn.asgi import protocol
+    except ImportError:  # pragma: no cover - an older gunicorn without ASGI
+        return
+    if hasattr(protocol, "_CACHED_SERVER_HEADER"):
+        protocol._CACHED_SERVER_HEADER = b""
+
+
+_hide_server_banner()
 
 
 # Prometheus multiprocess mode (conveyor/core/metrics.py): the master chooses and empties

@@ -38,3 +38,20 @@ class InvalidInput(ConveyorError):
     """The request's values are wrong (parameters against a job type's schema, ...)."""
 
     code = "invalid-input"
+
+
+class LimitExceeded(ConveyorError):
+    """The client has used up its fair share (too many unfinished jobs, schedules, ...)."""
+
+    code = "limit-exceeded"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after_seconds: int,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(detail, errors=errors)
+        #: When asking again may succeed, in seconds (the ``Retry-After`` header).
+        self.retry_after_seconds = retry_after_seconds

@@ -43,8 +43,11 @@ def database_ready() -> tuple[bool, str]:
     try:
         with database.connection().cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception as exc:
-        return False, f"database unavailable: {exc.__class__.__name__}: {exc}"
+    except Exception:
+        # Which dependency failed, not its error text (hosts, users, versions): the
+        # probe is unauthenticated. The text goes to the log.
+        log.warning("readyz: the database is unavailable", exc_info=True)
+        return False, "database unavailable"
     return True, "ok"
 
 
@@ -62,8 +65,9 @@ def broker_ready() -> tuple[bool, str]:
         ) as conn:
             conn.ensure_connection(max_retries=0, timeout=bound)
         _broker.ok, _broker.detail = True, "ok"
-    except Exception as exc:
-        _broker.ok, _broker.detail = False, f"broker unavailable: {exc.__class__.__name__}: {exc}"
+    except Exception:
+        log.warning("readyz: the broker is unavailable", exc_info=True)
+        _broker.ok, _broker.detail = False, "broker unavailable"
     _broker.checked_at = now
     return _broker.ok, _broker.detail
 

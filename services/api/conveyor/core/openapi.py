@@ -3,10 +3,10 @@ parameters, and the problem+json answers every operation can give.
 
 The error answers are added to every operation by one postprocessing hook (configured in
 ``SPECTACULAR_SETTINGS``), by rules that follow how the API answers, rather than written
-out on each view: any operation can answer 401, 403 and 503; one that reads a body or a
-query 400 (a cursor the API did not give included); any POST, PUT or PATCH 413 (the size
-is checked before the view runs); one naming a resource 404; the ones in ``CONFLICTS``
-409.
+out on each view: any operation can answer 401, 403, 429 and 503; one that reads a body
+or a query 400 (a cursor the API did not give included); any POST, PUT or PATCH 413 (the
+size is checked before the view runs); one naming a resource 404; the ones in
+``CONFLICTS`` 409.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ TITLES = {
     404: "No such resource for this client",
     409: "The resource is not in a state that allows it",
     413: "The body is larger than CONVEYOR_MAX_BODY_BYTES",
+    429: "The client's request rate, or its cap of jobs or schedules, is used up; "
+    "try again after Retry-After",
     503: "The database is unavailable; try again after Retry-After",
 }
 BODY_METHODS = frozenset({"post", "put", "patch"})
@@ -100,7 +102,9 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
 
 def statuses_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     """The error statuses an operation can answer."""
-    statuses = {401, 403, 503}
+    # 429: every client's requests are throttled (conveyor/clients/throttling.py); the
+    # submissions also answer it for a client at its cap of jobs or schedules.
+    statuses = {401, 403, 429, 503}
     queries = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
     if "requestBody" in operation or queries:
         statuses.add(400)

@@ -12,6 +12,7 @@ bug: the handler leaves it to Django, which logs it and answers 500
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
 from conveyor.core import database
-from conveyor.core.errors import Conflict, ConveyorError, InvalidInput, NotFound
+from conveyor.core.errors import Conflict, ConveyorError, InvalidInput, LimitExceeded, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ PROBLEMS: dict[type[Exception], Kind] = {
     InvalidInput: Kind(400, "Invalid input"),
     NotFound: Kind(404, "Not found"),
     Conflict: Kind(409, "Conflict"),
+    LimitExceeded: Kind(429, "Too many requests"),
     # Django's.
     Http404: Kind(404, "Not found", "not-found", "No such resource."),
     PermissionDenied: Kind(403, "Forbidden", "forbidden", "You may not do this."),
@@ -171,9 +173,12 @@ def _headers(exc: Exception, kind: Kind) -> dict[str, str]:
         headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
         headers["WWW-Authenticate"] = getattr(exc, "auth_header", None) or 'Bearer realm="conveyor"'
+    if isinstance(exc, LimitExceeded):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
     wait = getattr(exc, "wait", None) if isinstance(exc, drf.APIException) else None
-    if wait:
-        headers["Retry-After"] = str(int(wait))
+    if wait is not None:
+        # Whole seconds, rounded up: "0" would invite an immediate retry that fails again.
+        headers["Retry-After"] = str(max(1, math.ceil(wait)))
     return headers
 
 

@@ -105,7 +105,13 @@ def launch_environment(data: DataDir) -> dict[str, str]:
     SECRET_KEY and read the data dir); records the KEPT_VARIABLES this run has."""
     kept = {name: os.environ[name] for name in KEPT_VARIABLES if os.environ.get(name)}
     write_private(data.environment, json.dumps(kept))
-    return {"SECRET_KEY": secret_key(data), "CONVEYOR_DATA_DIR": str(data.root)}
+    return {
+        "SECRET_KEY": secret_key(data),
+        "CONVEYOR_DATA_DIR": str(data.root),
+        # `make run` shows jobs flowing with the demo job types (docs/local.md); a
+        # deployment enables them explicitly. The environment may still say false.
+        "CONVEYOR_DEMO_JOB_TYPES": os.environ.get("CONVEYOR_DEMO_JOB_TYPES") or "true",
+    }
 
 
 def settings_environment(data: DataDir) -> dict[str, str] | None:

@@ -15,7 +15,7 @@ from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
 from conveyor.core.openapi import CURSOR_PARAMETERS, listed, paginated
 from conveyor.core.pagination import CreatedCursorPagination
-from conveyor.jobs import batch, idempotency, longpoll, selectors, services
+from conveyor.jobs import batch, idempotency, longpoll, quotas, selectors, services
 from conveyor.jobs.models import Job
 from conveyor.jobs.serializers import (
     JobBatchInput,
@@ -176,4 +176,5 @@ class JobTypeListApi(APIView):
 def _submit(client: ApiClient, body: Any) -> Job:
     data = JobCreateInput(data=body)
     data.is_valid(raise_exception=True)
+    quotas.check_unfinished_jobs(client=client, adding=1)
     return services.job_create(client=client, **submission_of(data.validated_data))

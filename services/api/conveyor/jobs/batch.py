@@ -21,6 +21,7 @@ from conveyor.clients.models import ApiClient
 from conveyor.core import database, metrics
 from conveyor.core.errors import InvalidInput
 from conveyor.core.problems import flatten_field_errors
+from conveyor.jobs import quotas
 from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
@@ -69,6 +70,8 @@ def jobs_create_batch(
             f"{invalid} of the {len(items)} jobs are invalid; none was submitted.",
             errors=errors[:MAX_ERRORS],
         )
+    # Every item counts against the client's cap, before any is stored.
+    quotas.check_unfinished_jobs(client=client, adding=len(jobs))
     with transaction.atomic(using=database.alias()):
         Job.objects.bulk_create(jobs)
         publish_on_commit([message_of(job) for job in jobs if job.state == JobState.QUEUED])

@@ -64,6 +64,12 @@ class Job(models.Model):
             models.Index(fields=["state", "run_at"], name="job_state_run_at"),
             models.Index(fields=["queue", "state"], name="job_queue_state"),
             models.Index(fields=["state", "lease_expires_at"], name="job_state_lease"),
+            # A client's unfinished jobs, counted against its cap (conveyor/jobs/quotas.py).
+            models.Index(
+                fields=["client"],
+                name="job_client_unfinished",
+                condition=~models.Q(state__in=sorted(FINAL_STATES)),
+            ),
             # The retention task's scan: finished jobs, oldest first (conveyor/jobs/retention.py).
             models.Index(
                 fields=["finished_at"],

@@ -15,12 +15,22 @@ from conveyor.clients.models import ApiClient
 from conveyor.core import database, metrics
 from conveyor.core.documents import check_document
 from conveyor.core.errors import Conflict, InvalidInput
+from conveyor.jobs import quotas
 from conveyor.jobs.hooks import on_final
 from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import CANCEL_AT_ONCE_STATES, FINAL_STATES, RETRYABLE_STATES, JobState
 from conveyor.jobs.types import JobType, get_job_type, job_type_queues
+
+#: The demo job types' names start so; CONVEYOR_DEMO_JOB_TYPES enables them.
+DEMO_PREFIX = "demo."
+
+
+def job_type_enabled(spec: JobType) -> bool:
+    """Whether clients may submit jobs of this type here: the demo job types only where
+    the deployment enables them (any client could fill every worker with them)."""
+    return settings.CONVEYOR_DEMO_JOB_TYPES or not spec.name.startswith(DEMO_PREFIX)
 
 
 def allowed_queues() -> set[str]:
@@ -88,9 +98,22 @@ def prepare_job(
                 }
             ],
         )
+    if not job_type_enabled(spec):
+        raise InvalidInput(
+            f"Job type {type!r} is not enabled in this deployment.",
+            errors=[
+                {
+                    "field": "type",
+                    "message": f"Job type {type!r} is a demo job type; the deployment "
+                    "enables them with CONVEYOR_DEMO_JOB_TYPES=true.",
+                    "code": "disabled",
+                }
+            ],
+        )
     clean_params = validate_params(spec, params)
     if spec.check is not None:
         spec.check(clean_params)
+    quotas.check_run_at(client=client, run_at=run_at, now=now)
     queue = queue or spec.queue
     known = queues if queues is not None else allowed_queues()
     if queue not in known:

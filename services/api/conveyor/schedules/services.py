@@ -25,7 +25,7 @@ from conveyor.config.tasks import FIRE_SCHEDULE_TASK
 from conveyor.core import database
 from conveyor.core.errors import Conflict, ConveyorError, InvalidInput
 from conveyor.jobs.services import job_create, prepare_job
-from conveyor.schedules import timing
+from conveyor.schedules import quotas, timing
 from conveyor.schedules.models import Schedule, ScheduleRun
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,9 @@ def schedule_create(
     now: datetime | None = None,
 ) -> Schedule:
     now = now or timezone.now()
+    quotas.check_interval(client=client, when=when)
     template = job_template_clean(client=client, template=job, now=now)
+    quotas.check_schedule_count(client=client)
     schedule = Schedule(
         client=client,
         name=name,
@@ -135,6 +137,7 @@ def schedule_update(
     if job is not None:
         schedule.job = job_template_clean(client=schedule.client, template=job, now=now)
     if when is not None and when != timing_of(schedule):
+        quotas.check_interval(client=schedule.client, when=when)
         _set_timing(schedule, when)
         restart = True
     if enabled is not None and enabled != schedule.enabled:

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The admin's login locks an account out after repeated failures (security.py).
+    "axes",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -46,9 +48,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "conveyor.core.security.MetricsPortMiddleware",
     "conveyor.core.metrics.MetricsMiddleware",
     "conveyor.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "conveyor.core.security.HttpsRedirectMiddleware",
+    "conveyor.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login attempt with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "conveyor.config.urls"
@@ -191,6 +198,15 @@ from conveyor.config.settings.components.drf import (
     REST_FRAMEWORK,
     SPECTACULAR_SETTINGS,
 )
+from conveyor.config.settings.components.limits import (
+    CACHES,
+    CONVEYOR_DEMO_JOB_TYPES,
+    CONVEYOR_MAX_SCHEDULES,
+    CONVEYOR_MAX_UNFINISHED_JOBS,
+    CONVEYOR_MIN_SCHEDULE_INTERVAL,
+    CONVEYOR_RUN_AT_HORIZON,
+    CONVEYOR_THROTTLE_RATE,
+)
 from conveyor.config.settings.components.logging import (
     LOG_LEVEL,
     LOGGING,
@@ -200,14 +216,24 @@ from conveyor.config.settings.components.ratelimits import (
     CONVEYOR_TYPE_RATE_LIMITS,
 )
 from conveyor.config.settings.components.security import (
+    AUTHENTICATION_BACKENDS,
+    AXES_COOLOFF_TIME,
+    AXES_FAILURE_LIMIT,
+    AXES_LOCKOUT_PARAMETERS,
+    AXES_RESET_ON_SUCCESS,
+    CONVEYOR_CONTENT_SECURITY_POLICY,
+    CONVEYOR_HTTPS,
+    CONVEYOR_METRICS_PORT,
     CSRF_COOKIE_SECURE,
     CSRF_TRUSTED_ORIGINS,
+    DEFAULT_EXCEPTION_REPORTER_FILTER,
     SECURE_CONTENT_TYPE_NOSNIFF,
     SECURE_HSTS_SECONDS,
     SECURE_PROXY_SSL_HEADER,
     SECURE_REFERRER_POLICY,
     SESSION_COOKIE_HTTPONLY,
     SESSION_COOKIE_SECURE,
+    SILENCED_SYSTEM_CHECKS,
     X_FRAME_OPTIONS,
 )
 from conveyor.config.settings.components.webhooks import (

@@ -10,6 +10,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "conveyor.core.problems.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Each client's requests per period (conveyor/clients/throttling.py, docs/security.md).
+    "DEFAULT_THROTTLE_CLASSES": ["conveyor.clients.throttling.ClientRateThrottle"],
 }
 
 SPECTACULAR_SETTINGS = {

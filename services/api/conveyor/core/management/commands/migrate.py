@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -42,6 +43,13 @@ class Command(migrate.Command):
                 options.get("database") or DEFAULT_DB_ALIAS, options["wait_for_database"]
             )
         super().handle(*args, **options)
+        # The throttles' counters live in a database table when no Redis is configured
+        # (CACHES, config/settings/components/limits.py); nothing happens otherwise.
+        call_command(
+            "createcachetable",
+            database=options.get("database") or DEFAULT_DB_ALIAS,
+            verbosity=options.get("verbosity", 1),
+        )
 
     def wait_for_database(self, alias: str, seconds: float) -> None:
         connection = connections[alias]
