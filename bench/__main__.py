@@ -207,8 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         f"average {before['load_average'][0]:.2f} at the start). The load generator "
         "takes a core's worth of CPU of its own: absolute figures are lower than on a "
         "machine where it runs elsewhere; ratios much less so.",
-        f"Sizes on every side: gunicorn gthread {options.api_workers} workers x "
-        f"{options.api_threads} threads; celery prefork -c {options.worker_concurrency}; "
+        f"Sizes on every side: gunicorn {options.api_workers} workers (the baselines: "
+        f"gthread x {options.api_threads} threads; conveyor: uvicorn's worker, "
+        f"{options.api_threads} database connections each); "
+        f"celery prefork -c {options.worker_concurrency}; "
         f"load generator {options.concurrency} connections (batches: "
         f"{batch_concurrency(options)}), {options.warmup_seconds:g} s "
         f"warm-up, {options.duration_seconds:g} s measured; batches of "

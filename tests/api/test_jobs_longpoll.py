@@ -67,28 +67,12 @@ def test_a_final_job_is_never_a_shortened_wait(
     assert SHORTENED_HEADER not in response
 
 
-@pytest.mark.parametrize(
-    ("configured", "threads", "limit"),
-    [(None, 4, 3), (None, 1, 0), (None, None, None), (8, 4, 8), (0, 4, 0)],
-)
-def test_the_limit_is_the_setting_else_the_request_threads_but_one(
-    settings: object, configured: int | None, threads: int | None, limit: int | None
-) -> None:
-    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = configured  # type: ignore[attr-defined]
+def test_the_limit_is_the_setting(settings: object) -> None:
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = 2  # type: ignore[attr-defined]
     slots = WaitSlots()
-    if threads is not None:
-        slots.serve_with(request_threads=threads)
 
-    assert slots.limit == limit
-
-
-def test_a_slot_is_given_back_when_its_wait_ends(settings: object) -> None:
-    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = None  # type: ignore[attr-defined]
-    slots = WaitSlots()
-    slots.serve_with(request_threads=2)  # one wait at most
-
-    with slots.slot() as first, slots.slot() as second:
-        assert (first, second) == (True, False)
+    with slots.slot() as first, slots.slot() as second, slots.slot() as third:
+        assert (first, second, third) == (True, True, False)
     with slots.slot() as again:
         assert again
 

@@ -129,12 +129,12 @@ class JobDetailApi(APIView):
         query = JobDetailQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         wait = query.validated_data.get("wait")
-        if wait is None:
-            job = selectors.job_get(client=client_of(request), job_id=job_id)
-            return Response(JobDetailOutput(job).data)
-        waited = longpoll.job_wait(client=client_of(request), job_id=job_id, timeout=wait)
-        headers = {longpoll.SHORTENED_HEADER: "true"} if waited.shortened else None
-        return Response(JobDetailOutput(waited.job).data, headers=headers)
+        job = selectors.job_get(client=client_of(request), job_id=job_id)
+        response = Response(JobDetailOutput(job).data)
+        if wait is None or job.is_final:
+            return response
+        # The wait itself is the async view's (urls.py): it holds no thread.
+        return longpoll.ask_to_wait(response, job_id=job.pk, timeout=wait)
 
 
 class JobCancelApi(APIView):

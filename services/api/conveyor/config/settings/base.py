@@ -103,6 +103,19 @@ def _database() -> dict[str, object]:
         options = config.setdefault("OPTIONS", {})
         assert isinstance(options, dict)
         options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1))
+        # A pool of connections per process (Django's psycopg_pool), for the API: under
+        # ASGI each request's sync code runs in a thread of its own (asgiref), so a
+        # persistent connection per thread would be a new connection per request. Set by
+        # the API's ASGI entry point (config/asgi.py); 0 (workers, beat): no pool.
+        pool_size = env_int("DATABASE_POOL_MAX_SIZE", 0, minimum=0)
+        if pool_size:
+            options["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                # A request waits this long for a connection, then fails (503 at /readyz).
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+            }
+            config["CONN_MAX_AGE"] = 0
     return config
 
 
