@@ -97,7 +97,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="repeat every measurement; the table shows medians (default 1)",
     )
     parser.add_argument("--api-workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--api-threads", type=int, default=4, help="gunicorn threads (4)")
+    parser.add_argument(
+        "--api-threads",
+        type=int,
+        default=4,
+        help="gunicorn threads of the baselines, database connections per conveyor API process (4)",
+    )
     parser.add_argument(
         "--worker-concurrency", type=int, default=2, help="celery prefork processes (2)"
     )
