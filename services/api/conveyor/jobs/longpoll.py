@@ -298,15 +298,24 @@ _WAIT_ATTRIBUTE = "conveyor_wait"
 class WaitOrder:
     job_id: UUID
     timeout: timedelta
+    #: Makes the answer after the wait; None: the view, run again.
+    answer: Callable[[], HttpResponseBase] | None = None
 
 
 _Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
-def ask_to_wait(response: _Response, *, job_id: UUID, timeout: timedelta) -> _Response:
+def ask_to_wait(
+    response: _Response,
+    *,
+    job_id: UUID,
+    timeout: timedelta,
+    answer: Callable[[], HttpResponseBase] | None = None,
+) -> _Response:
     """Mark ``response`` (a job not final yet): ``long_polling`` waits up to ``timeout``
-    for the job, then answers with the view's next response instead."""
-    setattr(response, _WAIT_ATTRIBUTE, WaitOrder(job_id, timeout))
+    for the job, then answers with ``answer()``, or else the view's next response (a
+    view that changes nothing, such as a GET, may simply run again)."""
+    setattr(response, _WAIT_ATTRIBUTE, WaitOrder(job_id, timeout, answer))
     return response
 
 
@@ -329,6 +338,8 @@ def long_polling(
                 response[SHORTENED_HEADER] = "true"
                 return response
             await wait_final(order.job_id, order.timeout)
+        if order.answer is not None:
+            return await sync_to_async(order.answer)()
         answer = await run(request, *args, **kwargs)
         setattr(answer, _WAIT_ATTRIBUTE, None)
         return answer

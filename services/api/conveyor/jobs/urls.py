@@ -5,7 +5,7 @@ from django.urls import path
 from conveyor.jobs import apis, longpoll
 
 urlpatterns = [
-    path("jobs", apis.JobCollectionApi.as_view(), name="jobs"),
+    path("jobs", longpoll.long_polling(apis.JobCollectionApi.as_view()), name="jobs"),
     path("jobs/batch", apis.JobBatchCreateApi.as_view(), name="jobs-batch"),
     path(
         "jobs/<uuid:job_id>",

@@ -22,15 +22,23 @@ def _get_kwargs(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
 
+    params: dict[str, Any] = {}
+
+    params["wait"] = wait
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v1/jobs",
+        "params": params,
     }
 
     if (
@@ -116,11 +124,13 @@ def sync_detailed(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -136,6 +146,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        wait=wait,
         idempotency_key=idempotency_key,
     )
 
@@ -154,11 +165,13 @@ def sync(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -175,6 +188,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        wait=wait,
         idempotency_key=idempotency_key,
     ).parsed
 
@@ -187,11 +201,13 @@ async def asyncio_detailed(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -207,6 +223,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        wait=wait,
         idempotency_key=idempotency_key,
     )
 
@@ -223,11 +240,13 @@ async def asyncio(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -245,6 +264,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            wait=wait,
             idempotency_key=idempotency_key,
         )
     ).parsed
