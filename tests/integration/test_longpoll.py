@@ -17,6 +17,7 @@ from conveyor.clients.models import ApiClient
 from conveyor.clients.services import api_client_create
 from conveyor.jobs import longpoll, services
 from conveyor.jobs.models import Job
+from conveyor_worker import attempts
 from tests.procs import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,7 +119,26 @@ def test_a_notification_of_another_job_does_not_end_the_wait(client: ApiClient) 
     with ThreadPoolExecutor(1) as pool:
         waited = pool.submit(_wait, job, 3)
         wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
-        # when another job's final transition is notified
+        # when another job's final transition is notified, and a payload that is no job's
         longpoll.notify_final(uuid.uuid4())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [longpoll.CHANNEL])
         # then the wait goes on to its end, and answers the job as it is
         assert waited.result(timeout=60) == "scheduled"
+
+
+def test_the_workers_outcome_statement_wakes_the_wait(
+    client: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(longpoll, "BACKSTOP_SECONDS", 120.0)
+    # given a job queued, and a request waiting for it
+    job = services.job_create(client=client, type="demo.noop", params={})
+    with ThreadPoolExecutor(1) as pool:
+        waited = pool.submit(_wait, job, 240)
+        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
+        # when a worker claims it and records its success (one statement that notifies)
+        lease = attempts.claim(job.pk, worker="w1", message_id=None)
+        assert lease is not None
+        assert attempts.record_success(lease, {"answer": 42})
+        # then the wait answers at once, with the finished job
+        assert waited.result(timeout=60) == "succeeded"

@@ -192,7 +192,9 @@ class Listener:
                     self._wake(None, notified=False)
                     while not self._stopping.is_set():
                         for note in connection.notifies(timeout=LISTEN_SLICE_SECONDS):
-                            self._wake(_job_id_of(note.payload), notified=True)
+                            job_id = _job_id_of(note.payload)
+                            if job_id is not None:  # else not one of ours: ignored
+                                self._wake(job_id, notified=True)
             except Exception:
                 logger.warning("long-poll listener lost its connection", exc_info=True)
             finally:
