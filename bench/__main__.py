@@ -98,7 +98,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="repeat every measurement; the table shows medians (default 1)",
     )
     parser.add_argument("--api-workers", type=int, default=2, help="gunicorn workers (2)")
-    parser.add_argument("--api-threads", type=int, default=4, help="gunicorn threads (4)")
+    parser.add_argument(
+        "--api-threads",
+        type=int,
+        default=4,
+        help="gunicorn threads of the baselines, database connections per conveyor API process (4)",
+    )
     parser.add_argument(
         "--worker-concurrency", type=int, default=2, help="celery prefork processes (2)"
     )
@@ -208,8 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         f"average {before['load_average'][0]:.2f} at the start). The load generator "
         "takes a core's worth of CPU of its own: absolute figures are lower than on a "
         "machine where it runs elsewhere; ratios much less so.",
-        f"Sizes on every side: gunicorn gthread {options.api_workers} workers x "
-        f"{options.api_threads} threads; celery prefork -c {options.worker_concurrency}; "
+        f"Sizes on every side: gunicorn {options.api_workers} workers (the baselines: "
+        f"gthread x {options.api_threads} threads; conveyor: uvicorn's worker, "
+        f"{options.api_threads} database connections each); "
+        f"celery prefork -c {options.worker_concurrency}; "
         f"load generator {options.concurrency} connections (batches: "
         f"{batch_concurrency(options)}), {options.warmup_seconds:g} s "
         f"warm-up, {options.duration_seconds:g} s measured; batches of "

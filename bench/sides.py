@@ -230,7 +230,14 @@ class Conveyor(Side):
         process = Process(
             f"conveyor-api-{self.broker}",
             [executable("gunicorn"), "-c", "python:conveyor.config.gunicorn"],
-            {**self.env, **self._gunicorn_env(port)},
+            # As shipped: uvicorn's worker on the ASGI app, a pool of api_threads
+            # database connections per process.
+            {
+                **self.env,
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "GUNICORN_WORKERS": str(self.options.api_workers),
+                "DATABASE_POOL_MAX_SIZE": str(self.options.api_threads),
+            },
             self.options.work_dir,
         )
         with self._serving(process, port):

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from conveyor.core.rates import parse_rate
 from conveyor.jobs.models import AdvertisedTask, Job
@@ -201,3 +202,25 @@ def test_an_advertised_task_is_listed_and_can_be_deleted_not_edited(
     )
     assert response.status_code == 200
     assert not AdvertisedTask.objects.exists()
+
+
+def test_the_api_gets_no_session_csrf_or_messages_and_the_admin_does(
+    api: APIClient, client: Client
+) -> None:
+    # an API request goes without the browser's middleware (no cookie is used there) ...
+    response = api.get("/v1/job-types")
+    assert response.status_code == 200
+    assert not hasattr(response.wsgi_request, "session")
+    assert not hasattr(response.wsgi_request, "_messages")
+    assert "Cookie" not in response.get("Vary", "")
+    # ... and so do the probes, while the admin's login page has them all
+    assert not hasattr(client.get("/healthz").wsgi_request, "session")
+    login = client.get("/admin/login/")
+    assert login.status_code == 200
+    assert hasattr(login.wsgi_request, "session")
+    assert hasattr(login.wsgi_request, "_messages")
+    assert "csrftoken" in login.cookies
+    # and the admin still refuses a form posted without its CSRF token
+    strict = Client(enforce_csrf_checks=True)
+    refused = strict.post("/admin/login/", {"username": "a", "password": "b"})
+    assert refused.status_code == 403

@@ -67,28 +67,12 @@ def test_a_final_job_is_never_a_shortened_wait(
     assert SHORTENED_HEADER not in response
 
 
-@pytest.mark.parametrize(
-    ("configured", "threads", "limit"),
-    [(None, 4, 3), (None, 1, 0), (None, None, None), (8, 4, 8), (0, 4, 0)],
-)
-def test_the_limit_is_the_setting_else_the_request_threads_but_one(
-    settings: object, configured: int | None, threads: int | None, limit: int | None
-) -> None:
-    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = configured  # type: ignore[attr-defined]
+def test_the_limit_is_the_setting(settings: object) -> None:
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = 2  # type: ignore[attr-defined]
     slots = WaitSlots()
-    if threads is not None:
-        slots.serve_with(request_threads=threads)
 
-    assert slots.limit == limit
-
-
-def test_a_slot_is_given_back_when_its_wait_ends(settings: object) -> None:
-    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = None  # type: ignore[attr-defined]
-    slots = WaitSlots()
-    slots.serve_with(request_threads=2)  # one wait at most
-
-    with slots.slot() as first, slots.slot() as second:
-        assert (first, second) == (True, False)
+    with slots.slot() as first, slots.slot() as second, slots.slot() as third:
+        assert (first, second, third) == (True, True, False)
     with slots.slot() as again:
         assert again
 
@@ -125,3 +109,27 @@ def test_another_clients_job_is_404_without_waiting(api: APIClient) -> None:
     started = time.monotonic()
     problem_of(api.get(f"/v1/jobs/{job.id}?wait=30"), 404)
     assert time.monotonic() - started < 15  # it did not wait out the 30 s
+
+
+def test_a_submission_may_wait_for_its_job(api: APIClient, me: ApiClient) -> None:
+    # given no worker (the API tests run none): the job stays queued
+    started = time.monotonic()
+    # when a client submits and waits half a second for the outcome
+    response = api.post("/v1/jobs?wait=0.5", {"type": "demo.noop"}, format="json")
+
+    # then the answer is the submission's, after the wait, with the job as it is then
+    assert response.status_code == 201, response.content
+    assert response["Location"] == f"/v1/jobs/{response.json()['id']}"
+    assert response.json()["state"] == "queued"
+    assert time.monotonic() - started >= 0.5
+    assert SHORTENED_HEADER not in response
+
+
+@pytest.mark.parametrize("wait", ["0", "31", "soon"])
+def test_a_submission_with_an_invalid_wait_is_400_and_stores_nothing(
+    api: APIClient, me: ApiClient, wait: str
+) -> None:
+    response = api.post(f"/v1/jobs?wait={wait}", {"type": "demo.noop"}, format="json")
+
+    assert error_fields(problem_of(response, 400)) == {"wait"}
+    assert not me.jobs.exists()

@@ -91,9 +91,9 @@ def test_postgresql_max_connections_and_resources_come_from_the_values(render: R
 
 
 def test_max_connections_below_what_the_pools_need_is_refused(render: Render) -> None:
-    # two pools of 10 pods x 4 processes (each pod: 4 + 2 connections), the api's 2 x 2 x 4
-    # threads and 10 more: 146 connections
+    # two pools of 10 pods x 4 processes (each pod: 4 + 2 connections), the api's 2 pods x
+    # 2 processes x (a pool of 4 + the listener's) and 10 more: 150 connections
     pools = {"default": {}, "batch": {"queues": ["batch"]}}
-    with pytest.raises(Exception, match=r"postgresql\.maxConnections=100 is below the 146"):
+    with pytest.raises(Exception, match=r"postgresql\.maxConnections=100 is below the 150"):
         render({"workers": {"pools": pools}, "postgresql": {"maxConnections": 100}})
-    assert render({"workers": {"pools": pools}, "postgresql": {"maxConnections": 146}})
+    assert render({"workers": {"pools": pools}, "postgresql": {"maxConnections": 150}})

@@ -223,7 +223,7 @@ class Platform:
             "api",
             [str(BIN / "gunicorn"), "-c", "python:conveyor.config.gunicorn"],
             GUNICORN_BIND=f"127.0.0.1:{port}",
-            **{"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", **api_env},
+            **{"GUNICORN_WORKERS": "2", **api_env},
         )
         self.start_worker(
             "worker", concurrency=worker_concurrency, queues=worker_queues, wait_ready=False

@@ -56,3 +56,19 @@ def test_a_wait_above_the_ceiling_is_400(platform: Platform) -> None:
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "wait"
+
+
+def test_a_submission_that_waits_is_answered_with_the_outcome(platform: Platform) -> None:
+    # when a client submits a job and waits up to 30 s for it, in one request
+    response = platform.http.post(
+        f"{platform.base_url}/v1/jobs",
+        params={"wait": 30},
+        json={"type": "demo.noop"},
+        headers=platform.headers(),
+    )
+
+    # then the answer is the finished job, with where to find it
+    assert response.status_code == 201, response.text
+    job = response.json()
+    assert job["state"] == "succeeded", job
+    assert response.headers["Location"] == f"/v1/jobs/{job['id']}"

@@ -1,8 +1,9 @@
 """The API's probes as the kubelet sends them, to gunicorn started as the chart starts it.
 
 Liveness and readiness must be answered within the probe's own ``timeoutSeconds`` while
-clients long-poll with as many requests as the pod has threads, or twice as many (a
-probe that times out counts as failed: the pod leaves the Service, or is restarted).
+clients long-poll, 64 at once, and while slow clients trickle their headers (a probe
+that times out counts as failed: the pod leaves the Service, or is restarted); so must
+another client's submissions. A wait or a slow client holds no thread of the API.
 Readiness follows what the API needs to accept work: the database, not the broker (a
 submission is stored while the broker is down, and the reconciler publishes it later).
 """
@@ -10,7 +11,9 @@ submission is stored while the broker is down, and the reconciler publishes it l
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterator
+import socket
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
@@ -45,19 +48,12 @@ class Probe:
 
 @dataclass(frozen=True)
 class ApiPod:
-    """What the rendered api Deployment runs: gunicorn's settings and the probes."""
+    """What the rendered api Deployment runs: gunicorn's settings (and the database
+    pool's size) and the probes."""
 
     gunicorn: dict[str, str]
     liveness: Probe
     readiness: Probe
-
-    @property
-    def workers(self) -> int:
-        return int(self.gunicorn["GUNICORN_WORKERS"])
-
-    @property
-    def threads(self) -> int:
-        return int(self.gunicorn["GUNICORN_THREADS"])
 
 
 def _probe(spec: dict[str, object]) -> Probe:
@@ -82,7 +78,8 @@ def api_pod() -> ApiPod:
     gunicorn = {
         e["name"]: e["value"]
         for e in api["env"]
-        if e["name"].startswith("GUNICORN_") and e["name"] != "GUNICORN_BIND"
+        if (e["name"].startswith("GUNICORN_") and e["name"] != "GUNICORN_BIND")
+        or e["name"] == "DATABASE_POOL_MAX_SIZE"
     }
     return ApiPod(gunicorn, _probe(api["livenessProbe"]), _probe(api["readinessProbe"]))
 
@@ -137,23 +134,9 @@ def shortened_total(platform: Platform) -> float:
     return sum(values)
 
 
-LOADS: dict[str, Callable[[ApiPod], int]] = {
-    "ten long-polls": lambda pod: 10,
-    "twice as many long-polls as threads": lambda pod: 2 * pod.workers * pod.threads,
-}
-
-
-@pytest.mark.parametrize("load", list(LOADS))
-def test_probes_are_answered_within_their_timeout_while_long_polls_fill_the_threads(
-    api_pod: ApiPod, loaded_platform: Platform, load: str
-) -> None:
-    platform = loaded_platform
-    count = LOADS[load](api_pod)
-    assert count >= api_pod.workers * api_pod.threads
-    # given jobs that do not end (no worker consumes "idle"), each long-polled by its own
-    # client for three times the probes' timeout
-    timeout = max(api_pod.liveness.timeout_seconds, api_pod.readiness.timeout_seconds)
-    wait = 3 * timeout
+def long_polls(platform: Platform, count: int, wait: float) -> list[Future[httpx.Response]]:
+    """``count`` clients, each long-polling a job that does not end (no worker consumes
+    "idle") for ``wait`` seconds; their answers."""
     jobs = [
         str(platform.submit({"type": "demo.noop", "queue": "idle"})["id"]) for _ in range(count)
     ]
@@ -166,32 +149,116 @@ def test_probes_are_answered_within_their_timeout_while_long_polls_fill_the_thre
                 headers=platform.headers(),
             )
 
+    pool = ThreadPoolExecutor(count)
+    try:
+        return [pool.submit(long_poll, job) for job in jobs]
+    finally:
+        pool.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("count", [10, 64])
+def test_probes_are_answered_within_their_timeout_while_clients_long_poll(
+    api_pod: ApiPod, loaded_platform: Platform, count: int
+) -> None:
+    platform = loaded_platform
+    # given clients long-polling for three times the probes' timeout
+    timeout = max(api_pod.liveness.timeout_seconds, api_pod.readiness.timeout_seconds)
     shortened_before = shortened_total(platform)
     log = ProbeLog()
-    with ThreadPoolExecutor(count) as pool:
-        polls: list[Future[httpx.Response]] = [pool.submit(long_poll, job) for job in jobs]
-        # when the kubelet probes liveness and readiness until every long-poll is answered
-        while not all(p.done() for p in polls):
-            log.in_flight.append(sum(not p.done() for p in polls))
-            log.send(platform, api_pod.liveness)
-            log.send(platform, api_pod.readiness)
-            wait_futures(polls, timeout=PROBE_PERIOD_SECONDS)
-        answers = [p.result() for p in polls]
+    polls = long_polls(platform, count, wait=3 * timeout)
+    # when the kubelet probes liveness and readiness until every long-poll is answered
+    while not all(p.done() for p in polls):
+        log.in_flight.append(sum(not p.done() for p in polls))
+        log.send(platform, api_pod.liveness)
+        log.send(platform, api_pod.readiness)
+        wait_futures(polls, timeout=PROBE_PERIOD_SECONDS)
+    answers = [p.result() for p in polls]
 
     # then every probe was answered within its timeout,
     assert not log.failures, f"{len(log.failures)} probes failed: {log.failures[:6]}"
-    # and every long-poll got the job, queued still; those beyond the per-process limit
-    # (threads - 1) at once, saying their wait was shortened,
+    # every long-poll waited its whole wait and got the job, queued still (none shortened:
+    # a wait holds no thread, so the process's limit is far off),
     outcomes = [(a.status_code, a.json().get("state")) for a in answers]
     assert set(outcomes) == {(200, "queued")}, outcomes
-    held = [a for a in answers if SHORTENED_HEADER not in a.headers]
-    shortened = [a for a in answers if a.headers.get(SHORTENED_HEADER) == "true"]
-    assert len(held) + len(shortened) == count
-    assert 1 <= len(held) <= api_pod.workers * (api_pod.threads - 1)
-    # counted on /metrics,
-    assert shortened_total(platform) - shortened_before == len(shortened)
-    # and probes were made while every held long-poll waited
-    assert sum(1 for n in log.in_flight if n >= len(held)) >= 3, log.in_flight
+    assert not [a for a in answers if SHORTENED_HEADER in a.headers]
+    assert shortened_total(platform) == shortened_before
+    # and probes were made while every long-poll waited
+    assert sum(1 for n in log.in_flight if n == count) >= 3, log.in_flight
+
+
+# A client that sends its request's headers one byte every SLOW_BYTE_SECONDS.
+SLOW_BYTE_SECONDS = 2.0
+# What "answered promptly" means here: generous, far above any probe's or request's time.
+ANSWER_DEADLINE_SECONDS = 2.0
+
+
+def slow_header_socket(platform: Platform) -> socket.socket:
+    """A connection that has sent the first bytes of a request's headers, no more."""
+    url = httpx.URL(platform.base_url)
+    sock = socket.create_connection((url.host, url.port or 80), timeout=10)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-")
+    return sock
+
+
+def test_probes_and_submissions_are_answered_beside_long_polls_and_slow_clients(
+    api_pod: ApiPod, loaded_platform: Platform
+) -> None:
+    platform = loaded_platform
+    probes = [
+        Probe(api_pod.liveness.path, api_pod.liveness.host, ANSWER_DEADLINE_SECONDS),
+        Probe(api_pod.readiness.path, api_pod.readiness.host, ANSWER_DEADLINE_SECONDS),
+    ]
+    # given 32 clients trickling their headers, one byte every 2 s,
+    slow = [slow_header_socket(platform) for _ in range(32)]
+    try:
+        # and 64 clients long-polling jobs that do not end, for 12 s
+        polls = long_polls(platform, 64, wait=12)
+        log = ProbeLog()
+        submitted: list[str] = []
+        trickled = 0
+        next_byte = time.monotonic() + SLOW_BYTE_SECONDS
+        # when the probes and another client's submissions go on meanwhile
+        while not all(p.done() for p in polls):
+            log.in_flight.append(sum(not p.done() for p in polls))
+            for probe in probes:
+                log.send(platform, probe)
+            try:
+                response = httpx.post(
+                    f"{platform.base_url}/v1/jobs",
+                    json={"type": "demo.noop", "queue": "idle"},
+                    headers=platform.headers("bob"),
+                    timeout=ANSWER_DEADLINE_SECONDS,
+                )
+            except httpx.TimeoutException as exc:
+                log.failures.append(f"POST /v1/jobs: no answer ({exc!r})")
+            else:
+                if response.status_code == 201:
+                    submitted.append(response.json()["id"])
+                else:
+                    log.failures.append(f"POST /v1/jobs: {response.status_code}")
+            if time.monotonic() >= next_byte:
+                for sock in slow:
+                    sock.sendall(b"a")
+                trickled += 1
+                next_byte += SLOW_BYTE_SECONDS
+            wait_futures(polls, timeout=PROBE_PERIOD_SECONDS)
+        answers = [p.result() for p in polls]
+        # the slow clients were still connected, still sending their headers, all along
+        for sock in slow:
+            sock.sendall(b"a")
+    finally:
+        for sock in slow:
+            sock.close()
+
+    # then every probe and every submission was answered within the deadline,
+    assert not log.failures, f"{len(log.failures)} failed: {log.failures[:6]}"
+    assert len(submitted) >= 3, submitted
+    assert trickled >= 2, trickled
+    # while every long-poll waited (answered at the end of its wait, the job queued)
+    assert {(a.status_code, a.json().get("state")) for a in answers} == {(200, "queued")}
+    assert sum(1 for n in log.in_flight if n == 64) >= 3, log.in_flight
+    for job_id in submitted:
+        platform.post(f"/v1/jobs/{job_id}/cancel", client="bob")
 
 
 # ---- readiness through outages ------------------------------------------------------

@@ -159,6 +159,8 @@ ENTRY_POINTS = (
     "admin",
     "urls",
     "wsgi",
+    "asgi",
+    "asgi_worker",
     "gunicorn",
     "__main__",
     "cli",

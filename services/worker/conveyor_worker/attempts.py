@@ -196,7 +196,7 @@ def end_attempt(
             holding=lease.token,
             changes={"state": target, "updated_at": now, **changes, **_CLEAR_LEASE},
             attempt=attempt,
-            notify_channel=longpoll.channel_of(lease.job.pk) if final else None,
+            notify_channel=longpoll.CHANNEL if final else None,
         )
     with transaction.atomic(using=database.alias()):
         won = transition(

@@ -115,7 +115,7 @@ def end_attempt_statement(
     """On PostgreSQL, in one statement: apply ``changes`` to the job if it is in one of
     ``states`` and ``holding`` is still its lease; if so, insert the ``attempt`` (a
     JobAttempt's field values, its job set by the statement) and, given a channel, notify
-    it. Whether the job was changed."""
+    it with the job's id. Whether the job was changed."""
     assert database.connection().vendor == "postgresql", "data-modifying CTEs need PostgreSQL"
     params: list[Any] = []
     assignments = _assignments(changes, params)
@@ -134,7 +134,7 @@ def end_attempt_statement(
     if notify_channel is None:
         last = "SELECT 1 FROM moved"
     else:
-        last = "SELECT pg_notify(%s, '') FROM moved"
+        last = f"SELECT pg_notify(%s, moved.{id_column}::text) FROM moved"  # noqa: S608
         params.append(notify_channel)
     sql = (
         f"WITH moved AS (UPDATE {_table(Job)} SET {', '.join(assignments)} "  # noqa: S608

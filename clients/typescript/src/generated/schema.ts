@@ -945,7 +945,10 @@ export interface operations {
     };
     jobs_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description submit and wait: answer once the job is final, or after this many seconds (0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default), with the job as it is then; or at once, with the header Conveyor-Wait-Shortened: true, when the API process already holds its limit of long-polls (CONVEYOR_LONG_POLL_MAX_PER_PROCESS) */
+                wait?: number;
+            };
             header?: {
                 /** @description same key and body: the same job (200); another body: 409 */
                 "Idempotency-Key"?: string;

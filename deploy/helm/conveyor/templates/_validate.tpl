@@ -130,7 +130,7 @@ the render fails once, listing them all.
 {{- if $v.postgresql.enabled -}}
 {{- $need := include "conveyor.databaseConnections" . | int -}}
 {{- if lt (int $v.postgresql.maxConnections) $need -}}
-{{- $errors = append $errors (printf "postgresql.maxConnections=%d is below the %d connections conveyor may hold with every pool and the api at their maximum replicas (a worker process or thread holds one, its main process two, a gunicorn thread one, plus 10 for beat, flower, the migrations and PostgreSQL's reserve): raise it (and postgresql.resources), or lower the pools' maxReplicas or concurrency" (int $v.postgresql.maxConnections) $need) -}}
+{{- $errors = append $errors (printf "postgresql.maxConnections=%d is below the %d connections conveyor may hold with every pool and the api at their maximum replicas (a worker process or thread holds one, its main process two, an api process its pool's and one that listens, plus 10 for beat, flower, the migrations and PostgreSQL's reserve): raise it (and postgresql.resources), or lower the pools' maxReplicas or concurrency" (int $v.postgresql.maxConnections) $need) -}}
 {{- end -}}
 {{- end -}}
 {{- if not $system -}}
@@ -153,6 +153,6 @@ the render fails once, listing them all.
 {{- end -}}
 {{- $api := .Values.api -}}
 {{- $apiPods := ternary $api.autoscaling.maxReplicas $api.replicas $api.autoscaling.enabled -}}
-{{- $total = add $total (mul $apiPods $api.gunicorn.workers $api.gunicorn.threads) -}}
+{{- $total = add $total (mul $apiPods $api.gunicorn.workers (add $api.gunicorn.databaseConnections 1)) -}}
 {{- $total -}}
 {{- end -}}

@@ -9,16 +9,16 @@ import os
 
 from conveyor.config.settings.components.logging import LOG_LEVEL
 
-wsgi_app = "conveyor.config.wsgi:application"
+# The ASGI app on uvicorn's worker (config/asgi_worker.py): one event loop per process,
+# so slow or idle clients and long-polls cost a socket, not a thread (docs/api.md).
+wsgi_app = "conveyor.config.asgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 # /metrics on a port of its own, not routed by the ingress (conveyor/core/security.py).
 if os.environ.get("CONVEYOR_METRICS_PORT", "0") not in {"", "0"}:
     _host = bind[0].rpartition(":")[0]
     bind.append(f"{_host}:{int(os.environ['CONVEYOR_METRICS_PORT'])}")
-# gthread: a few threads per process absorb slow clients and long-polls cheaply.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "conveyor.config.asgi_worker.ApiWorker")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
@@ -64,14 +64,6 @@ def on_starting(server: object) -> None:
     from conveyor.core.metrics import gunicorn_on_starting
 
     gunicorn_on_starting()
-
-
-# Long-polls: each process holds at most its threads - 1 at once (jobs/longpoll.py), so a
-# thread is always left for the probes.
-def post_worker_init(worker: object) -> None:
-    from conveyor.jobs.longpoll import wait_slots
-
-    wait_slots.serve_with(request_threads=int(getattr(getattr(worker, "cfg", None), "threads", 1)))
 
 
 def child_exit(server: object, worker: object) -> None:

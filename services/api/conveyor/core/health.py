@@ -17,6 +17,8 @@ from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 log = logging.getLogger(__name__)
 
 BROKER_CHECK_TTL_SECONDS = 2.0
+# The database check waits this long at most for a connection of the API's pool.
+DATABASE_CHECK_TIMEOUT_SECONDS = 1.0
 # A broker check gives up after this long, to connect and then for each answer: a broker
 # that accepts connections but never answers must not hold /readyz (and its request
 # thread) past the probe's timeout, nor forever.
@@ -40,9 +42,17 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def database_ready() -> tuple[bool, str]:
+    connection = database.connection()
+    pool = getattr(connection, "pool", None)
     try:
-        with database.connection().cursor() as cursor:
-            cursor.execute("SELECT 1")
+        if pool is not None and not pool.closed:
+            # From the API's pool, waiting for a connection no longer than a probe may
+            # (a pool without a database waits its DATABASE_POOL_TIMEOUT otherwise).
+            with pool.connection(timeout=DATABASE_CHECK_TIMEOUT_SECONDS) as conn:
+                conn.execute("SELECT 1")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
     except Exception:
         # Which dependency failed, not its error text (hosts, users, versions): the
         # probe is unauthenticated. The text goes to the log.

@@ -25,6 +25,7 @@ from conveyor.jobs.serializers import (
     JobDetailQuery,
     JobListQuery,
     JobOutput,
+    JobSubmitQuery,
     JobTypeOutput,
     submission_of,
 )
@@ -44,12 +45,15 @@ class JobCollectionApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 description="same key and body: the same job (200); another body: 409",
-            )
+            ),
+            JobSubmitQuery,
         ],
         responses={201: JobOutput, 200: JobOutput},
         operation_id="jobs_create",
     )
     def post(self, request: Request) -> Response:
+        query = JobSubmitQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         client = client_of(request)
         key = idempotency.parse_key(request.headers.get(idempotency.HEADER))
         headers: dict[str, str] = {}
@@ -65,7 +69,19 @@ class JobCollectionApi(APIView):
             if not created:
                 headers["Idempotent-Replayed"] = "true"
         headers["Location"] = f"/v1/jobs/{job.id}"
-        return Response(JobOutput(job).data, status=201 if created else 200, headers=headers)
+        status = 201 if created else 200
+        response = Response(JobOutput(job).data, status=status, headers=headers)
+        wait = query.validated_data.get("wait")
+        if wait is None or job.is_final:
+            return response
+
+        def answer() -> Response:
+            # After the wait (the async view's, urls.py): the job as it is then.
+            waited = selectors.job_get(client=client, job_id=job.pk)
+            again = Response(JobOutput(waited).data, status=status, headers=headers)
+            return self.finalize_response(request, again)
+
+        return longpoll.ask_to_wait(response, job_id=job.pk, timeout=wait, answer=answer)
 
     @extend_schema(
         parameters=[JobListQuery, *CURSOR_PARAMETERS],
@@ -129,12 +145,12 @@ class JobDetailApi(APIView):
         query = JobDetailQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         wait = query.validated_data.get("wait")
-        if wait is None:
-            job = selectors.job_get(client=client_of(request), job_id=job_id)
-            return Response(JobDetailOutput(job).data)
-        waited = longpoll.job_wait(client=client_of(request), job_id=job_id, timeout=wait)
-        headers = {longpoll.SHORTENED_HEADER: "true"} if waited.shortened else None
-        return Response(JobDetailOutput(waited.job).data, headers=headers)
+        job = selectors.job_get(client=client_of(request), job_id=job_id)
+        response = Response(JobDetailOutput(job).data)
+        if wait is None or job.is_final:
+            return response
+        # The wait itself is the async view's (urls.py): it holds no thread.
+        return longpoll.ask_to_wait(response, job_id=job.pk, timeout=wait)
 
 
 class JobCancelApi(APIView):

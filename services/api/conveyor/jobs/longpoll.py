@@ -1,50 +1,63 @@
 """``GET /v1/jobs/{id}?wait=N``: answer as soon as the job is final, or after N seconds.
 
-On PostgreSQL the waiting request LISTENs on the job's channel and sleeps until the
-transaction that finishes the job NOTIFYs it (``notify_final``, called by every final
-transition in ``lifecycle`` and ``services``; PostgreSQL delivers it at commit). Woken,
-it reads the job once to answer; without a notification it re-reads the state (one
-primary-key lookup) every few seconds as a backstop. Elsewhere (SQLite, or inside a
-transaction, where LISTEN takes effect only at commit) it polls that lookup at a growing
-interval: 50 ms doubling to 1 s.
+A wait holds no request thread and no database connection. The API is served by an
+event loop (ASGI, ``config/asgi.py``): the job's view answers a job that is final, or asked
+without ``wait``, as any view does; otherwise it asks its caller, ``long_polling``'s async
+view, to wait (``ask_to_wait``). That view awaits ``wait_final`` and then runs the job's
+view once more for the answer.
 
-A waiting request holds one gunicorn thread and its database connection for up to N
-seconds (see docs/api.md for the capacity this takes). So a process holds at most
-``CONVEYOR_LONG_POLL_MAX_PER_PROCESS`` waits at once (by default its threads - 1): one
-more is answered at once with the job as it is, its wait shortened, and one thread stays
-free for the liveness and readiness probes and every other request.
+On PostgreSQL one ``Listener`` per API process, a thread, LISTENs on one channel
+(``CHANNEL``) on a connection of its own; every final transition (``notify_final``, called
+by ``lifecycle``, ``services`` and the worker's outcome statement) NOTIFYs it with the
+job's id, which PostgreSQL delivers at commit. The listener wakes that job's waiters of
+its process, whatever their number. A waiter reads the state once it is registered and
+again at each wake; without a notification it re-reads every ``BACKSTOP_SECONDS``, and
+every waiter re-reads when the listener (re)connects, since notifications sent while it
+was away are lost. Elsewhere (SQLite, or inside a transaction, where a NOTIFY is delivered
+only at commit) a wait polls the state at a growing interval: 50 ms doubling to 1 s.
+
+A process holds at most ``CONVEYOR_LONG_POLL_MAX_PER_PROCESS`` waits at once (1,000 by
+default: a bound on sockets and memory, no longer on threads); one more is answered at
+once with the job as it is, with the header ``Conveyor-Wait-Shortened: true``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
+from django.http import HttpRequest, HttpResponseBase
 
-from conveyor.clients.models import ApiClient
 from conveyor.core import database
 from conveyor.core.metrics import long_poll_shortened
 from conveyor.jobs.models import Job
-from conveyor.jobs.selectors import job_get
 from conveyor.jobs.states import FINAL_STATES
+
+logger = logging.getLogger(__name__)
 
 # Set to "true" on an answer whose wait was shortened (the process held its limit).
 SHORTENED_HEADER = "Conveyor-Wait-Shortened"
+# The channel every final transition notifies, with the job's id as the payload.
+CHANNEL = "conveyor_job_final"
 # Re-read the state this often even without a notification (a missed one costs this).
 BACKSTOP_SECONDS = 5.0
 POLL_FIRST_SECONDS = 0.05
 POLL_MAX_SECONDS = 1.0
-
-
-def channel_of(job_id: UUID | str) -> str:
-    """The job's notification channel: ``job_`` and its id's 32 hex digits (≤ 63 bytes)."""
-    return f"job_{UUID(str(job_id)).hex}"
+# The listener reconnects after this long when its connection fails.
+RECONNECT_SECONDS = 1.0
+# How long the listener waits for notifications before it looks whether it must stop.
+LISTEN_SLICE_SECONDS = 1.0
 
 
 def notify_final(job_id: UUID | str) -> None:
@@ -53,7 +66,7 @@ def notify_final(job_id: UUID | str) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_notify(%s, '')", [channel_of(job_id)])
+        cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, str(job_id)])
 
 
 class WaitSlots:
@@ -62,30 +75,17 @@ class WaitSlots:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._held = 0
-        self._request_threads: int | None = None
-
-    def serve_with(self, *, request_threads: int) -> None:
-        """This process answers requests on ``request_threads`` threads (gunicorn's
-        ``post_worker_init`` hook says so, ``config/gunicorn.py``)."""
-        self._request_threads = request_threads
 
     @property
-    def limit(self) -> int | None:
-        """CONVEYOR_LONG_POLL_MAX_PER_PROCESS, else the request threads - 1; None (no
-        limit) outside gunicorn."""
-        configured: int | None = settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS
-        if configured is not None:
-            return configured
-        if self._request_threads is None:
-            return None
-        return max(self._request_threads - 1, 0)
+    def limit(self) -> int:
+        """CONVEYOR_LONG_POLL_MAX_PER_PROCESS."""
+        return int(settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS)
 
     @contextmanager
     def slot(self) -> Iterator[bool]:
         """A slot for one wait, held while the block runs: False if all are taken."""
         with self._lock:
-            limit = self.limit
-            taken = limit is None or self._held < limit
+            taken = self._held < self.limit
             if taken:
                 self._held += 1
         try:
@@ -99,71 +99,257 @@ class WaitSlots:
 wait_slots = WaitSlots()
 
 
-@dataclass(frozen=True)
-class Waited:
-    job: Job
-    #: True when the process held its limit of waits: the job was answered as it was.
-    shortened: bool = False
+class _Waiter:
+    """One waiting request: woken on its event loop from the listener's thread."""
+
+    __slots__ = ("event", "loop", "notified")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.event = asyncio.Event()
+        #: True once the job's notification came: it is final, no read is needed.
+        self.notified = False
+
+    def wake(self, *, notified: bool) -> None:
+        if notified:
+            self.notified = True
+        with suppress(RuntimeError):  # its loop has closed: the request is gone
+            self.loop.call_soon_threadsafe(self.event.set)
 
 
-def _state(job_id: UUID) -> str | None:
-    return Job.objects.filter(pk=job_id).values_list("state", flat=True).first()
+class Listener:
+    """One LISTEN connection for a process, in a daemon thread, fanning each
+    notification out to the waiters of its job."""
+
+    def __init__(self, alias: str) -> None:
+        self._alias = alias
+        self._lock = threading.Lock()
+        self._waiters: dict[UUID, set[_Waiter]] = {}
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        #: Set while the connection LISTENs.
+        self.listening = threading.Event()
+
+    def start(self) -> None:
+        """Start the thread unless it runs (its first wait starts it)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self._run, name="conveyor-longpoll-listener", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the thread and close its connection (tests; a process just exits)."""
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    @contextmanager
+    def waiter(self, job_id: UUID) -> Iterator[_Waiter]:
+        """A waiter for ``job_id`` on the running loop, registered while the block runs."""
+        waiter = _Waiter(asyncio.get_running_loop())
+        with self._lock:
+            self._waiters.setdefault(job_id, set()).add(waiter)
+        try:
+            yield waiter
+        finally:
+            with self._lock:
+                waiting = self._waiters.get(job_id)
+                if waiting is not None:
+                    waiting.discard(waiter)
+                    if not waiting:
+                        del self._waiters[job_id]
+
+    @property
+    def waiting(self) -> int:
+        with self._lock:
+            return sum(len(w) for w in self._waiters.values())
+
+    def _wake(self, job_id: UUID | None, *, notified: bool) -> None:
+        with self._lock:
+            if job_id is None:
+                woken = [w for waiting in self._waiters.values() for w in waiting]
+            else:
+                woken = list(self._waiters.get(job_id, ()))
+        for waiter in woken:
+            waiter.wake(notified=notified)
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        params = connections[self._alias].get_connection_params()
+        return psycopg.Connection.connect(**{**params, "autocommit": True})
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with self._connect() as connection:
+                    connection.execute(f'LISTEN "{CHANNEL}"')
+                    self.listening.set()
+                    # What was notified while no connection listened is lost: re-read.
+                    self._wake(None, notified=False)
+                    while not self._stopping.is_set():
+                        for note in connection.notifies(timeout=LISTEN_SLICE_SECONDS):
+                            job_id = _job_id_of(note.payload)
+                            if job_id is not None:  # else not one of ours: ignored
+                                self._wake(job_id, notified=True)
+            except Exception:
+                logger.warning("long-poll listener lost its connection", exc_info=True)
+            finally:
+                self.listening.clear()
+            self._stopping.wait(RECONNECT_SECONDS)
 
 
-def job_wait(*, client: ApiClient, job_id: UUID | str, timeout: timedelta) -> Waited:
-    """The job once final, or as it is after ``timeout``, or at once when this process
-    already holds its limit of waits (shortened); 404 if not the client's."""
-    job = job_get(client=client, job_id=job_id)
-    seconds = timeout.total_seconds()
-    if job.is_final or seconds <= 0:
-        return Waited(job)
-    with wait_slots.slot() as taken:
-        if not taken:
-            long_poll_shortened()
-            return Waited(job, shortened=True)
-        deadline = time.monotonic() + seconds
-        connection = database.connection()
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            _wait_notified(job.pk, deadline)
-        else:
-            _wait_polling(job.pk, deadline)
-    return Waited(job_get(client=client, job_id=job_id))
-
-
-def _wait_polling(job_id: UUID, deadline: float) -> None:
-    interval = POLL_FIRST_SECONDS
-    while _state(job_id) not in FINAL_STATES:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return
-        time.sleep(min(interval, remaining))
-        interval = min(interval * 2, POLL_MAX_SECONDS)
-
-
-def _wait_notified(job_id: UUID, deadline: float) -> None:
-    channel = channel_of(job_id)
-    database.connection().ensure_connection()
-    with database.connection().cursor() as cursor:
-        cursor.execute(f'LISTEN "{channel}"')
+def _job_id_of(payload: str) -> UUID | None:
     try:
-        # Listening before this read: a job finishing in between still wakes the wait.
-        while _state(job_id) not in FINAL_STATES:
-            remaining = deadline - time.monotonic()
+        return UUID(payload)
+    except ValueError:
+        return None
+
+
+_listeners: dict[str, Listener] = {}
+_listeners_lock = threading.Lock()
+
+
+def listener() -> Listener:
+    """This process's listener on conveyor's database, started."""
+    alias = database.alias()
+    with _listeners_lock:
+        found = _listeners.get(alias)
+        if found is None:
+            found = _listeners[alias] = Listener(alias)
+    found.start()
+    return found
+
+
+def stop_listeners() -> None:
+    """Stop this process's listeners (tests: a listener keeps its database open)."""
+    with _listeners_lock:
+        stopping = list(_listeners.values())
+    for each in stopping:
+        each.stop()
+
+
+def _release() -> bool:
+    """Give this thread's connection back (to the pool, or close it) unless a transaction
+    holds it, so that a waiting request holds no connection. Whether the listener can
+    wake the wait: on PostgreSQL, outside a transaction (a NOTIFY comes at commit)."""
+    connection = database.connection()
+    if connection.in_atomic_block:
+        return False
+    connection.close()
+    return connection.vendor == "postgresql"
+
+
+def _final(job_id: UUID) -> bool:
+    """Whether the job is final (one primary-key lookup); the connection given back."""
+    state = Job.objects.filter(pk=job_id).values_list("state", flat=True).first()
+    _release()
+    return state in FINAL_STATES
+
+
+async def wait_final(job_id: UUID, timeout: timedelta) -> None:
+    """Return once the job is final, or after ``timeout``; holds no thread meanwhile.
+    The caller has just read the job, not final."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout.total_seconds()
+    if not await sync_to_async(_release)():
+        await _wait_polling(job_id, deadline)
+        return
+    final = sync_to_async(_final)
+    process_listener = listener()
+    with process_listener.waiter(job_id) as waiter:
+        while True:
+            # Cleared before the read: a wake that comes during it is kept. Read once
+            # registered: a job that ends after this read is notified to the waiter.
+            waiter.event.clear()
+            if await final(job_id):
+                return
+            remaining = deadline - loop.time()
             if remaining <= 0:
                 return
-            pg = database.connection().connection
-            assert pg is not None
-            # Read to the end: the generator holds the connection's lock until it ends.
-            channels = [
-                note.channel
-                for note in pg.notifies(timeout=min(remaining, BACKSTOP_SECONDS), stop_after=1)
-            ]
-            if channel in channels:
-                # Only a final transition notifies, and a final job stays final: the
-                # caller's read of the whole job is the only one still needed. (Another
-                # channel's is stale: kept by the connection from an earlier wait that
-                # ended before its notification came; the state is read again.)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(waiter.event.wait(), min(remaining, BACKSTOP_SECONDS))
+            if waiter.notified:
+                # Only a final transition notifies, and a final job stays final.
                 return
-    finally:
-        with database.connection().cursor() as cursor:
-            cursor.execute(f'UNLISTEN "{channel}"')
+
+
+async def _wait_polling(job_id: UUID, deadline: float) -> None:
+    loop = asyncio.get_running_loop()
+    final = sync_to_async(_final)
+    interval = POLL_FIRST_SECONDS
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return
+        await asyncio.sleep(min(interval, remaining))
+        interval = min(interval * 2, POLL_MAX_SECONDS)
+        if await final(job_id):
+            return
+
+
+# ---- the async view around a view that may ask to wait -------------------------------
+
+_WAIT_ATTRIBUTE = "conveyor_wait"
+
+
+@dataclass(frozen=True)
+class WaitOrder:
+    job_id: UUID
+    timeout: timedelta
+    #: Makes the answer after the wait; None: the view, run again.
+    answer: Callable[[], HttpResponseBase] | None = None
+
+
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
+def ask_to_wait(
+    response: _Response,
+    *,
+    job_id: UUID,
+    timeout: timedelta,
+    answer: Callable[[], HttpResponseBase] | None = None,
+) -> _Response:
+    """Mark ``response`` (a job not final yet): ``long_polling`` waits up to ``timeout``
+    for the job, then answers with ``answer()``, or else the view's next response (a
+    view that changes nothing, such as a GET, may simply run again)."""
+    setattr(response, _WAIT_ATTRIBUTE, WaitOrder(job_id, timeout, answer))
+    return response
+
+
+def long_polling(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., Coroutine[Any, Any, HttpResponseBase]]:
+    """An async view serving ``view`` (a sync one, run in asgiref's threads): when its
+    response asks to wait (``ask_to_wait``), the wait holds no thread and the view runs
+    again once the job is final or the wait is over."""
+    run = sync_to_async(view)
+
+    async def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = await run(request, *args, **kwargs)
+        order: WaitOrder | None = getattr(response, _WAIT_ATTRIBUTE, None)
+        if order is None:
+            return response
+        with wait_slots.slot() as taken:
+            if not taken:
+                long_poll_shortened()
+                response[SHORTENED_HEADER] = "true"
+                return response
+            await wait_final(order.job_id, order.timeout)
+        if order.answer is not None:
+            return await sync_to_async(order.answer)()
+        answer = await run(request, *args, **kwargs)
+        setattr(answer, _WAIT_ATTRIBUTE, None)
+        return answer
+
+    # What Django's CSRF middleware and drf-spectacular read from the view.
+    for name in ("csrf_exempt", "cls", "initkwargs", "view_class", "view_initkwargs"):
+        if hasattr(view, name):
+            setattr(serve, name, getattr(view, name))
+    serve.__name__ = getattr(view, "__name__", "long_polling")
+    serve.__doc__ = view.__doc__
+    return serve

@@ -314,6 +314,20 @@ class AdvertisedTaskOutput(serializers.ModelSerializer[AdvertisedTask]):
         }
 
 
+class JobSubmitQuery(StrictQuerySerializer):
+    wait = WaitSecondsField(
+        required=False,
+        allow_blank=True,
+        help_text="submit and wait: answer once the job is final, or after this many seconds "
+        "(0 < wait <= CONVEYOR_LONG_POLL_MAX_SECONDS, 30 by default), with the job as it is "
+        "then; or at once, with the header Conveyor-Wait-Shortened: true, when the API "
+        "process already holds its limit of long-polls (CONVEYOR_LONG_POLL_MAX_PER_PROCESS)",
+    )
+
+    def validate_wait(self, value: str) -> timedelta:
+        return JobDetailQuery().validate_wait(value)
+
+
 class JobTypeOutput(serializers.Serializer[JobType]):
     name = serializers.CharField()
     description = serializers.CharField()

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from conveyor.jobs import apis
+from conveyor.jobs import apis, longpoll
 
 urlpatterns = [
-    path("jobs", apis.JobCollectionApi.as_view(), name="jobs"),
+    path("jobs", longpoll.long_polling(apis.JobCollectionApi.as_view()), name="jobs"),
     path("jobs/batch", apis.JobBatchCreateApi.as_view(), name="jobs-batch"),
-    path("jobs/<uuid:job_id>", apis.JobDetailApi.as_view(), name="job-detail"),
+    path(
+        "jobs/<uuid:job_id>",
+        longpoll.long_polling(apis.JobDetailApi.as_view()),
+        name="job-detail",
+    ),
     path("jobs/<uuid:job_id>/cancel", apis.JobCancelApi.as_view(), name="job-cancel"),
     path("jobs/<uuid:job_id>/retry", apis.JobRetryApi.as_view(), name="job-retry"),
     path("job-types", apis.JobTypeListApi.as_view(), name="job-types"),

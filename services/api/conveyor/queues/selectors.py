@@ -84,7 +84,7 @@ def count_queues(*, now: datetime | None = None) -> dict[str, QueueStats]:
 
 
 class QueueStatsCache:
-    """``count_queues`` at most once per ``ttl`` seconds (thread-safe: gthread workers)."""
+    """``count_queues`` at most once per ``ttl`` seconds (thread-safe: views run in threads)."""
 
     def __init__(
         self,

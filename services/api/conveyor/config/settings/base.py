@@ -55,15 +55,18 @@ MIDDLEWARE = [
     "conveyor.core.security.HttpsRedirectMiddleware",
     "conveyor.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions, CSRF, authentication and messages, for the admin only: skipped on /v1/,
+    # the probes and /metrics, where no cookie is used (core/middleware.py).
+    "conveyor.core.middleware.BrowserOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt with 429.
     "axes.middleware.AxesMiddleware",
 ]
+# The admin's checks look for its session, authentication and messages middleware in
+# MIDDLEWARE by name; BrowserOnlyMiddleware runs them for every path the admin serves
+# (tests/api/test_admin.py logs in and acts through it).
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "conveyor.config.urls"
 WSGI_APPLICATION = "conveyor.config.wsgi.application"
@@ -110,6 +113,19 @@ def _database() -> dict[str, object]:
         options = config.setdefault("OPTIONS", {})
         assert isinstance(options, dict)
         options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1))
+        # A pool of connections per process (Django's psycopg_pool), for the API: under
+        # ASGI each request's sync code runs in a thread of its own (asgiref), so a
+        # persistent connection per thread would be a new connection per request. Set by
+        # the API's ASGI entry point (config/asgi.py); 0 (workers, beat): no pool.
+        pool_size = env_int("DATABASE_POOL_MAX_SIZE", 0, minimum=0)
+        if pool_size:
+            options["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                # A request waits this long for a connection, then fails (503 at /readyz).
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+            }
+            config["CONN_MAX_AGE"] = 0
     return config
 
 

@@ -22,15 +22,23 @@ def _get_kwargs(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
 
+    params: dict[str, Any] = {}
+
+    params["wait"] = wait
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/v1/jobs",
+        "params": params,
     }
 
     if (
@@ -121,11 +129,13 @@ def sync_detailed(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -141,6 +151,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        wait=wait,
         idempotency_key=idempotency_key,
     )
 
@@ -159,11 +170,13 @@ def sync(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -180,6 +193,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        wait=wait,
         idempotency_key=idempotency_key,
     ).parsed
 
@@ -192,11 +206,13 @@ async def asyncio_detailed(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -212,6 +228,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        wait=wait,
         idempotency_key=idempotency_key,
     )
 
@@ -228,11 +245,13 @@ async def asyncio(
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
     | JobSubmissionHttpRequest,
+    wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
     """``POST /v1/jobs`` submits a job; ``GET /v1/jobs`` lists the client's jobs.
 
     Args:
+        wait (float | Unset):
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
             JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
@@ -250,6 +269,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            wait=wait,
             idempotency_key=idempotency_key,
         )
     ).parsed

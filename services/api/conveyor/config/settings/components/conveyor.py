@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from conveyor.config.env import env_float, env_int, env_list, env_seconds, env_str
@@ -69,10 +68,6 @@ CONVEYOR_RETENTION_BATCH_SIZE = env_int("CONVEYOR_RETENTION_BATCH_SIZE", 1000, m
 # GET /v1/jobs/{id}?wait=N: the largest N (seconds) a client may ask for.
 CONVEYOR_LONG_POLL_MAX = env_seconds("CONVEYOR_LONG_POLL_MAX_SECONDS", 30)
 # GET /v1/jobs/{id}?wait=N: the most long-polls one API process holds at once; beyond it a
-# wait is answered at once, shortened (jobs/longpoll.py). Unset: the process's gunicorn
-# threads - 1, so one thread per process is always left for probes and short requests.
-CONVEYOR_LONG_POLL_MAX_PER_PROCESS: int | None = (
-    env_int("CONVEYOR_LONG_POLL_MAX_PER_PROCESS", 0, minimum=0)
-    if os.environ.get("CONVEYOR_LONG_POLL_MAX_PER_PROCESS")
-    else None
-)
+# wait is answered at once, shortened (jobs/longpoll.py). A wait holds no thread and no
+# database connection, only its socket and a few KiB: the bound is on those.
+CONVEYOR_LONG_POLL_MAX_PER_PROCESS = env_int("CONVEYOR_LONG_POLL_MAX_PER_PROCESS", 1000, minimum=0)
