@@ -46,7 +46,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_float("CONVEYOR_ADMIN_LOCKOUT_MINUTES"
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # axes warns that without the address an attacker could rotate user agents or cookies:
 # not with an account lockout, which none of those change.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The admin's E408-E410 look for the session, authentication and messages middleware in
+# MIDDLEWARE by name; BrowserOnlyMiddleware runs them on the admin's paths (base.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "admin.E408", "admin.E409", "admin.E410"]
 AXES_RESET_ON_SUCCESS = True
 
 # /metrics on its own port (the chart: 9809), which the ingress does not route: the API
