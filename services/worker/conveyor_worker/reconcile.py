@@ -8,7 +8,10 @@ replicas at once: rows are taken with SKIP LOCKED and every change is a compare-
   and the job's last publish is older than ``CONVEYOR_REPUBLISH_AFTER_SECONDS`` (the
   broker was down at submission, or lost its data in a restart).
 - A running job whose lease lapsed (its worker died) runs again as a new attempt, or
-  fails when its attempts are spent; a cancelling one is cancelled.
+  fails when its attempts are spent; a cancelling one is cancelled. Of the lapsed jobs of
+  one bundle's message, only the first (``attempts.bundle_order``) was running: the others
+  never started and are given back as they were (``attempts.return_unstarted``), so they
+  run once.
 """
 
 from __future__ import annotations
@@ -98,7 +101,10 @@ def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> Reconcil
             .filter(state__in=LEASED_STATES, lease_expires_at__lt=now)
             .order_by("lease_expires_at")[:limit]
         )
-        for job in lapsed:
+        running, unstarted = _split_bundles(lapsed)
+        unstarted_leases = [lease for job in unstarted if (lease := attempts.stale_lease(job))]
+        report.rerun += attempts.return_unstarted(unstarted_leases, now=now)
+        for job in running:
             lease = attempts.stale_lease(job)
             if lease is None:
                 continue
@@ -122,6 +128,24 @@ def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> Reconcil
             report.cancelled,
         )
     return report
+
+
+def _split_bundles(lapsed: list[Job]) -> tuple[list[Job], list[Job]]:
+    """The lapsed jobs that were running, and those that had not started: of the jobs one
+    message holds, the first in ``bundle_order`` ran, the rest waited behind it."""
+    by_message: dict[object, list[Job]] = {}
+    running: list[Job] = []
+    for job in lapsed:
+        if job.message_id is None:
+            running.append(job)
+        else:
+            by_message.setdefault(job.message_id, []).append(job)
+    unstarted: list[Job] = []
+    for jobs in by_message.values():
+        first, *rest = sorted(jobs, key=attempts.bundle_order)
+        running.append(first)
+        unstarted.extend(rest)
+    return running, unstarted
 
 
 def reconcile(*, depth_of: Callable[[str], int | None]) -> ReconcileReport:
