@@ -56,7 +56,17 @@ def test_a_worker_killed_mid_bundle(
         # then every job succeeds once, and only the jobs its processes were running
         # used a second attempt: the claimed, unstarted ones ran once
         run.account(run.wait_all_final(since))
-        assert multi_attempt_jobs(run) <= CONCURRENCY
+        assert multi_attempt_jobs(run) <= CONCURRENCY, attempts_of(run)
+
+
+def attempts_of(run: FaultRun) -> list[tuple[object, ...]]:
+    """The attempts of the jobs that made more than one: what each came to, where."""
+    return run.platform.sql(
+        "SELECT j.id::text, a.number, a.outcome, a.worker, a.started_at FROM jobs_job j "
+        "JOIN jobs_jobattempt a ON a.job_id = j.id "
+        "WHERE j.labels->>'run' = %s AND j.attempts > 1 ORDER BY j.id, a.number",
+        run.label,
+    )
 
 
 def test_broker_loss_with_bundles_in_flight(

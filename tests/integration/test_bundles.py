@@ -84,9 +84,10 @@ def test_the_batch_endpoint_publishes_bundles(settings: Any, sent: list[Any]) ->
     jobs_create_batch(client=client, items=[{"type": "demo.noop"}] * 40 + [sleep])
     bundles = [m for m in sent if isinstance(m, Bundle)]
     assert sum(len(b.job_ids) for b in bundles) == 40
-    assert next(m for m in sent if isinstance(m, Message)).job_id == Job.objects.get(
-        type="demo.sleep", client=client
-    ).id
+    assert (
+        next(m for m in sent if isinstance(m, Message)).job_id
+        == Job.objects.get(type="demo.sleep", client=client).id
+    )
 
 
 def test_a_bundle_is_claimed_in_one_statement_and_each_job_recorded() -> None:

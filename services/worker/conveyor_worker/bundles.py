@@ -175,4 +175,3 @@ def _job_ids(job_ids: Any) -> list[str]:
         except ValueError:
             log.error("dropping a malformed job id %r from a bundle", job_id)
     return list(dict.fromkeys(ids))
-
