@@ -164,3 +164,23 @@ def test_a_message_from_before_bundles_still_runs() -> None:
     job = JobFactory.create()
     assert run_job(str(job.id), message_id=str(uuid.uuid4()), worker="w1") == "succeeded"
     assert message_of(job).job_id == job.id
+
+
+def test_a_dead_bundle_whose_leases_lapse_a_moment_apart_is_ended_at_once(
+    sent: list[Any],
+) -> None:
+    # given a dead worker's bundle whose leases were renewed one after another
+    jobs = JobFactory.create_batch(3)
+    leases = attempts.claim_bundle(ids_of(jobs), worker="w1", message_id=str(uuid.uuid4()))
+    now = timezone.now() + timedelta(hours=1)
+    first, *rest = [lease.job for lease in leases]
+    Job.objects.filter(pk=first.pk).update(lease_expires_at=now - timedelta(seconds=1))
+    Job.objects.filter(pk__in=[j.pk for j in rest]).update(
+        lease_expires_at=now + timedelta(milliseconds=200)
+    )
+    # when the reconciler runs between the lapses
+    reconcile.recover_lapsed(now=now)
+    # then it ends the whole bundle: the first used an attempt, the others none
+    rows = {job.pk: job for job in Job.objects.filter(pk__in=[j.pk for j in jobs])}
+    assert (rows[first.pk].state, rows[first.pk].attempts) == ("queued", 1)
+    assert [(rows[j.pk].state, rows[j.pk].attempts) for j in rest] == [("queued", 0)] * 2

@@ -101,6 +101,7 @@ def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> Reconcil
             .filter(state__in=LEASED_STATES, lease_expires_at__lt=now)
             .order_by("lease_expires_at")[:limit]
         )
+        lapsed += _rest_of_bundles(lapsed, now=now)
         running, unstarted = _split_bundles(lapsed)
         unstarted_leases = [lease for job in unstarted if (lease := attempts.stale_lease(job))]
         report.rerun += attempts.return_unstarted(unstarted_leases, now=now)
@@ -128,6 +129,24 @@ def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> Reconcil
             report.cancelled,
         )
     return report
+
+
+def _rest_of_bundles(lapsed: list[Job], *, now: datetime) -> list[Job]:
+    """The other jobs of the lapsed jobs' messages whose leases are about to lapse too.
+
+    A bundle's leases are renewed one after another, so they lapse a moment apart; taken
+    apart, the first of a later round would be one that never started. A lease some
+    worker still renews (a redelivered bundle's, with the same message id) is at least
+    two thirds of ``CONVEYOR_LEASE`` away from lapsing, so it is not taken."""
+    messages = {job.message_id for job in lapsed if job.message_id is not None}
+    if not messages:
+        return []
+    soon = now + settings.CONVEYOR_LEASE / 3
+    return list(
+        Job.objects.select_for_update(skip_locked=True)
+        .filter(state__in=LEASED_STATES, message_id__in=messages, lease_expires_at__lt=soon)
+        .exclude(pk__in=[job.pk for job in lapsed])
+    )
 
 
 def _split_bundles(lapsed: list[Job]) -> tuple[list[Job], list[Job]]:
