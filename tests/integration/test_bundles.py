@@ -184,3 +184,14 @@ def test_a_dead_bundle_whose_leases_lapse_a_moment_apart_is_ended_at_once(
     rows = {job.pk: job for job in Job.objects.filter(pk__in=[j.pk for j in jobs])}
     assert (rows[first.pk].state, rows[first.pk].attempts) == ("queued", 1)
     assert [(rows[j.pk].state, rows[j.pk].attempts) for j in rest] == [("queued", 0)] * 2
+
+
+def test_each_job_of_a_bundle_has_its_own_time_limit() -> None:
+    # given a job over its 1 s time limit, bundled before a short one
+    slow = JobFactory.create(type="demo.sleep", params={"seconds": 30}, timeout_seconds=1)
+    quick = JobFactory.create()
+    # when the bundle runs
+    states = run_bundle([str(slow.id), str(quick.id)], message_id=str(uuid.uuid4()), worker="w1")
+    # then the slow one fails at its own limit and the next one still runs
+    assert states == ["failed", "succeeded"]
+    assert JobAttempt.objects.get(job=slow).outcome == "timed_out"
