@@ -4,7 +4,8 @@ It runs periodically (``conveyor.reconcile`` on the system queue) and is safe on
 replicas at once: rows are taken with SKIP LOCKED and every change is a compare-and-set.
 
 - A queued job whose message is missing is published again. A message is missing when
-  the broker holds fewer messages for a queue than the database has queued jobs on it,
+  the broker holds fewer messages for a queue than the database has queued jobs on it
+  (and than the fewest messages they can be in, bundles counted: ``_fewest_messages``),
   and the job's last publish is older than ``CONVEYOR_REPUBLISH_AFTER_SECONDS`` (the
   broker was down at submission, or lost its data in a restart).
 - A running job whose lease lapsed (its worker died) runs again as a new attempt, or
@@ -31,7 +32,7 @@ from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import LEASED_STATES, JobState
-from conveyor_worker import attempts
+from conveyor_worker import attempts, statements
 from conveyor_worker.attempts import Failure
 
 log = logging.getLogger(__name__)
@@ -62,10 +63,13 @@ def republish_missing(
         .filter(stale__gt=0)
     )
     republished = 0
+    fewest = _fewest_messages() if per_queue else {}
     for row in per_queue:
         depth = depth_of(row["queue"])
         if depth is None:
             continue  # the broker cannot be asked now; try again next round
+        if depth >= fewest.get(row["queue"], row["total"]):
+            continue  # the broker may hold every job: bundles carry several per message
         missing = min(row["total"] - depth, row["stale"], limit - republished)
         if missing <= 0:
             continue
@@ -89,6 +93,27 @@ def republish_missing(
             len(jobs),
         )
     return republished
+
+
+def _fewest_messages() -> dict[str, int]:
+    """Per queue, the fewest messages its queued jobs can be in: jobs published together
+    (one ``published_at``, a batch's) travel at most ``CONVEYOR_BUNDLE_MAX_JOBS`` to a
+    message; a job never published counts as one. A broker holding fewer has lost some;
+    one holding as many may hold them all, so nothing is sent again (comparing with the
+    number of jobs would re-send bundled jobs that wait their turn)."""
+    cap = int(settings.CONVEYOR_BUNDLE_MAX_JOBS)
+    table = statements.job_table()
+    queue, state, published = (
+        statements.job_column(name) for name in ("queue", "state", "published_at")
+    )
+    sql = (
+        "SELECT q, SUM(CASE WHEN p IS NULL THEN n ELSE (n + %s - 1) / %s END) FROM "  # noqa: S608
+        f"(SELECT {queue} AS q, {published} AS p, COUNT(*) AS n FROM {table} "
+        f"WHERE {state} = %s GROUP BY {queue}, {published}) AS together GROUP BY q"
+    )
+    with database.connection().cursor() as cursor:
+        cursor.execute(sql, [cap, cap, JobState.QUEUED])
+        return {str(q): int(n) for q, n in cursor.fetchall()}
 
 
 def recover_lapsed(*, now: datetime | None = None, limit: int = 500) -> ReconcileReport:

@@ -36,6 +36,15 @@ def _column(model: type[Model], name: str) -> tuple[str, Field[Any, Any]]:
     return database.connection().ops.quote_name(field.column), field
 
 
+def job_column(name: str) -> str:
+    """A Job field's quoted column name (for SQL written elsewhere: the reconciler)."""
+    return _column(Job, name)[0]
+
+
+def job_table() -> str:
+    return _table(Job)
+
+
 def _table(model: type[Model]) -> str:
     return database.connection().ops.quote_name(model._meta.db_table)
 
