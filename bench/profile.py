@@ -1,8 +1,10 @@
-"""``python -m bench.profile {worker,submit} [--count N] [--profiler ...]``: where a job's
-time goes, in one process.
+"""``python -m bench.profile {worker,bundle,submit} [--count N] [--profiler ...]``: where a
+job's time goes, in one process.
 
 ``worker`` stores N no-op jobs, then runs each through the worker's ``run_job`` (claim,
-handler, outcome) as a pool process would; ``submit`` sends N ``POST /v1/jobs`` through
+handler, outcome) as a pool process would; ``bundle`` runs them 32 at a time through
+``run_bundle`` (one claim, then each handler and outcome), as a batch's bundles are run;
+``submit`` sends N ``POST /v1/jobs`` through
 Django's test client (middleware, authentication, validation, the INSERT, the publish).
 It prints the time per job and the statements one job runs, then, with ``--profiler``,
 a profile of the loop: ``cprofile`` (standard library) or ``pyinstrument`` (if
@@ -32,22 +34,31 @@ if TYPE_CHECKING:
 
 NOOP = {"type": "demo.noop"}
 WARM_UP = 20
+BUNDLE = 32  # jobs per bundle on the ``bundle`` path (CONVEYOR_BUNDLE_MAX_JOBS' default)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", choices=["worker", "submit"])
+    parser.add_argument("path", choices=["worker", "bundle", "submit"])
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--profiler", choices=["none", "cprofile", "pyinstrument"])
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
     django.setup()
-    one = _worker_path(args.count) if args.path == "worker" else _submit_path()
+    per_call = BUNDLE if args.path == "bundle" else 1
+    calls = max(1, args.count // per_call)
+    if args.path == "worker":
+        one = _worker_path(args.count)
+    elif args.path == "bundle":
+        one = _bundle_path(calls * BUNDLE)
+    else:
+        one = _submit_path()
     for _ in range(WARM_UP):
         one()
     _statements(one)
     started, cpu = time.perf_counter(), time.process_time()
-    _profiled(one, args.count, args.profiler or "none")
+    _profiled(one, calls, args.profiler or "none")
+    args.count = calls * per_call
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(
         f"{args.path}: {elapsed / args.count * 1000:.2f} ms per job "
@@ -81,6 +92,32 @@ def _worker_path(count: int) -> Callable[[], None]:
     def one() -> None:
         close_old_connections()
         run_job(next(pending), message_id=None, worker="profile@local")
+
+    return one
+
+
+def _bundle_path(count: int) -> Callable[[], None]:
+    from django.db import close_old_connections
+    from django.utils import timezone
+
+    import conveyor_worker.app  # noqa: F401  (the worker's settings and job types)
+    from conveyor.jobs.models import Job
+    from conveyor.jobs.services import prepare_job
+    from conveyor_worker.bundles import run_bundle
+
+    client, _ = _client()
+    now = timezone.now()
+    jobs = [
+        prepare_job(client=client, now=now, type="demo.noop", params={})
+        for _ in range(count + (WARM_UP + 1) * BUNDLE)
+    ]
+    Job.objects.bulk_create(jobs)  # no messages: run_bundle is called directly
+    ids = [str(job.pk) for job in jobs]
+    bundles = iter([ids[i : i + BUNDLE] for i in range(0, len(ids), BUNDLE)])
+
+    def one() -> None:
+        close_old_connections()
+        run_bundle(next(bundles), message_id=str(uuid.uuid4()), worker="profile@local")
 
     return one
 

@@ -167,13 +167,15 @@ class Drain(Scenario):
 
     name = "drain"
     title = "run no-op jobs from a backlog"
+    #: How the backlog is submitted: singly, or as batches (conveyor publishes bundles).
+    batch = False
 
     def run(self, side: Side, options: Options) -> Outcome:
         side.reset()
         total = options.jobs
         before = side.counters()
         filling = time.perf_counter()
-        side.fill(total)
+        side.fill(total, batch=self.batch)
         fill_seconds = time.perf_counter() - filling
         with side.worker() as worker:
             started = time.perf_counter()
@@ -202,6 +204,15 @@ class Drain(Scenario):
             ],
             details=details,
         )
+
+
+class DrainBatch(Drain):
+    """The same drain, the backlog submitted as batches (conveyor: ``jobs_create_batch``,
+    1,000 a batch, published as bundles; the baselines: ``.delay()`` per job, as before)."""
+
+    name = "drain-batch"
+    title = "run batch-submitted no-op jobs from a backlog"
+    batch = True
 
 
 def _watch(side: Side, worker: Process, total: int, *, warm: int) -> tuple[_Mark, _Mark]:
@@ -506,6 +517,7 @@ SCENARIOS: dict[str, Scenario] = {
         Submit(),
         BatchSubmit(),
         Drain(),
+        DrainBatch(),
         RoundTrip(),
         MemoryFootprint(),
         DrainSingles(),

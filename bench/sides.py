@@ -110,8 +110,9 @@ class Side(ABC):
         """The API, started and ready; stopped on the way out."""
 
     @abstractmethod
-    def fill(self, count: int) -> None:
-        """Put ``count`` no-op jobs in the backlog (no worker runs)."""
+    def fill(self, count: int, *, batch: bool = False) -> None:
+        """Put ``count`` no-op jobs in the backlog (no worker runs); ``batch``: as a batch
+        submission would (conveyor: ``jobs_create_batch``, 1,000 a batch, so bundles)."""
 
     @abstractmethod
     def worker(self) -> AbstractContextManager[Process]:
@@ -249,10 +250,16 @@ class Conveyor(Side):
                 process=process,
             )
 
-    def fill(self, count: int) -> None:
+    def fill(self, count: int, *, batch: bool = False) -> None:
         run_to_end(
             "bench.conveyor_fill",
-            [sys.executable, "-m", "bench.conveyor_fill", str(count)],
+            [
+                sys.executable,
+                "-m",
+                "bench.conveyor_fill",
+                str(count),
+                *(["--batch"] if batch else []),
+            ],
             self.env,
             timeout=FILL_SECONDS,
         )
@@ -361,7 +368,8 @@ class PlainCelery(Side):
                 process=process,
             )
 
-    def fill(self, count: int) -> None:
+    def fill(self, count: int, *, batch: bool = False) -> None:
+        # the baseline has no batch of its own: .delay() per job either way
         run_to_end(
             "bench.baseline.fill",
             [sys.executable, "-m", "bench.baseline.fill", str(count)],
@@ -470,7 +478,8 @@ class Dramatiq(Side):
                 process=process,
             )
 
-    def fill(self, count: int) -> None:
+    def fill(self, count: int, *, batch: bool = False) -> None:
+        # Batch or not, one .send() per job, as the Celery baselines' .delay().
         run_to_end(
             "bench.dramatiq_peer.fill",
             [sys.executable, "-m", "bench.dramatiq_peer.fill", str(count)],

@@ -22,7 +22,16 @@ from tests import shared_services as services
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ("submit", "batch", "drain", "roundtrip", "memory", "drain-single", "waiting")
+SCENARIOS = (
+    "submit",
+    "batch",
+    "drain",
+    "drain-batch",
+    "roundtrip",
+    "memory",
+    "drain-single",
+    "waiting",
+)
 # What the suite sets for its own processes and a bench run must not inherit.
 SUITE_ONLY = ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX", "DJANGO_SETTINGS_MODULE")
 

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # (without PostgreSQL's CTE and commit setting), and nothing else in the suite runs a job
 # there but the slower ``make run`` test.
 @pytest.mark.parametrize(
-    ("path", "database"), [("worker", "postgres"), ("submit", "postgres"), ("worker", "sqlite")]
+    ("path", "database"),
+    [("worker", "postgres"), ("bundle", "postgres"), ("submit", "postgres"), ("worker", "sqlite")],
 )
 def test_a_profile_run_prints_the_time_and_the_statements_of_a_job(
     path: str, database: str

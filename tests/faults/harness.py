@@ -148,6 +148,22 @@ class FaultRun:
             for outcome in pool.map(self.send, bodies):
                 self.record(outcome)
 
+    def submit_batch(
+        self, count: int, *, min_seconds: float = 0.1, max_seconds: float = 0.8, size: int = 100
+    ) -> None:
+        """Submit ``count`` jobs through ``POST /v1/jobs/batch``, ``size`` per request (so
+        they are published as bundles); every batch must be accepted."""
+        bodies = [self.job_body(min_seconds, max_seconds) for _ in range(count)]
+        for start in range(0, count, size):
+            response = self.platform.http.post(
+                f"{self.platform.base_url}/v1/jobs/batch",
+                json={"jobs": bodies[start : start + size]},
+                headers=self.platform.headers(),
+            )
+            assert response.status_code == 201, response.text
+            with self.lock:
+                self.accepted.extend(str(job["id"]) for job in response.json()["jobs"])
+
     @contextmanager
     def submitting(self, per_second: float = 10) -> Iterator[None]:
         """A client submitting jobs, ``per_second``, in the background while the block runs

@@ -79,6 +79,17 @@ def test_nothing_is_published_when_the_broker_holds_every_message() -> None:
     assert reconcile.republish_missing(depth_of=depth(3)) == 0
 
 
+def test_bundled_jobs_waiting_their_turn_are_not_published_again() -> None:
+    # given a batch of 64 jobs published together long ago: two bundles of 32 at least
+    batch = make_job(JobState.QUEUED, published_ago=60)
+    for _ in range(63):
+        job = make_job(JobState.QUEUED)
+        Job.objects.filter(pk=job.pk).update(published_at=batch.published_at)
+    # when the broker holds two messages, nothing is missing; with one, something is
+    assert reconcile.republish_missing(depth_of=depth(2)) == 0
+    assert reconcile.republish_missing(depth_of=depth(1)) > 0
+
+
 def test_nothing_is_published_while_the_broker_cannot_be_asked() -> None:
     make_job(JobState.QUEUED)
 

@@ -20,9 +20,10 @@ from django.conf import settings  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 
 from conveyor.config.celery import app  # noqa: E402
-from conveyor.config.tasks import EXECUTE_JOB_TASK  # noqa: E402
+from conveyor.config.tasks import EXECUTE_BUNDLE_TASK, EXECUTE_JOB_TASK  # noqa: E402
 from conveyor.jobs.hooks import final_hooks  # noqa: E402
 from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
+    bundles,
     deletion_cost,
     execute,
     metrics,
@@ -47,7 +48,7 @@ def _fresh_connections(sender: object = None, **kwargs: object) -> None:
     broken connection and tries again (``dbretry``). Connections still get recycled every
     CELERY_DB_REUSE_MAX tasks by Celery's own Django fixup.
     """
-    if getattr(sender, "name", None) == EXECUTE_JOB_TASK:
+    if getattr(sender, "name", None) in (EXECUTE_JOB_TASK, EXECUTE_BUNDLE_TASK):
         return
     close_old_connections()
 

@@ -9,6 +9,7 @@ back (``release_interrupted``, ``requeue_attempt``): the job is queued again.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,7 @@ from conveyor.jobs import longpoll
 from conveyor.jobs.hooks import any_hook_wants, on_final
 from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job, JobAttempt
-from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.publishing import bundles_of, publish_on_commit
 from conveyor.jobs.states import FINAL_STATES, LEASED_STATES, JobState, sources_of
 from conveyor_worker import statements
 
@@ -68,6 +69,87 @@ def claim(
     if job is None:
         return None
     return Lease(job=job, token=token, worker=worker, started_at=now)
+
+
+def claim_bundle(
+    job_ids: Sequence[UUID | str],
+    *,
+    worker: str,
+    message_id: str | None,
+    skip_types: Sequence[str] = (),
+    skip_queues: Sequence[str] = (),
+) -> list[Lease]:
+    """Take the queued ones of a bundle's jobs, each for a new attempt with its own lease,
+    in one statement (PostgreSQL only); in the order they are to
+    run (``bundle_order``). Jobs of ``skip_types`` / on ``skip_queues`` are left queued.
+
+    Every lease is as long as a single job's: the keeper renews the unstarted ones with
+    the running one (``bundles.py``)."""
+    now = timezone.now()
+    jobs = statements.claim_many(
+        job_ids,
+        states=sources_of(JobState.RUNNING, {JobState.QUEUED}),
+        changes={
+            "state": JobState.RUNNING,
+            "updated_at": now,
+            "lease_owner": worker[:200],
+            "lease_expires_at": now + settings.CONVEYOR_LEASE,
+            "started_at": now,
+            "message_id": _uuid_or_none(message_id),
+            "progress_percent": None,
+            "progress_message": "",
+        },
+        skip_types=skip_types,
+        skip_queues=skip_queues,
+    )
+    return [
+        Lease(job=job, token=job.lease_token, worker=worker, started_at=now)
+        for job in jobs
+        if job.lease_token is not None
+    ]
+
+
+def bundle_order(job: Job) -> tuple[datetime, str]:
+    """The order a bundle's jobs run in: of the jobs one message still holds, the first
+    is the one running, the others have not started."""
+    return (job.created_at, str(job.pk))
+
+
+def return_unstarted(leases: Sequence[Lease], *, now: datetime | None = None) -> int:
+    """Give back claimed jobs that never started (a bundle's rest, when its worker stops,
+    overruns ``CONVEYOR_BUNDLE_HOLD`` or died): each is queued again as it was before the
+    claim, its attempt count unchanged and no attempt recorded, and published again, in
+    bundles. A job being cancelled meanwhile is cancelled. How many were given back."""
+    now = now or timezone.now()
+    requeued: list[Job] = []
+    with transaction.atomic(using=database.alias()):
+        for lease in leases:
+            if transition(
+                lease.job.pk,
+                sources={JobState.RUNNING},
+                target=JobState.QUEUED,
+                holding=lease.token,
+                now=now,
+                attempts=F("attempts") - 1,
+                started_at=None,
+                message_id=None,
+                queued_at=now,
+                published_at=now,
+                **_CLEAR_LEASE,
+            ):
+                requeued.append(lease.job)
+            else:
+                record_cancelled(lease)  # it was being cancelled meanwhile
+        publish_on_commit(bundles_of([message_of(job) for job in requeued]))
+    return len(requeued)
+
+
+def bundle_leases(message_id: str) -> list[Lease]:
+    """The leases the jobs of a bundle's message still hold, in ``bundle_order``: the first
+    is the job that was running, the others never started."""
+    jobs = Job.objects.filter(message_id=_uuid_or_none(message_id), state__in=LEASED_STATES)
+    leases = [stale_lease(job) for job in sorted(jobs, key=bundle_order)]
+    return [lease for lease in leases if lease is not None]
 
 
 def hand_back(lease: Lease, *, run_at: datetime, now: datetime | None = None) -> bool:
@@ -185,6 +267,8 @@ def end_attempt(
     (``statements``); otherwise a transaction of the same steps.
     """
     now = now or timezone.now()
+    # a bundle's job starts after its claim: the row says when it did
+    changes.setdefault("started_at", lease.started_at)
     if failure is not None:
         changes.update(_error_fields(failure))
     attempt = _attempt_fields(lease, outcome, now, failure)

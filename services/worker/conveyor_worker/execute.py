@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -43,7 +46,9 @@ class JobTask(Task):  # type: ignore[type-arg]
     def on_failure(
         self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: ExceptionInfo
     ) -> None:
-        if isinstance(exc, TimeLimitExceeded) and args:
+        if isinstance(exc, TimeLimitExceeded) and args and isinstance(args[0], list):
+            _bundle_killed(task_id, exc)
+        elif isinstance(exc, TimeLimitExceeded) and args:
             failure = Failure(
                 type="TimeLimitExceeded",
                 message=f"killed at its hard time limit ({exc})",
@@ -55,6 +60,34 @@ class JobTask(Task):  # type: ignore[type-arg]
             )
             if ended is not None:
                 worker_metrics.job_killed(ended, JobState.FAILED)
+
+
+def _bundle_killed(message_id: str, exc: TimeLimitExceeded) -> None:
+    """A bundle's process was killed at the message's hard time limit: the job it was
+    running (the first one the message still holds) fails; the ones after it never
+    started and are given back."""
+    leases = with_db_retry(
+        lambda: attempts.bundle_leases(message_id),
+        what=f"finding the jobs of bundle {message_id}",
+    )
+    if not leases:
+        return
+    failure = Failure(
+        type="TimeLimitExceeded",
+        message=f"killed at its hard time limit ({exc})",
+        path=_path_of(exc),
+    )
+    running, *unstarted = leases
+    if with_db_retry(
+        lambda: attempts.record_failure(running, failure, timed_out=True),
+        what=f"recording the hard time limit of job {running.job.pk}",
+    ):
+        worker_metrics.job_killed(running, JobState.FAILED)
+    if unstarted:
+        with_db_retry(
+            lambda: attempts.return_unstarted(unstarted),
+            what=f"giving back the unstarted jobs of bundle {message_id}",
+        )
 
 
 @app.task(
@@ -142,21 +175,39 @@ def _unhandled(lease: Lease) -> str | None:
 Recorder = Callable[[], "str | None"]
 
 
-def _attempt(lease: Lease, registered: Registered) -> Recorder:
-    """Run the handler; how to record what happened (recorded outside, with retries)."""
+def _attempt(
+    lease: Lease,
+    registered: Registered,
+    *,
+    ctx: RunContext | None = None,
+    own_time_limit: bool = False,
+) -> Recorder:
+    """Run the handler; how to record what happened (recorded outside, with retries).
+
+    ``ctx``: the attempt's context when it is already made (and watched: a bundle's);
+    ``own_time_limit``: the job's soft time limit is enforced here, not by the message's
+    (a bundle's message carries several jobs)."""
     try:
         params = registered.spec.params.model_validate(lease.job.params)
     except ValidationError as exc:
         invalid = Failure(type="InvalidParams", message=str(exc))
         return lambda: _failed(attempts.record_failure(lease, invalid))
-    return _run(lease, registered, params)
+    return _run(lease, registered, params, ctx=ctx, own_time_limit=own_time_limit)
 
 
-def _run(lease: Lease, registered: Registered, params: Any) -> Recorder:
-    ctx = RunContext(lease)
+def _run(
+    lease: Lease,
+    registered: Registered,
+    params: Any,
+    *,
+    ctx: RunContext | None = None,
+    own_time_limit: bool = False,
+) -> Recorder:
+    ctx = ctx or RunContext(lease)
     keeper().watch(ctx)
     try:
-        result = registered.function(ctx, params)
+        with soft_time_limit(lease.job.timeout_seconds if own_time_limit else None):
+            result = registered.function(ctx, params)
         _check_json(result)
     except JobCancelled:
         if ctx.lease_lost:
@@ -197,6 +248,28 @@ def _error_recorder(lease: Lease, spec: JobType, exc: Exception) -> Recorder:
         return lambda: attempts.record_retry(lease, failure, delay=delay)
     log.info("job %s failed after %d attempt(s): %s", lease.job.pk, made, failure.type)
     return lambda: _failed(attempts.record_failure(lease, failure))
+
+
+@contextmanager
+def soft_time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``SoftTimeLimitExceeded`` in the block after ``seconds``, as Celery's soft time
+    limit does for a whole message (a bundle's job has one of its own). A SIGALRM timer,
+    so only in a process's main thread (the prefork pool's children run tasks there);
+    elsewhere the message's limit is the only one."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise SoftTimeLimitExceeded(f"soft time limit ({seconds:g} s) exceeded")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _path_of(exc: BaseException) -> str:

@@ -55,7 +55,16 @@ class ShutdownDeadline:
         )
         for request in requests:
             job_id = request.args[0] if request.args else None
-            if job_id is not None:
+            if isinstance(job_id, list):  # a bundle: its running job and its unstarted ones
+                try:
+                    release_bundle(str(request.id))
+                except Exception:
+                    log.exception(
+                        "could not release bundle %s; its leases will lapse and the "
+                        "reconciler will run its jobs again",
+                        request.id,
+                    )
+            elif job_id is not None:
                 try:
                     release(str(job_id), str(request.id))
                 except Exception:
@@ -73,6 +82,23 @@ def release(job_id: str, message_id: str) -> None:
     with_db_retry(
         lambda: attempts.release_interrupted(job_id, message_id), what=f"releasing job {job_id}"
     )
+
+
+def release_bundle(message_id: str) -> None:
+    """Hand back a bundle cut short: the job it runs as an interrupted attempt, the ones it
+    has not started as they were (``bundles.py``)."""
+    leases = with_db_retry(
+        lambda: attempts.bundle_leases(message_id), what=f"finding the jobs of bundle {message_id}"
+    )
+    if not leases:
+        return
+    running, *unstarted = leases
+    release(str(running.job.pk), message_id)
+    if unstarted:
+        with_db_retry(
+            lambda: attempts.return_unstarted(unstarted),
+            what=f"giving back the unstarted jobs of bundle {message_id}",
+        )
 
 
 deadline = ShutdownDeadline()

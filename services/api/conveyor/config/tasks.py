@@ -10,6 +10,9 @@ from __future__ import annotations
 # The one task that runs every job; the API publishes it by name, so it never imports
 # the worker's code.
 EXECUTE_JOB_TASK = "conveyor.execute_job"
+# The same for a bundle: one message, its one argument a list of job ids (POST
+# /v1/jobs/batch publishes these; conveyor_worker/bundles.py runs them).
+EXECUTE_BUNDLE_TASK = "conveyor.execute_bundle"
 # Sent by beat: releases due jobs, terminates overrun cancels, sends due webhooks.
 DISPATCH_TASK = "conveyor.dispatch"
 # Sent by beat: publishes again what the broker lost, runs again what a lost worker held.

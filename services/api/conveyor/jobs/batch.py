@@ -3,8 +3,10 @@
 Every item is validated once (its shape, then its job type's params), and every error
 is reported with the item's index (``jobs[3].params.seconds``), so a client fixes the
 whole batch in one round. Only when all items are valid are the jobs stored, with one
-multi-row INSERT in one transaction, and published after it commits. No query runs per
-job. The request body limit (``CONVEYOR_MAX_BODY_BYTES``) still applies.
+multi-row INSERT in one transaction, and published after it commits, as bundles: one
+message per up to ``CONVEYOR_BUNDLE_MAX_JOBS`` jobs of a queue and priority
+(``publishing.bundles_of``; a rate-limited job goes alone). No query runs per job. The
+request body limit (``CONVEYOR_MAX_BODY_BYTES``) still applies.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from conveyor.core.problems import flatten_field_errors
 from conveyor.jobs import quotas
 from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job
-from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.publishing import bundles_of, publish_on_commit
 from conveyor.jobs.serializers import JobCreateInput, submission_of
 from conveyor.jobs.services import allowed_queues, prepare_job
 from conveyor.jobs.states import JobState
+from conveyor.jobs.types import get_job_type, queue_rate, type_rate
 
 # Reporting stops here: a batch of 1,000 broken items needs no 1,000-line answer.
 MAX_ERRORS = 100
@@ -74,7 +77,16 @@ def jobs_create_batch(
     quotas.check_unfinished_jobs(client=client, adding=len(jobs))
     with transaction.atomic(using=database.alias()):
         Job.objects.bulk_create(jobs)
-        publish_on_commit([message_of(job) for job in jobs if job.state == JobState.QUEUED])
+        queued = [job for job in jobs if job.state == JobState.QUEUED]
+        alone = {job.id for job in queued if _rate_limited(job)}
+        publish_on_commit(bundles_of([message_of(job) for job in queued], alone=alone))
     for job in jobs:
         metrics.job_submitted(type=job.type, queue=job.queue)
     return jobs
+
+
+def _rate_limited(job: Job) -> bool:
+    """Whether a rate limit applies to the job (it travels alone: its claim is admitted
+    one job at a time, and a bundle would hold it back from the limit's free slots)."""
+    spec = get_job_type(job.type)
+    return (spec is not None and type_rate(spec) is not None) or queue_rate(job.queue) is not None

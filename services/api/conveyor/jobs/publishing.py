@@ -24,7 +24,7 @@ from kombu import Connection, Producer
 
 from conveyor.config.broker_url import REDIS_SCHEMES, broker_scheme
 from conveyor.config.celery import app
-from conveyor.config.tasks import EXECUTE_JOB_TASK
+from conveyor.config.tasks import EXECUTE_BUNDLE_TASK, EXECUTE_JOB_TASK
 from conveyor.core import database
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,60 @@ class Message:
 
     def send(self, *, producer: Producer | None = None) -> bool:
         return publish(self, producer=producer)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One message for several jobs of one queue and priority (``execute_bundle``): the
+    worker claims them in one statement and runs them one after another, each with its
+    own row, lease, attempts and time limit (``conveyor_worker/bundles.py``)."""
+
+    job_ids: tuple[UUID, ...]
+    queue: str
+    priority: int
+    #: The largest of its jobs' timeouts: the message's time limits follow from it.
+    timeout_seconds: int
+
+    def send(self, *, producer: Producer | None = None) -> bool:
+        return publish_bundle(self, producer=producer)
+
+
+def bundles_of(messages: Sequence[Message], *, alone: set[UUID] | None = None) -> list[Outgoing]:
+    """The messages to send for ``messages``: jobs of one queue and priority go out as
+    bundles of at most ``CONVEYOR_BUNDLE_MAX_JOBS``, split into at least
+    ``CONVEYOR_BUNDLE_SPREAD`` bundles when there are that many jobs (so a small batch
+    still reaches that many idle processes), sizes as even as can be and order kept.
+    A job in ``alone`` (a rate-limited job type's) goes out as a message of its own."""
+    cap: int = settings.CONVEYOR_BUNDLE_MAX_JOBS
+    spread: int = settings.CONVEYOR_BUNDLE_SPREAD
+    alone = alone or set()
+    singles: list[Outgoing] = []
+    groups: dict[tuple[str, int], list[Message]] = {}
+    for message in messages:
+        if cap <= 1 or message.job_id in alone:
+            singles.append(message)
+        else:
+            groups.setdefault((message.queue, message.priority), []).append(message)
+    outgoing: list[Outgoing] = []
+    for (queue, priority), members in groups.items():
+        count = max(math.ceil(len(members) / cap), min(len(members), spread))
+        size, extra = divmod(len(members), count)
+        start = 0
+        for index in range(count):
+            part = members[start : start + size + (1 if index < extra else 0)]
+            start += len(part)
+            if len(part) == 1:
+                outgoing.append(part[0])  # a bundle of one is a plain job message
+                continue
+            outgoing.append(
+                Bundle(
+                    job_ids=tuple(m.job_id for m in part),
+                    queue=queue,
+                    priority=priority,
+                    timeout_seconds=max(m.timeout_seconds for m in part),
+                )
+            )
+    return outgoing + singles
 
 
 MAX_PRIORITY = 9
@@ -97,7 +151,7 @@ breaker = CircuitBreaker()
 
 def send_task(
     name: str,
-    args: list[str],
+    args: list[Any],
     *,
     what: str,
     connection: Connection | None = None,
@@ -152,6 +206,34 @@ def publish(
         priority=broker_priority(message.priority, redis=_is_redis(connection)),
         soft_time_limit=message.timeout_seconds,
         time_limit=hard_limit,
+    )
+
+
+def bundle_time_limits(timeout_seconds: int) -> tuple[int, int]:
+    """A bundle's (soft, hard) time limits: each job has its own soft limit in the worker,
+    and every job of a bundle starts within ``CONVEYOR_BUNDLE_HOLD`` of its start, so the
+    bundle ends by then plus its longest job's timeout."""
+    hold = math.ceil(settings.CONVEYOR_BUNDLE_HOLD.total_seconds())
+    grace = math.ceil(settings.CONVEYOR_HARD_LIMIT_GRACE.total_seconds())
+    soft = timeout_seconds + hold + 1
+    return soft, soft + grace
+
+
+def publish_bundle(
+    bundle: Bundle, *, connection: Connection | None = None, producer: Producer | None = None
+) -> bool:
+    """Send a bundle's message now. False (and logged) if the broker refused or is down."""
+    soft, hard = bundle_time_limits(bundle.timeout_seconds)
+    return send_task(
+        EXECUTE_BUNDLE_TASK,
+        [[str(job_id) for job_id in bundle.job_ids]],
+        what=f"a bundle of {len(bundle.job_ids)} jobs",
+        connection=connection,
+        producer=producer,
+        queue=bundle.queue,
+        priority=broker_priority(bundle.priority, redis=_is_redis(connection)),
+        soft_time_limit=soft,
+        time_limit=hard,
     )
 
 

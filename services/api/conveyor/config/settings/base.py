@@ -184,6 +184,9 @@ from conveyor.config.settings.components.celery import (
 )
 from conveyor.config.settings.components.conveyor import (
     CONVEYOR_API_KEY_CACHE,
+    CONVEYOR_BUNDLE_HOLD,
+    CONVEYOR_BUNDLE_MAX_JOBS,
+    CONVEYOR_BUNDLE_SPREAD,
     CONVEYOR_CANCEL_GRACE,
     CONVEYOR_DATABASE,
     CONVEYOR_DB_RETRY,

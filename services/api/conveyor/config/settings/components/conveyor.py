@@ -43,6 +43,17 @@ CONVEYOR_HTTP_ALLOWED_NETWORKS = env_list("CONVEYOR_HTTP_ALLOWED_NETWORKS", [])
 # http.request: the most response body bytes kept in a job's result.
 CONVEYOR_HTTP_MAX_BODY_BYTES = env_int("CONVEYOR_HTTP_MAX_BODY_BYTES", 64 * 1024, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONVEYOR_MAX_BODY_BYTES
+# POST /v1/jobs/batch publishes its jobs as bundles: one message carrying up to this many
+# job ids of one queue and priority, claimed by the worker in one statement (1: a message
+# per job). docs/performance.md#bundles.
+CONVEYOR_BUNDLE_MAX_JOBS = env_int("CONVEYOR_BUNDLE_MAX_JOBS", 32, minimum=1)
+# ... and into at least this many messages (when it has that many jobs), so a small batch
+# still reaches as many idle worker processes.
+CONVEYOR_BUNDLE_SPREAD = env_int("CONVEYOR_BUNDLE_SPREAD", 8, minimum=1)
+# A worker starts the jobs of a bundle one after another for at most this long; what it
+# has not started by then is handed back and published again, for other processes (long
+# jobs in a bundle never hide the rest of it for longer).
+CONVEYOR_BUNDLE_HOLD = env_seconds("CONVEYOR_BUNDLE_HOLD_SECONDS", 2)
 # After a failed publish, skip publishing for this long (the reconciler sends them later).
 CONVEYOR_PUBLISH_BACKOFF = env_seconds("CONVEYOR_PUBLISH_BACKOFF_SECONDS", 3)
 # The reconciler sends again queued jobs whose message has been missing for this long.

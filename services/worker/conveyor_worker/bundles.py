@@ -1,0 +1,177 @@
+"""``execute_bundle([job ids])``: several jobs of one queue and priority in one message.
+
+``POST /v1/jobs/batch`` publishes its jobs as bundles (``publishing.bundles_of``). The
+worker claims the queued ones in one statement (``attempts.claim_bundle``), each job with
+a lease of its own, and runs them one after another, oldest first (``bundle_order``),
+recording each one's outcome as a single job's is (``execute``). So each job keeps its
+row, lease, attempts, cancel, retries, time limit and rate limits:
+
+- a job cancelled, finished or claimed elsewhere before the bundle is taken is not queued
+  and so not claimed: it is skipped;
+- a job under a rate limit is not claimed with the rest: it goes, after them, through a
+  single job's claim under its limits (``admission``), which may put it off;
+- each job has its own soft time limit (``execute.soft_time_limit``); the message's
+  limits cover the bundle (``publishing.bundle_time_limits``);
+- the keeper renews the leases of the jobs claimed and not yet started with the running
+  one's, and tells of a cancel; a job cancelled while it waits in the bundle is cancelled
+  without running;
+- a job is started only within ``CONVEYOR_BUNDLE_HOLD`` of the bundle's start: the rest
+  is then given back (queued again, its attempt count unchanged) and published again, for
+  any process, so a long job never holds the rest of its bundle for long after it ends.
+
+Of the jobs a bundle's message still holds, the first in ``bundle_order`` is the one
+running and the others have not started. Whoever ends a bundle that did not end itself
+relies on it: the hard time limit (``execute.JobTask``), the shutdown deadline
+(``shutdown``) and the reconciler for a worker that died (``reconcile``). They end the
+first as a single job's attempt and give the others back, so they run once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from typing import Any
+from uuid import UUID
+
+from celery import Task
+from django.conf import settings
+from django.utils import timezone
+
+from conveyor.config.celery import app
+from conveyor.config.tasks import EXECUTE_BUNDLE_TASK
+from conveyor.core import database
+from conveyor.jobs.states import JobState
+from conveyor.jobs.types import all_job_types, type_rate
+from conveyor_worker import attempts
+from conveyor_worker import metrics as worker_metrics
+from conveyor_worker.attempts import Lease
+from conveyor_worker.context import RunContext, keeper
+from conveyor_worker.dbretry import with_db_retry
+from conveyor_worker.execute import JobTask, _attempt, _unhandled, run_job
+from conveyor_worker.registry import get_handler
+
+log = logging.getLogger(__name__)
+
+
+@app.task(
+    name=EXECUTE_BUNDLE_TASK,
+    bind=True,
+    base=JobTask,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def execute_bundle(self: Task, job_ids: Any) -> None:  # type: ignore[type-arg]
+    run_bundle(job_ids, message_id=self.request.id, worker=self.request.hostname or "worker")
+
+
+def run_bundle(job_ids: Any, *, message_id: str | None, worker: str) -> list[str | None]:
+    """Run the queued jobs of a bundle; the state each one run ended in (None: not run)."""
+    ids = _job_ids(job_ids)
+    if not ids:
+        return []
+    if database.connection().vendor != "postgresql":
+        return [_single(job_id, message_id=message_id, worker=worker) for job_id in ids]
+    skip_types, skip_queues = _rate_limited()
+    leases = with_db_retry(
+        lambda: attempts.claim_bundle(
+            ids,
+            worker=worker,
+            message_id=message_id,
+            skip_types=skip_types,
+            skip_queues=skip_queues,
+        ),
+        what=f"claiming a bundle of {len(ids)} jobs",
+    )
+    states = _run_claimed(leases)
+    if skip_types or skip_queues:
+        # the jobs left queued: rate-limited ones (and ones not queued, which the single
+        # claim drops); run after the claimed ones, so the order above still holds
+        claimed = {str(lease.job.pk) for lease in leases}
+        states += [
+            _single(job_id, message_id=message_id, worker=worker)
+            for job_id in ids
+            if job_id not in claimed
+        ]
+    return states
+
+
+def _single(job_id: str, *, message_id: str | None, worker: str) -> str | None:
+    state = run_job(job_id, message_id=message_id, worker=worker)
+    worker_metrics.job_finished(state)
+    return state
+
+
+def _run_claimed(leases: list[Lease]) -> list[str | None]:
+    """Run the claimed jobs in order, each watched from its claim; give back the rest
+    when the hold is over or when this stops early (an exception)."""
+    hold: float = settings.CONVEYOR_BUNDLE_HOLD.total_seconds()
+    contexts = [RunContext(lease) for lease in leases]
+    for ctx in contexts:
+        keeper().watch(ctx)  # renews the unstarted ones' leases, and tells of a cancel
+    states: list[str | None] = []
+    started = time.monotonic()
+    done = 0
+    try:
+        for lease, ctx in zip(leases, contexts, strict=True):
+            if done and time.monotonic() - started > hold:
+                break
+            done += 1
+            states.append(_run_one(lease, ctx))
+    finally:
+        for ctx in contexts:
+            keeper().unwatch(ctx)
+        rest = leases[done:]
+        if rest:
+            given = with_db_retry(
+                lambda: attempts.return_unstarted(rest),
+                what=f"giving back {len(rest)} unstarted jobs of a bundle",
+            )
+            log.info("bundle held for %.1f s: %s unstarted job(s) given back", hold, given)
+    return states
+
+
+def _run_one(lease: Lease, ctx: RunContext) -> str | None:
+    """One job of the bundle, as ``execute.run_job`` runs a claimed one."""
+    if ctx.cancel_requested:  # cancelled (or lost) while it waited in the bundle
+        return (
+            None
+            if ctx.lease_lost
+            else with_db_retry(
+                lambda: JobState.CANCELLED if attempts.record_cancelled(lease) else None,
+                what=f"cancelling job {lease.job.pk}",
+            )
+        )
+    # the attempt starts now, not at the bundle's claim
+    lease = dataclasses.replace(lease, started_at=timezone.now())
+    ctx.lease = lease
+    registered = get_handler(lease.job.type)
+    if registered is None:
+        return with_db_retry(lambda: _unhandled(lease), what=f"handing back job {lease.job.pk}")
+    worker_metrics.job_started(lease)
+    record = _attempt(lease, registered, ctx=ctx, own_time_limit=True)
+    state = with_db_retry(record, what=f"recording the outcome of job {lease.job.pk}")
+    worker_metrics.job_finished(state)
+    return state
+
+
+def _rate_limited() -> tuple[list[str], list[str]]:
+    """The job types and queues under a rate limit now (their jobs are claimed singly)."""
+    queues = sorted(settings.CONVEYOR_QUEUE_RATE_LIMITS)
+    types = sorted(spec.name for spec in all_job_types() if type_rate(spec) is not None)
+    return types, queues
+
+
+def _job_ids(job_ids: Any) -> list[str]:
+    """The message's job ids, malformed ones dropped (and logged)."""
+    if not isinstance(job_ids, list):
+        log.error("dropping a malformed bundle: %r is not a list of job ids", job_ids)
+        return []
+    ids = []
+    for job_id in job_ids:
+        try:
+            ids.append(str(UUID(str(job_id))))
+        except ValueError:
+            log.error("dropping a malformed job id %r from a bundle", job_id)
+    return list(dict.fromkeys(ids))
