@@ -4,7 +4,11 @@ A wait holds no request thread and no database connection. The API is served by 
 event loop (ASGI, ``config/asgi.py``): the job's view answers a job that is final, or asked
 without ``wait``, as any view does; otherwise it asks its caller, ``long_polling``'s async
 view, to wait (``ask_to_wait``). That view awaits ``wait_final`` and then runs the job's
-view once more for the answer.
+view once more for the answer. This holds because the middleware runs on the loop too
+(every one is async-capable, core/middleware.py; one sync-only middleware would run the
+chain, and so the wait, in a thread), and because the wait lets go of the request's own
+asgiref thread (``_hand_back_request_thread``). The SQLite or in-transaction fallback,
+which polls, keeps that thread.
 
 On PostgreSQL one ``Listener`` per API process, a thread, LISTENs on one channel
 (``CHANNEL``) on a connection of its own; every final transition (``notify_final``, called
