@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
@@ -263,8 +263,11 @@ def _hand_back_request_thread() -> None:
     live through the whole wait, one per waiting request. Its connection given back
     (``_release``), nothing of the request remains on it: the executor is shut down now,
     and the request's next sync call (the answer, after the wait) starts a new one.
-    Under ``async_to_sync`` (a sync caller's thread, the tests) there is none to drop.
+    Under ``async_to_sync`` (a sync caller's thread: the tests, or a sync-only
+    middleware) the request's sync code runs on that caller's thread: nothing to drop.
     """
+    if getattr(AsyncToSync.executors, "current", None) is not None:
+        return
     context = SyncToAsync.thread_sensitive_context.get(None)
     if context is None:
         return
