@@ -1,9 +1,10 @@
 """The ASGI application gunicorn serves (``config/gunicorn.py``: uvicorn's worker).
 
-An event loop per process: a connection, slow or idle, costs no thread; a long-poll
-waits on the loop (jobs/longpoll.py); sync views run in asgiref's threads, each
-request's in a thread of its own, and take a database connection from the process's
-pool (``DATABASE_POOL_MAX_SIZE``, on by default here) only while they run.
+An event loop per process: a connection, slow or idle, costs no thread; the middleware
+runs on the loop (each is async-capable, core/middleware.py); a long-poll waits on the
+loop (jobs/longpoll.py); sync views run in asgiref's threads, each request's in a thread
+of its own, and take a database connection from the process's pool
+(``DATABASE_POOL_MAX_SIZE``, on by default here) only while they run.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import values as prometheus_values
@@ -162,21 +164,37 @@ def route_of(request: HttpRequest) -> str:
 
 
 class MetricsMiddleware:
-    """Counts and times every request, labelled by route template, method and status."""
+    """Counts and times every request, labelled by route template, method and status;
+    sync- and async-capable (core/middleware.py says why)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
         started = time.perf_counter()
         response = self.get_response(request)
-        elapsed = time.perf_counter() - started
+        self._count(request, response, time.perf_counter() - started)
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response: HttpResponse = await self.get_response(request)
+        self._count(request, response, time.perf_counter() - started)
+        return response
+
+    def _count(self, request: HttpRequest, response: HttpResponse, elapsed: float) -> None:
         method = request.method if request.method in KNOWN_METHODS else "OTHER"
         route = route_of(request)
         metrics = api_metrics()
         metrics.requests.labels(route=route, method=method, status=str(response.status_code)).inc()
         metrics.latency.labels(route=route, method=method).observe(elapsed)
-        return response
 
 
 # ---- the scrape ------------------------------------------------------------------------

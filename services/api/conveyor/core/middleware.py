@@ -1,30 +1,75 @@
 """Refuse oversized request bodies before anything reads them; keep the browser's
-middleware (sessions, CSRF, messages) off the API's paths."""
+middleware (sessions, CSRF, messages) off the API's paths; serve the static files.
+
+Every middleware here is both sync- and async-capable (Django's "Asynchronous support"):
+under ASGI (config/asgi.py) Django runs the whole chain on the event loop, so an async
+view (the long-polls, jobs/longpoll.py) is awaited there; one sync-only middleware would
+make Django run the chain in a thread and hold it for the whole request.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.module_loading import import_string
+from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 
 from conveyor.core.problems import too_large_response
 
+GetResponse = Callable[[HttpRequest], Any]
 
-class BodySizeLimitMiddleware:
+
+class SyncAndAsyncMiddleware:
+    """A middleware in Django's sync and async modes (as Django's ``MiddlewareMixin``):
+    ``before`` may answer instead of the rest of the chain, ``after`` sees the response.
+    Both run in the caller's mode and must not block (no database, no network)."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        early = self.before(request)
+        if early is not None:
+            return early
+        return self.after(request, self.get_response(request))
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        early = self.before(request)
+        if early is not None:
+            return early
+        return self.after(request, await self.get_response(request))
+
+    def before(self, request: HttpRequest) -> HttpResponse | None:
+        return None
+
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        return response
+
+
+class BodySizeLimitMiddleware(SyncAndAsyncMiddleware):
     """413 for a declared Content-Length above ``CONVEYOR_MAX_BODY_BYTES``.
 
     Bodies without a length (chunked) are capped by Django's
     DATA_UPLOAD_MAX_MEMORY_SIZE, which the exception handler also maps to 413.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def __init__(self, get_response: GetResponse) -> None:
+        super().__init__(get_response)
         self.limit: int = settings.CONVEYOR_MAX_BODY_BYTES
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def before(self, request: HttpRequest) -> HttpResponse | None:
         length = request.META.get("CONTENT_LENGTH")
         if length:
             try:
@@ -33,7 +78,7 @@ class BodySizeLimitMiddleware:
                 declared = 0
             if declared > self.limit:
                 return too_large_response(request)
-        return self.get_response(request)
+        return None
 
 
 # Paths no browser session serves: the API (authenticated by API key, no cookie), the
@@ -53,12 +98,18 @@ class BrowserOnlyMiddleware:
     admin, skipped on ``LEAN_PREFIXES``, where no cookie is used: no session object, no
     CSRF cookie check, no message storage per API request.
 
-    The chain is built once; CSRF's ``process_view``, which Django calls only on the
+    The chain is built once, on ``get_response`` in its mode (Django's own middleware
+    are sync- and async-capable); CSRF's ``process_view``, which Django calls only on the
     middleware it lists, is passed on from here.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
         chain = get_response
         made: list[object] = []
         for path in reversed(BROWSER_MIDDLEWARE):
@@ -67,7 +118,8 @@ class BrowserOnlyMiddleware:
         self.browser = chain
         self.csrf = next(m for m in made if isinstance(m, CsrfViewMiddleware))
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> Any:
+        # In async mode both are coroutine functions: the coroutine is returned as it is.
         if request.path_info.startswith(LEAN_PREFIXES):
             return self.get_response(request)
         return self.browser(request)
@@ -82,3 +134,31 @@ class BrowserOnlyMiddleware:
         if request.path_info.startswith(LEAN_PREFIXES):
             return None
         return self.csrf.process_view(request, view_func, view_args, view_kwargs)
+
+
+class StaticFilesMiddleware(SyncAndAsyncMiddleware):
+    """WhiteNoise (``whitenoise.middleware.WhiteNoiseMiddleware``, sync only in 6.x) for
+    the paths under its prefix (``STATIC_URL``) alone: in async mode those run it in a
+    thread (``sync_to_async``), every other request passes on, on the event loop."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        super().__init__(get_response)
+        inner: Callable[[HttpRequest], HttpResponse] = (
+            async_to_sync(get_response) if iscoroutinefunction(get_response) else get_response
+        )
+        self.whitenoise = WhiteNoiseMiddleware(inner)
+        self.prefix: str = self.whitenoise.static_prefix
+        self.serve_async: Callable[[HttpRequest], Awaitable[HttpResponse]] = sync_to_async(
+            self.whitenoise
+        )
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        return self.whitenoise(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(self.prefix):
+            return await self.serve_async(request)
+        response: HttpResponse = await self.get_response(request)
+        return response

@@ -17,26 +17,26 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.views.debug import SafeExceptionReporterFilter
 
+from conveyor.core.middleware import SyncAndAsyncMiddleware
 from conveyor.core.problems import not_found_view
 
 METRICS_PATH = "/metrics"
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(SyncAndAsyncMiddleware):
     """Adds ``Content-Security-Policy`` to every response that has none."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        super().__init__(get_response)
         self.policy: str = settings.CONVEYOR_CONTENT_SECURITY_POLICY
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def after(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
 
 
-class MetricsPortMiddleware:
+class MetricsPortMiddleware(SyncAndAsyncMiddleware):
     """With CONVEYOR_METRICS_PORT set, ``/metrics`` is answered on that port only, and
     that port answers nothing else: the ingress routes the API's port, so the metrics
     (every tenant's queues and counts) stay inside the cluster.
@@ -45,19 +45,19 @@ class MetricsPortMiddleware:
     socket, not from the request's Host header).
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        super().__init__(get_response)
         self.port: int | None = settings.CONVEYOR_METRICS_PORT
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def before(self, request: HttpRequest) -> HttpResponse | None:
         if self.port is not None:
             on_metrics_port = request.META.get("SERVER_PORT") == str(self.port)
             if on_metrics_port != (request.path == METRICS_PATH):
                 return not_found_view(request, Http404())
-        return self.get_response(request)
+        return None
 
 
-class HttpsRedirectMiddleware:
+class HttpsRedirectMiddleware(SyncAndAsyncMiddleware):
     """With HTTPS on (CONVEYOR_HTTPS), a request the proxy received over plain HTTP
     (``X-Forwarded-Proto: http``) is redirected to https.
 
@@ -66,17 +66,17 @@ class HttpsRedirectMiddleware:
     Prometheus, KEDA, ``helm test`` - which have no https to go to.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        super().__init__(get_response)
         self.enabled: bool = settings.CONVEYOR_HTTPS
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def before(self, request: HttpRequest) -> HttpResponse | None:
         proto = request.META.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
         if self.enabled and proto == "http":
             return HttpResponsePermanentRedirect(
                 f"https://{request.get_host()}{request.get_full_path()}"
             )
-        return self.get_response(request)
+        return None
 
 
 _URL_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)

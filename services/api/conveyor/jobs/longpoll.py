@@ -4,7 +4,11 @@ A wait holds no request thread and no database connection. The API is served by 
 event loop (ASGI, ``config/asgi.py``): the job's view answers a job that is final, or asked
 without ``wait``, as any view does; otherwise it asks its caller, ``long_polling``'s async
 view, to wait (``ask_to_wait``). That view awaits ``wait_final`` and then runs the job's
-view once more for the answer.
+view once more for the answer. This holds because the middleware runs on the loop too
+(every one is async-capable, core/middleware.py; one sync-only middleware would run the
+chain, and so the wait, in a thread), and because the wait lets go of the request's own
+asgiref thread (``_hand_back_request_thread``). The SQLite or in-transaction fallback,
+which polls, keeps that thread.
 
 On PostgreSQL one ``Listener`` per API process, a thread, LISTENs on one channel
 (``CHANNEL``) on a connection of its own; every final transition (``notify_final``, called
@@ -34,7 +38,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from asgiref.sync import sync_to_async
+from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
@@ -250,6 +254,28 @@ def _final(job_id: UUID) -> bool:
     return state in FINAL_STATES
 
 
+def _hand_back_request_thread() -> None:
+    """Let the request's own thread go while it waits.
+
+    Django's ASGI handler gives each request a thread of its own for its sync code
+    (asgiref's ``ThreadSensitiveContext``: a one-thread executor made at the request's
+    first sync call, shut down when the request ends); idle, that thread would still
+    live through the whole wait, one per waiting request. Its connection given back
+    (``_release``), nothing of the request remains on it: the executor is shut down now,
+    and the request's next sync call (the answer, after the wait) starts a new one.
+    Under ``async_to_sync`` (a sync caller's thread: the tests, or a sync-only
+    middleware) the request's sync code runs on that caller's thread: nothing to drop.
+    """
+    if getattr(AsyncToSync.executors, "current", None) is not None:
+        return
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    if context is None:
+        return
+    executor = SyncToAsync.context_to_thread_executor.pop(context, None)
+    if executor is not None:
+        executor.shutdown(wait=False)
+
+
 async def wait_final(job_id: UUID, timeout: timedelta) -> None:
     """Return once the job is final, or after ``timeout``; holds no thread meanwhile.
     The caller has just read the job, not final."""
@@ -258,7 +284,10 @@ async def wait_final(job_id: UUID, timeout: timedelta) -> None:
     if not await sync_to_async(_release)():
         await _wait_polling(job_id, deadline)
         return
-    final = sync_to_async(_final)
+    _hand_back_request_thread()
+    # Each read on a thread of the loop's executor (a few per process, shared), which
+    # gives its connection back at once: it needs nothing of the request's thread.
+    final = sync_to_async(_final, thread_sensitive=False)
     process_listener = listener()
     with process_listener.waiter(job_id) as waiter:
         while True:

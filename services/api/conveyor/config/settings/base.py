@@ -54,7 +54,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "conveyor.core.security.HttpsRedirectMiddleware",
     "conveyor.core.security.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise for STATIC_URL's paths only, so the chain stays async (core/middleware.py).
+    "conveyor.core.middleware.StaticFilesMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Sessions, CSRF, authentication and messages, for the admin only: skipped on /v1/,
     # the probes and /metrics, where no cookie is used (core/middleware.py).
