@@ -17,6 +17,7 @@ import django
 from conveyor.config.settings.components.celery import *  # noqa: F403
 from conveyor.config.settings.components.conveyor import *  # noqa: F403
 from conveyor.config.settings.components.logging import *  # noqa: F403
+from conveyor.config.settings.components.limits import *  # noqa: F403
 from conveyor.config.settings.components.ratelimits import *  # noqa: F403
 from conveyor.config.settings.components.webhooks import *  # noqa: F403
 
