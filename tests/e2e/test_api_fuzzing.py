@@ -11,6 +11,7 @@ webhooks to generated receivers) stay queued, so nothing is sent beyond loopback
 from __future__ import annotations
 
 import base64
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from conveyor.clients.scopes import ALL_SCOPES
 from tests import shared_services as services
 from tests.e2e.platform import Platform
 from tests.procs import BIN, run
+
+REPO = Path(__file__).resolve().parents[2]
 
 MAX_EXAMPLES = 10
 # One worker, so no threads: CPython 3.11 keeps the AST constructor's recursion depth in
@@ -68,33 +71,38 @@ def config_text() -> str:
     return "[checks]\nenabled = true\n\n" + "\n".join(blocks)
 
 
+def api_key(platform: Platform, name: str) -> str:
+    """A new client's key, with every scope."""
+    command = [str(BIN / "conveyor"), "create_api_client", name, "--scopes", ",".join(ALL_SCOPES)]
+    return run([*command, "--key-only"], platform.env).strip()
+
+
 @pytest.fixture(scope="module")
-def fuzzed() -> Iterator[tuple[Platform, str]]:
-    """A platform whose worker is stopped, and a key with every scope."""
+def fuzzed() -> Iterator[tuple[Platform, str, str]]:
+    """A platform whose worker is stopped, the fuzzer's key and another client's, each
+    with every scope."""
     services.require("postgres")
     services.require("redis")
     # a long-poll waits at most a second, so a generated `wait` costs little
     with Platform.running("redis", extra_env={"CONVEYOR_LONG_POLL_MAX_SECONDS": "1"}) as platform:
         platform.procs["worker"].stop(timeout=30)
-        key = run(
-            [
-                str(BIN / "conveyor"),
-                "create_api_client",
-                "fuzzer",
-                "--scopes",
-                ",".join(ALL_SCOPES),
-                "--key-only",
-            ],
-            platform.env,
-        ).strip()
-        yield platform, key
+        yield platform, api_key(platform, "fuzzer"), api_key(platform, "other")
 
 
-def test_schemathesis_finds_no_mismatch(fuzzed: tuple[Platform, str], tmp_path: Path) -> None:
-    # given
-    platform, key = fuzzed
+def test_schemathesis_finds_no_mismatch(fuzzed: tuple[Platform, str, str], tmp_path: Path) -> None:
+    # given the fuzzer's client, and another whose key the check replays with
+    platform, key, other_key = fuzzed
     config = tmp_path / "schemathesis.toml"
     config.write_text(config_text())
+    replays = tmp_path / "replays.txt"
+    replays.touch()
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.e2e.fuzz_other_client",
+        "PYTHONPATH": str(REPO),
+        "CONVEYOR_FUZZ_OTHER_KEY": other_key,
+        "CONVEYOR_FUZZ_REPLAYS": str(replays),
+    }
 
     # when
     done = subprocess.run(
@@ -119,6 +127,7 @@ def test_schemathesis_finds_no_mismatch(fuzzed: tuple[Platform, str], tmp_path: 
             "--no-color",
         ],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -128,3 +137,7 @@ def test_schemathesis_finds_no_mismatch(fuzzed: tuple[Platform, str], tmp_path: 
     # then
     assert done.returncode == 0, f"{done.stdout[-20000:]}\n{done.stderr[-5000:]}"
     assert "No issues found" in done.stdout or " passed" in done.stdout, done.stdout[-5000:]
+    # and the other client was refused what the fuzzer's reached, job and schedule alike
+    replayed = replays.read_text().splitlines()
+    assert any("{job_id}" in line for line in replayed), replayed
+    assert all(line.endswith(" 404") for line in replayed), replayed

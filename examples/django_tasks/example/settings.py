@@ -16,8 +16,8 @@ import django
 # conveyor's settings components, as conveyor's own settings use them (docs/django.md).
 from conveyor.config.settings.components.celery import *  # noqa: F403
 from conveyor.config.settings.components.conveyor import *  # noqa: F403
-from conveyor.config.settings.components.logging import *  # noqa: F403
 from conveyor.config.settings.components.limits import *  # noqa: F403
+from conveyor.config.settings.components.logging import *  # noqa: F403
 from conveyor.config.settings.components.ratelimits import *  # noqa: F403
 from conveyor.config.settings.components.webhooks import *  # noqa: F403
 
