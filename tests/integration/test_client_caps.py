@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.utils import timezone
+from prometheus_client import REGISTRY
 
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor_worker import attempts, reconcile
 from conveyor_worker.admission import Deferred, claim_within_limits
 from conveyor_worker.attempts import Lease
+from conveyor_worker.execute import run_job
 from tests.factories import ApiClientFactory, JobFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +101,23 @@ def test_a_capped_clients_jobs_are_left_out_of_a_bundles_claim() -> None:
     assert set(Job.objects.filter(client=capped).values_list("state", flat=True)) == {
         JobState.QUEUED
     }
+
+
+def capped_count(queue: str) -> float:
+    value = REGISTRY.get_sample_value("conveyor_client_capped_total", {"queue": queue})
+    return value or 0.0
+
+
+def test_the_worker_puts_off_a_job_over_its_clients_cap_and_counts_it() -> None:
+    # given a client capped at one running job, which runs one already
+    client = ApiClientFactory.create(max_running_jobs=1)
+    running, waits = JobFactory.create(client=client), JobFactory.create(client=client)
+    assert isinstance(claim_within_limits(str(running.pk), worker="w", message_id=None), Lease)
+    before = capped_count("default")
+    # when the worker gets the other job's message
+    assert run_job(str(waits.pk), message_id=None, worker="w") is None
+    # then it waits, scheduled for later, without an attempt, and is counted
+    job = Job.objects.get(pk=waits.pk)
+    assert (job.state, job.attempts) == (JobState.SCHEDULED, 0)
+    assert job.run_at is not None
+    assert capped_count("default") == before + 1

@@ -118,6 +118,8 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
         log.info("job %s put off until %s by %s", job_id, lease.run_at.isoformat(), lease.reason())
         if lease.client_cap is None:
             worker_metrics.job_rate_limited(type=lease.type, queue=lease.queue)
+        else:
+            worker_metrics.job_client_capped(queue=lease.queue)
         return None
     if lease is None:
         log.info(
