@@ -212,3 +212,33 @@ def test_demo_job_types_are_off_by_default() -> None:
         env=env,
     )
     assert on is False
+
+
+def test_the_admin_edits_a_clients_own_limits(admin_client: Any, make_api: MakeApi) -> None:
+    # given a client on the platform's defaults
+    _, client = make_api()
+    url = f"/admin/clients/apiclient/{client.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    # then its change page has a field for each of its own limits
+    for field in (
+        "throttle_rate",
+        "max_unfinished_jobs",
+        "max_running_jobs",
+        "max_schedules",
+        "min_schedule_interval_seconds",
+        "run_at_horizon_days",
+    ):
+        assert f'name="{field}"' in page, field
+    # when an operator caps its running jobs and leaves the other limits empty
+    response = admin_client.post(
+        url,
+        {"name": client.name, "scopes": ["jobs:read"], "is_active": "on", "max_running_jobs": 2},
+    )
+    # then the cap is stored, and the others stay the platform's
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.refresh_from_db()
+    assert (client.max_running_jobs, client.max_unfinished_jobs, client.throttle_rate) == (
+        2,
+        None,
+        "",
+    )

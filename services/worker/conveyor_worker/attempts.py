@@ -42,9 +42,15 @@ class Lease:
 
 
 def claim(
-    job_id: UUID | str, *, worker: str, message_id: str | None, now: datetime | None = None
+    job_id: UUID | str,
+    *,
+    worker: str,
+    message_id: str | None,
+    now: datetime | None = None,
+    uncapped_only: bool = False,
 ) -> Lease | None:
-    """Take a queued job for a new attempt; None if it is not queued (done, running, gone).
+    """Take a queued job for a new attempt; None if it is not queued (done, running, gone),
+    or, ``uncapped_only``, if its client has a cap on its running jobs.
 
     ``now`` is the attempt's start (given by a rate limit that admitted it at that time).
     """
@@ -65,6 +71,7 @@ def claim(
             "progress_percent": None,
             "progress_message": "",
         },
+        uncapped_only=uncapped_only,
     )
     if job is None:
         return None
@@ -81,7 +88,8 @@ def claim_bundle(
 ) -> list[Lease]:
     """Take the queued ones of a bundle's jobs, each for a new attempt with its own lease,
     in one statement (PostgreSQL only); in the order they are to
-    run (``bundle_order``). Jobs of ``skip_types`` / on ``skip_queues`` are left queued.
+    run (``bundle_order``). Jobs of ``skip_types`` / on ``skip_queues``, and those of a
+    client with a cap on its running jobs, are left queued (for ``admission``).
 
     Every lease is as long as a single job's: the keeper renews the unstarted ones with
     the running one (``bundles.py``)."""
@@ -101,6 +109,7 @@ def claim_bundle(
         },
         skip_types=skip_types,
         skip_queues=skip_queues,
+        uncapped_only=True,
     )
     return [
         Lease(job=job, token=job.lease_token, worker=worker, started_at=now)

@@ -8,8 +8,9 @@ row, lease, attempts, cancel, retries, time limit and rate limits:
 
 - a job cancelled, finished or claimed elsewhere before the bundle is taken is not queued
   and so not claimed: it is skipped;
-- a job under a rate limit is not claimed with the rest: it goes, after them, through a
-  single job's claim under its limits (``admission``), which may put it off;
+- a job under a rate limit, or of a client with a cap on its running jobs, is not
+  claimed with the rest: it goes, after them, through a single job's claim under its
+  limits (``admission``), which may put it off;
 - each job has its own soft time limit (``execute.soft_time_limit``); the message's
   limits cover the bundle (``publishing.bundle_time_limits``);
 - the keeper renews the leases of the jobs claimed and not yet started with the running
@@ -41,6 +42,7 @@ from django.utils import timezone
 from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_BUNDLE_TASK
 from conveyor.core import database
+from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import all_job_types, type_rate
 from conveyor_worker import attempts
@@ -85,14 +87,25 @@ def run_bundle(job_ids: Any, *, message_id: str | None, worker: str) -> list[str
         what=f"claiming a bundle of {len(ids)} jobs",
     )
     states = _run_claimed(leases)
-    if skip_types or skip_queues:
-        # the jobs left queued: rate-limited ones (and ones not queued, which the single
-        # claim drops); run after the claimed ones, so the order above still holds
-        claimed = {str(lease.job.pk) for lease in leases}
+    claimed = {str(lease.job.pk) for lease in leases}
+    left = [job_id for job_id in ids if job_id not in claimed]
+    if left:
+        # those still queued were left out: rate-limited ones and those of a client with
+        # a cap on its running jobs; run after the claimed ones, so the order above
+        # still holds (the others are not queued: cancelled, finished, taken elsewhere)
+        queued = with_db_retry(
+            lambda: {
+                str(pk)
+                for pk in Job.objects.filter(pk__in=left, state=JobState.QUEUED).values_list(
+                    "pk", flat=True
+                )
+            },
+            what=f"reading {len(left)} unclaimed jobs of a bundle",
+        )
         states += [
             _single(job_id, message_id=message_id, worker=worker)
-            for job_id in ids
-            if job_id not in claimed
+            for job_id in left
+            if job_id in queued
         ]
     return states
 

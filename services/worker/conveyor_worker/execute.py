@@ -115,13 +115,11 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
         what=f"claiming job {job_id}",
     )
     if isinstance(lease, Deferred):
-        log.info(
-            "job %s put off until %s by rate limit %s",
-            job_id,
-            lease.run_at.isoformat(),
-            ", ".join(str(limit) for limit in lease.refused_by),
-        )
-        worker_metrics.job_rate_limited(type=lease.type, queue=lease.queue)
+        log.info("job %s put off until %s by %s", job_id, lease.run_at.isoformat(), lease.reason())
+        if lease.client_cap is None:
+            worker_metrics.job_rate_limited(type=lease.type, queue=lease.queue)
+        else:
+            worker_metrics.job_client_capped(queue=lease.queue)
         return None
     if lease is None:
         log.info(

@@ -157,6 +157,21 @@ def job_rate_limited(*, type: str, queue: str) -> None:
 
 
 @cache
+def _client_capped() -> Counter:
+    return Counter(
+        "conveyor_client_capped",
+        "Job starts put off because their client had its most jobs running (the job went "
+        "back to scheduled), by queue.",
+        ["queue"],
+    )
+
+
+def job_client_capped(*, queue: str) -> None:
+    """A client's cap on its running jobs put off a job's start (``admission``)."""
+    _client_capped().labels(queue=queue).inc()
+
+
+@cache
 def _handed_back() -> Counter:
     return Counter(
         "conveyor_jobs_handed_back",

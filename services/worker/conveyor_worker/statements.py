@@ -22,8 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Field, Model
 
+from conveyor.clients.models import ApiClient
 from conveyor.core import database
 from conveyor.jobs.models import Job, JobAttempt
 
@@ -76,8 +78,29 @@ def _where_job(
     return where
 
 
+def uncapped(params: list[Any]) -> str:
+    """The condition that a Job row's client has no cap on its running jobs: neither its
+    own ``max_running_jobs`` nor, that empty, ``CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT``.
+    Such a job is claimed at once; a capped client's, under its cap (``admission``)."""
+    client_table = _table(ApiClient)
+    client_id, _ = _column(ApiClient, "id")
+    cap, _ = _column(ApiClient, "max_running_jobs")
+    job_client, _ = _column(Job, "client")
+    params.append(settings.CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT)
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {client_table} WHERE "  # noqa: S608
+        f"{client_table}.{client_id} = {_table(Job)}.{job_client} "
+        f"AND COALESCE({client_table}.{cap}, %s) > 0)"
+    )
+
+
 def claim_returning(
-    job_id: UUID | str, *, states: Iterable[str], increment: str, changes: Mapping[str, Any]
+    job_id: UUID | str,
+    *,
+    states: Iterable[str],
+    increment: str,
+    changes: Mapping[str, Any],
+    uncapped_only: bool = False,
 ) -> Job | None:
     """Apply ``changes`` (and add one to ``increment``) if the job is in one of ``states``;
     the row as the update left it, or None if it was not in one of them.
@@ -90,12 +113,17 @@ def claim_returning(
     acknowledged (late acks), or else the reconciler, runs it again, as when a worker dies
     mid-job. Only that attempt's start is then missing from the history. Inside a
     transaction (a rate-limited claim, with its grant) everything commits synchronously.
+
+    ``uncapped_only``: only if the job's client has no cap on its running jobs
+    (``uncapped``); a capped client's job is claimed under its cap (``admission``).
     """
     params: list[Any] = []
     assignments = _assignments(changes, params)
     counter, _ = _column(Job, increment)
     assignments.append(f"{counter} = {counter} + 1")
     where = _where_job(job_id, states, None, params)
+    if uncapped_only:
+        where += " AND " + uncapped(params)
     table = _table(Job)
     source, returning = "", "*"
     db = database.connection()
@@ -164,6 +192,7 @@ def claim_many(
     changes: Mapping[str, Any],
     skip_types: Sequence[str] = (),
     skip_queues: Sequence[str] = (),
+    uncapped_only: bool = False,
 ) -> list[Job]:
     """On PostgreSQL, a bundle's claim in one statement: apply ``changes`` (and add one to
     ``attempts``, and give each row a lease token of its own) to those of the jobs that
@@ -171,6 +200,7 @@ def claim_many(
     ``skip_queues`` (rate-limited ones, claimed one by one under their limit). The rows
     as the update left them, oldest first (``created_at``, then id): the order the worker
     runs them in, which the reconciler relies on (``reconcile.recover_lapsed``).
+    ``uncapped_only``: and not of a client with a cap on its running jobs (``uncapped``).
 
     Its commit does not wait for the WAL flush, as ``claim_returning``'s (and for the same
     reasons nothing is lost)."""
@@ -196,6 +226,8 @@ def claim_many(
         queue_column, _ = _column(Job, "queue")
         where += f" AND NOT ({queue_column} = ANY(%s))"
         params.append(list(skip_queues))
+    if uncapped_only:
+        where += " AND " + uncapped(params)
     table = _table(Job)
     source = ""
     if not db.in_atomic_block:

@@ -22,7 +22,18 @@ class ApiClientForm(forms.ModelForm[ApiClient]):
 
     class Meta:
         model = ApiClient
-        fields = ("name", "scopes", "is_active")
+        # and the client's fair share (conveyor/clients/limits.py): empty, the platform's
+        fields = (
+            "name",
+            "scopes",
+            "is_active",
+            "throttle_rate",
+            "max_unfinished_jobs",
+            "max_running_jobs",
+            "max_schedules",
+            "min_schedule_interval_seconds",
+            "run_at_horizon_days",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,7 +2,8 @@
 
 The limits themselves are enforced where what they limit happens: the request throttle
 in ``conveyor/clients/throttling.py``, the unfinished-jobs cap and the ``run_at``
-horizon in ``conveyor/jobs/quotas.py``, the schedule cap and minimum interval in
+horizon in ``conveyor/jobs/quotas.py``, the running-jobs cap in the worker's
+``conveyor_worker/admission.py``, the schedule cap and minimum interval in
 ``conveyor/schedules/quotas.py``.
 """
 
@@ -22,6 +23,7 @@ class Limits:
 
     throttle_rate: str
     max_unfinished_jobs: int
+    max_running_jobs: int
     max_schedules: int
     min_schedule_interval: timedelta
     run_at_horizon: timedelta
@@ -36,6 +38,7 @@ def limits_of(client: ApiClient) -> Limits:
             if client.max_unfinished_jobs is None
             else client.max_unfinished_jobs
         ),
+        max_running_jobs=running_cap(client.max_running_jobs),
         max_schedules=(
             settings.CONVEYOR_MAX_SCHEDULES
             if client.max_schedules is None
@@ -52,3 +55,8 @@ def limits_of(client: ApiClient) -> Limits:
             else settings.CONVEYOR_RUN_AT_HORIZON
         ),
     )
+
+
+def running_cap(own: int | None) -> int:
+    """A client's cap on its running jobs from its own value (None: the platform's)."""
+    return settings.CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT if own is None else own

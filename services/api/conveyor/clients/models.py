@@ -40,6 +40,13 @@ class ApiClient(models.Model):
     max_unfinished_jobs = models.PositiveIntegerField(
         null=True, blank=True, help_text="0: no limit. Empty: CONVEYOR_MAX_UNFINISHED_JOBS."
     )
+    #: Jobs of this client running at once, across every worker (0: no limit); a job
+    #: over it waits, scheduled, without using an attempt (conveyor_worker/admission.py).
+    max_running_jobs = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="0: no limit. Empty: CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT.",
+    )
     #: Schedules this client may have (0: no limit).
     max_schedules = models.PositiveIntegerField(
         null=True, blank=True, help_text="0: no limit. Empty: CONVEYOR_MAX_SCHEDULES."

@@ -220,7 +220,9 @@ from conveyor.config.settings.components.drf import (
 )
 from conveyor.config.settings.components.limits import (
     CACHES,
+    CONVEYOR_CLIENT_CAP_RETRY,
     CONVEYOR_DEMO_JOB_TYPES,
+    CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT,
     CONVEYOR_MAX_SCHEDULES,
     CONVEYOR_MAX_UNFINISHED_JOBS,
     CONVEYOR_MIN_SCHEDULE_INTERVAL,

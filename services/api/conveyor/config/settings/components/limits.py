@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from conveyor.clients.rates import validate_rate
 from conveyor.config import broker_url
-from conveyor.config.env import env_bool, env_float, env_int, env_str
+from conveyor.config.env import env_bool, env_float, env_int, env_seconds, env_str
 
 # Requests one client may make, as DRF writes a rate: "<number>/<s|m|h|d>"; none: no limit.
 CONVEYOR_THROTTLE_RATE = env_str("CONVEYOR_THROTTLE_RATE", "50/s")
@@ -23,6 +23,11 @@ except ValidationError as _exc:
 # Jobs one client may have unfinished (scheduled, queued, running, retrying, cancelling);
 # a submission that would go beyond it is refused with 429. 0: no limit.
 CONVEYOR_MAX_UNFINISHED_JOBS = env_int("CONVEYOR_MAX_UNFINISHED_JOBS", 10_000, minimum=0)
+# Jobs of one client running at once, across every worker; a job over it waits,
+# scheduled, until the client has room (conveyor_worker/admission.py). 0: no limit.
+CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT = env_int("CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT", 0, minimum=0)
+# How long a job over its client's running cap waits before it is tried again.
+CONVEYOR_CLIENT_CAP_RETRY = env_seconds("CONVEYOR_CLIENT_CAP_RETRY_SECONDS", 1.0)
 # Schedules one client may have. 0: no limit.
 CONVEYOR_MAX_SCHEDULES = env_int("CONVEYOR_MAX_SCHEDULES", 100, minimum=0)
 # The shortest interval_seconds a schedule may have (cron fires at most once a minute).
