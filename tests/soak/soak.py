@@ -344,7 +344,18 @@ class Soak:
         return self.account(drain)
 
     def flush_cancels(self) -> None:
-        """The cancels still due once submissions stop."""
+        """The cancels still due once submissions stop; and, as a client that lost an
+        answer would (it finds its job by label), a cancel for each job meant to be
+        cancelled while scheduled whose submission was stored but never answered: left
+        alone it would wait out its 600 s delay."""
+        unanswered = self.platform.sql(
+            "SELECT id::text FROM jobs_job WHERE labels->>'run' = %s"
+            " AND labels->>'kind' = 'cancel-scheduled' AND state = 'scheduled'",
+            self.label,
+        )
+        with self.lock:
+            lost = [job_id for (job_id,) in unanswered if job_id not in self.accepted]
+            self.to_cancel.extend((0.0, job_id) for job_id in lost)
 
         def answered() -> bool:
             self.cancel_due(float("inf"))
@@ -375,10 +386,17 @@ class Soak:
             )
         except TimeoutError:
             states: dict[str, int] = {}
-            for state in self.stored().values():
+            stored = self.stored()
+            for state in stored.values():
                 states[state] = states.get(state, 0) + 1
+            stuck = {
+                job_id: (state, self.accepted.get(job_id, "never answered"))
+                for job_id, state in stored.items()
+                if state not in FINAL
+            }
             raise AssertionError(
-                f"soak {self.label}: {states} of {len(self.accepted)} accepted\n"
+                f"soak {self.label}: {states} of {len(self.accepted)} accepted; not final "
+                f"(state, kind): {stuck}\n"
                 f"{self.events}\n{self.platform.logs()}"
             ) from None
         return time.monotonic() - since

@@ -16,7 +16,7 @@ from django.core.asgi import get_asgi_application
 # The API's connections per process; a request needing one while all are in use waits
 # for one (DATABASE_POOL_TIMEOUT). Workers and beat, which do not come here, keep
 # persistent connections.
-API_DATABASE_POOL_MAX_SIZE = 8
+API_DATABASE_POOL_MAX_SIZE = 4
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
 os.environ.setdefault("DATABASE_POOL_MAX_SIZE", str(API_DATABASE_POOL_MAX_SIZE))
