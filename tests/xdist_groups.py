@@ -1,13 +1,14 @@
-"""Which tests share something booted (a platform, a server), so pytest-xdist runs them
-on one worker (``--dist loadgroup``, Makefile ``PYTEST_ARGS``).
+"""Which tests share something booted (a platform, a server), so pytest-xdist runs them on
+one worker (``--dist loadgroup``, Makefile ``PYTEST_ARGS``).
 
 A module- or session-scoped fixture is set up once per xdist worker that runs a test
 needing it: with ``--dist load`` the tests of the e2e ``platform`` fixture spread over
 every worker, and each worker boots its own platform per broker. ``group_for`` names the
 group of a test after the shared fixtures it uses that depend on no other shared fixture
 (a session one by its name, a module one by its module; either with its parameter, the
-broker say), so each is set up once. xdist sends the biggest groups out first, so the
-long ones start early and the single tests fill the workers around them.
+broker say), so each is set up once; a test may also name its group itself. xdist sends
+the biggest groups out first, so the long ones start early and the single tests fill the
+workers around them.
 
 xdist's own ``--dist loadgroup`` passes a group from the workers to its scheduler as a
 suffix of the test's node id, which pytest 9.2 no longer lets a plugin change, so the
@@ -57,6 +58,11 @@ def _shared(item: pytest.Item) -> dict[str, pytest.FixtureDef[object]]:
 
 
 def group_for(item: pytest.Item) -> str | None:
+    # a group a test names itself (``@pytest.mark.xdist_group("name")``): tests too
+    # heavy to run at the same time as each other
+    named = item.get_closest_marker("xdist_group")
+    if named is not None:
+        return str(named.args[0] if named.args else named.kwargs["name"])
     shared = _shared(item)
     params = getattr(getattr(item, "callspec", None), "params", {})
     sessions: set[str] = set()
@@ -81,7 +87,8 @@ def mark_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         group = group_for(item)
         if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(group))
             groups[item.nodeid] = group
     if hasattr(config, "workerinput"):  # every worker collects the same tests
         partial = GROUPS_FILE.with_suffix(f".{os.getpid()}")

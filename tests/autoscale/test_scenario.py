@@ -16,6 +16,9 @@ JOBS = 300
 
 @pytest.mark.e2e
 @pytest.mark.timeout(420)
+# One at a time: each scales out to 6 workers, about 60 PostgreSQL connections with the
+# API's; two at once pass PostgreSQL's default max_connections (100).
+@pytest.mark.xdist_group("autoscale")
 @pytest.mark.parametrize(
     ("broker", "trigger"), [("redis", "prometheus"), ("rabbitmq", "metrics-api")]
 )
