@@ -228,6 +228,26 @@ def test_each_component_reaches_exactly_what_it_needs(render: Render, case: str)
     assert sorted(allowed - want) == [], "allowed but not needed"
 
 
+def test_the_api_takes_http_only_from_the_listed_peers_when_closed(render: Render) -> None:
+    # given networkPolicy.apiFrom naming the ingress controller's namespace only
+    closed = {
+        "networkPolicy": {
+            "apiFrom": [
+                {"namespaceSelector": {"matchLabels": _namespace_labels(INGRESS.namespace)}}
+            ]
+        }
+    }
+    # when every pair is evaluated
+    allowed = reachable(render(closed), OUTSIDE)
+    # then the API's HTTP port takes the ingress controller and the release's test pod,
+    # no longer Prometheus' namespace; its metrics port is unchanged
+    http = {(s, d, p) for s, d, p in allowed if d == "api" and p == 8000}
+    assert http == {("ingress", "api", 8000), ("test", "api", 8000)}
+    assert ("prometheus", "api", 9809) in allowed
+    # and by default (apiFrom empty) any source, as `expected` says
+    assert ("prometheus", "api", 8000) in reachable(render(), OUTSIDE)
+
+
 def test_flower_reaches_the_database_and_the_broker(render: Render) -> None:
     allowed = reachable(render(FLOWER), OUTSIDE)
     assert ("flower", "postgresql", 5432) in allowed
