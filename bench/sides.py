@@ -142,6 +142,45 @@ class Side(ABC):
         """Whether this side runs ``scenario`` on its broker (its cells show n/a if not)."""
         return True
 
+    @contextmanager
+    def _gthread_api(self, wsgi_app: str) -> Iterator[Endpoint]:
+        """A WSGI baseline's API under gunicorn gthread, with conveyor's gunicorn
+        settings (config/gunicorn.py) written out as flags."""
+        port = free_port()
+        argv = [
+            executable("gunicorn"),
+            wsgi_app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(self.options.api_workers),
+            "--threads",
+            str(self.options.api_threads),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "30",
+            "--keep-alive",
+            "5",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ]
+        if os.path.isdir("/dev/shm"):
+            argv += ["--worker-tmp-dir", "/dev/shm"]
+        process = Process(f"{self.name}-api-{self.broker}", argv, self.env, self.options.work_dir)
+        with self._serving(process, port):
+            yield Endpoint(
+                base_url=f"http://127.0.0.1:{port}",
+                submit_path="/jobs",
+                batch_path="/jobs/batch",
+                headers={},
+                process=process,
+            )
+
     def _gunicorn_env(self, port: int) -> dict[str, str]:
         return {
             "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -330,43 +369,8 @@ class PlainCelery(Side):
     def reset(self) -> None:
         self.space.purge(self.queues)
 
-    @contextmanager
-    def api(self) -> Iterator[Endpoint]:
-        port = free_port()
-        # conveyor's gunicorn settings (config/gunicorn.py), written out as flags.
-        argv = [
-            executable("gunicorn"),
-            "bench.baseline.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(self.options.api_workers),
-            "--threads",
-            str(self.options.api_threads),
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "30",
-            "--keep-alive",
-            "5",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ]
-        if os.path.isdir("/dev/shm"):
-            argv += ["--worker-tmp-dir", "/dev/shm"]
-        process = Process(f"{self.name}-api-{self.broker}", argv, self.env, self.options.work_dir)
-        with self._serving(process, port):
-            yield Endpoint(
-                base_url=f"http://127.0.0.1:{port}",
-                submit_path="/jobs",
-                batch_path="/jobs/batch",
-                headers={},
-                process=process,
-            )
+    def api(self) -> AbstractContextManager[Endpoint]:
+        return self._gthread_api("bench.baseline.wsgi:application")
 
     def fill(self, count: int, *, batch: bool = False) -> None:
         # the baseline has no batch of its own: .delay() per job either way
@@ -445,38 +449,8 @@ class Dramatiq(Side):
     def reset(self) -> None:
         self.space.purge(self.queues)
 
-    @contextmanager
-    def api(self) -> Iterator[Endpoint]:
-        port = free_port()
-        argv = [
-            executable("gunicorn"),
-            "bench.dramatiq_peer.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(self.options.api_workers),
-            "--threads",
-            str(self.options.api_threads),
-            "--keep-alive",
-            "5",
-            "--error-logfile",
-            "-",
-            "--log-level",
-            "warning",
-        ]
-        if os.path.isdir("/dev/shm"):
-            argv += ["--worker-tmp-dir", "/dev/shm"]
-        process = Process(f"{self.name}-api-{self.broker}", argv, self.env, self.options.work_dir)
-        with self._serving(process, port):
-            yield Endpoint(
-                base_url=f"http://127.0.0.1:{port}",
-                submit_path="/jobs",
-                batch_path="/jobs/batch",
-                headers={},
-                process=process,
-            )
+    def api(self) -> AbstractContextManager[Endpoint]:
+        return self._gthread_api("bench.dramatiq_peer.wsgi:application")
 
     def fill(self, count: int, *, batch: bool = False) -> None:
         # Batch or not, one .send() per job, as the Celery baselines' .delay().
