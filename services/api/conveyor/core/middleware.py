@@ -10,12 +10,14 @@ make Django run the chain in a thread and hold it for the whole request.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware import clickjacking, common, security
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.module_loading import import_string
 from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 
@@ -79,6 +81,41 @@ class BodySizeLimitMiddleware(SyncAndAsyncMiddleware):
             if declared > self.limit:
                 return too_large_response(request)
         return None
+
+
+class OnTheLoopMixin(MiddlewareMixin):
+    """For Django's own ``MiddlewareMixin`` middleware whose hooks only read the request
+    and set headers (no database, no network): in async mode their ``process_request``
+    and ``process_response`` run on the event loop. Django's ``MiddlewareMixin`` runs
+    each in the request's thread (``sync_to_async``), a thread hop per hook, two per
+    middleware on every request."""
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase | None = None
+        process_request = getattr(self, "process_request", None)
+        if process_request is not None:
+            response = process_request(request)
+        if response is None:
+            get_response = cast(
+                Callable[[HttpRequest], Awaitable[HttpResponseBase]], self.get_response
+            )
+            response = await get_response(request)
+        process_response = getattr(self, "process_response", None)
+        if process_response is not None:
+            response = process_response(request, response)
+        return response
+
+
+class SecurityMiddleware(OnTheLoopMixin, security.SecurityMiddleware):
+    """Django's SecurityMiddleware (HSTS, nosniff, referrer policy, SSL redirect)."""
+
+
+class CommonMiddleware(OnTheLoopMixin, common.CommonMiddleware):
+    """Django's CommonMiddleware (disallowed user agents, APPEND_SLASH, PREPEND_WWW)."""
+
+
+class XFrameOptionsMiddleware(OnTheLoopMixin, clickjacking.XFrameOptionsMiddleware):
+    """Django's XFrameOptionsMiddleware (``X-Frame-Options: DENY``)."""
 
 
 # Paths no browser session serves: the API (authenticated by API key, no cookie), the

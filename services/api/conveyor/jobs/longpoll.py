@@ -31,6 +31,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,6 +46,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 from conveyor.core import database
 from conveyor.core.metrics import long_poll_shortened
+from conveyor.core.request_threads import request_threads
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import FINAL_STATES
 
@@ -257,12 +259,13 @@ def _final(job_id: UUID) -> bool:
 def _hand_back_request_thread() -> None:
     """Let the request's own thread go while it waits.
 
-    Django's ASGI handler gives each request a thread of its own for its sync code
-    (asgiref's ``ThreadSensitiveContext``: a one-thread executor made at the request's
-    first sync call, shut down when the request ends); idle, that thread would still
-    live through the whole wait, one per waiting request. Its connection given back
-    (``_release``), nothing of the request remains on it: the executor is shut down now,
-    and the request's next sync call (the answer, after the wait) starts a new one.
+    Django's ASGI handler runs each request's sync code on a one-thread executor of its
+    own (asgiref's ``ThreadSensitiveContext``; conveyor's handler lends it from the
+    process's pool, core/request_threads.py); idle, that thread would still be held
+    through the whole wait, one per waiting request. Its connection given back
+    (``_release``), nothing of the request remains on it: the executor goes back to the
+    pool now (or is shut down, if the pool did not lend it), and the request's next sync
+    call (the answer, after the wait) runs on a new one.
     Under ``async_to_sync`` (a sync caller's thread: the tests, or a sync-only
     middleware) the request's sync code runs on that caller's thread: nothing to drop.
     """
@@ -272,7 +275,9 @@ def _hand_back_request_thread() -> None:
     if context is None:
         return
     executor = SyncToAsync.context_to_thread_executor.pop(context, None)
-    if executor is not None:
+    if isinstance(executor, ThreadPoolExecutor):
+        request_threads.give_back(executor)
+    elif executor is not None:
         executor.shutdown(wait=False)
 
 

@@ -51,16 +51,18 @@ MIDDLEWARE = [
     "conveyor.core.security.MetricsPortMiddleware",
     "conveyor.core.metrics.MetricsMiddleware",
     "conveyor.core.middleware.BodySizeLimitMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # Django's Security, Common and XFrameOptions middleware, their hooks on the event
+    # loop rather than a thread hop each (core/middleware.py).
+    "conveyor.core.middleware.SecurityMiddleware",
     "conveyor.core.security.HttpsRedirectMiddleware",
     "conveyor.core.security.ContentSecurityPolicyMiddleware",
     # WhiteNoise for STATIC_URL's paths only, so the chain stays async (core/middleware.py).
     "conveyor.core.middleware.StaticFilesMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "conveyor.core.middleware.CommonMiddleware",
     # Sessions, CSRF, authentication and messages, for the admin only: skipped on /v1/,
     # the probes and /metrics, where no cookie is used (core/middleware.py).
     "conveyor.core.middleware.BrowserOnlyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "conveyor.core.middleware.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers a locked-out login attempt with 429.
     "axes.middleware.AxesMiddleware",
 ]
