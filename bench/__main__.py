@@ -26,7 +26,7 @@ import redis
 from bench.brokers import BROKERS
 from bench.options import Options
 from bench.report import RESULTS_DIR, Measurement, machine, rows_of, table, write_json
-from bench.scenarios import SCENARIOS, WAITING_CLIENTS, batch_concurrency
+from bench.scenarios import DEFAULT_SCENARIOS, SCENARIOS, WAITING_CLIENTS, batch_concurrency
 from bench.sides import SIDES, Dramatiq
 from bench.stores import run_id as new_run_id
 from bench.waiters import SHORTENED_PAUSE_SECONDS
@@ -38,6 +38,7 @@ DEFAULTS = {
     "warmup": (2.0, 1.0),
     "jobs": (2000, 500),
     "round_trips": (300, 100),
+    "cost_requests": (200, 100),
 }
 
 
@@ -92,6 +93,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="measured sequential round trips (default 300; quick 100)",
     )
     parser.add_argument(
+        "--cost-requests",
+        type=int,
+        default=None,
+        help="submissions counted by the cost scenario, under callgrind (default 200; quick 100)",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -110,8 +117,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scenarios",
         type=_csv,
-        default=list(SCENARIOS),
-        help=f"comma-separated, from: {', '.join(SCENARIOS)}",
+        default=list(DEFAULT_SCENARIOS),
+        help=f"comma-separated, from: {', '.join(SCENARIOS)} (all but cost by default: "
+        "cost counts instructions under valgrind, minutes per side)",
     )
     parser.add_argument(
         "--sides", type=_csv, default=list(SIDES), help=f"comma-separated, from: {', '.join(SIDES)}"
@@ -198,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch_size,
         jobs=args.jobs,
         round_trips=args.round_trips,
+        cost_requests=args.cost_requests,
         api_workers=args.api_workers,
         api_threads=args.api_threads,
         worker_concurrency=args.worker_concurrency,

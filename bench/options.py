@@ -24,6 +24,8 @@ class Options:
     jobs: int
     # The round-trip scenario: sequential submit-and-wait round trips (after a warm-up).
     round_trips: int
+    # The cost scenario: submissions counted under callgrind (after a warm-up).
+    cost_requests: int
     # Sizes, the same on every side: gunicorn workers and threads, celery prefork processes.
     api_workers: int
     api_threads: int

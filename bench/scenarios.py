@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from bench import roundtrip, waiters
+from bench import instructions, roundtrip, waiters
 from bench.loadgen import LoadResult, LoadSpec, generate
 from bench.options import Options
 from bench.processes import Memory, Process, memory_of, wait_until
@@ -518,6 +518,37 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
+class SubmitCost(Scenario):
+    """Instructions per submission, counted by callgrind (bench/instructions.py): the
+    submit path's cost, unmoved by the machine's speed or load, of one server process
+    answering one client. Opt-in (``--scenarios cost``): servers under callgrind run
+    tens of times slower."""
+
+    name = "cost"
+    title = "instructions per POST of a no-op job (callgrind)"
+
+    def applies_to(self, side: Side) -> bool:
+        return instructions.available()
+
+    def run(self, side: Side, options: Options) -> Outcome:
+        side.reset()
+        out_dir = options.work_dir / "callgrind"
+        name = f"{side.name}-{side.broker}"
+        count = options.cost_requests
+        wrapper = instructions.wrapper(out_dir, name)
+        with side.api(wrapper=wrapper, workers=1) as endpoint:
+            _submit_over_http(endpoint, min(instructions.WARMUP_REQUESTS, count))
+            pids = instructions.counting_on(endpoint.process)
+            _submit_over_http(endpoint, count)
+            total = instructions.counted(pids, out_dir, name)
+        return Outcome(
+            figures=[
+                Figure("M instructions per submission", total / count / 1e6, higher_is_better=False)
+            ],
+            details={"requests": count, "instructions": total},
+        )
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
@@ -529,5 +560,8 @@ SCENARIOS: dict[str, Scenario] = {
         MemoryFootprint(),
         DrainSingles(),
         WaitingUnderLoad(),
+        SubmitCost(),
     )
 }
+#: What a run measures unless told (``cost`` is opt-in: minutes per side under valgrind).
+DEFAULT_SCENARIOS = [name for name in SCENARIOS if name != SubmitCost.name]

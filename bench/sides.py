@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +35,7 @@ from bench.processes import (
 from bench.stores import postgres_database
 
 API_READY_SECONDS = 60.0
+WRAPPED_SLOWDOWN = 10
 FILL_SECONDS = 300.0
 NOOP = {"type": "demo.noop"}
 
@@ -106,8 +107,12 @@ class Side(ABC):
         """Forget every job and message, so each scenario starts empty."""
 
     @abstractmethod
-    def api(self) -> AbstractContextManager[Endpoint]:
-        """The API, started and ready; stopped on the way out."""
+    def api(
+        self, *, wrapper: Sequence[str] = (), workers: int | None = None
+    ) -> AbstractContextManager[Endpoint]:
+        """The API, started and ready; stopped on the way out. ``wrapper``: a command the
+        server runs under (the cost scenario's callgrind); ``workers``: gunicorn's
+        processes, if not ``api_workers``."""
 
     @abstractmethod
     def fill(self, count: int, *, batch: bool = False) -> None:
@@ -143,11 +148,14 @@ class Side(ABC):
         return True
 
     @contextmanager
-    def _gthread_api(self, wsgi_app: str) -> Iterator[Endpoint]:
+    def _gthread_api(
+        self, wsgi_app: str, wrapper: Sequence[str] = (), workers: int | None = None
+    ) -> Iterator[Endpoint]:
         """A WSGI baseline's API under gunicorn gthread, with conveyor's gunicorn
         settings (config/gunicorn.py) written out as flags."""
         port = free_port()
         argv = [
+            *wrapper,
             executable("gunicorn"),
             wsgi_app,
             "--bind",
@@ -155,7 +163,7 @@ class Side(ABC):
             "--worker-class",
             "gthread",
             "--workers",
-            str(self.options.api_workers),
+            str(workers or self.options.api_workers),
             "--threads",
             str(self.options.api_threads),
             "--timeout",
@@ -204,10 +212,12 @@ class Side(ABC):
 
     @contextmanager
     def _serving(self, process: Process, port: int) -> Iterator[Process]:
+        # Under a wrapper (callgrind) a server starts tens of times slower.
+        wrapped = process.argv[0] != executable("gunicorn")
         with running(process):
             wait_until(
                 lambda: _get_status(port, "/readyz") == 200,
-                timeout=API_READY_SECONDS,
+                timeout=API_READY_SECONDS * (WRAPPED_SLOWDOWN if wrapped else 1),
                 what=f"{process.name} to be ready",
                 alive=process.alive,
             )
@@ -265,17 +275,17 @@ class Conveyor(Side):
         self.space.purge(self.queues)
 
     @contextmanager
-    def api(self) -> Iterator[Endpoint]:
+    def api(self, *, wrapper: Sequence[str] = (), workers: int | None = None) -> Iterator[Endpoint]:
         port = free_port()
         process = Process(
             f"conveyor-api-{self.broker}",
-            [executable("gunicorn"), "-c", "python:conveyor.config.gunicorn"],
+            [*wrapper, executable("gunicorn"), "-c", "python:conveyor.config.gunicorn"],
             # As shipped: uvicorn's worker on the ASGI app, a pool of api_threads
             # database connections per process.
             {
                 **self.env,
                 "GUNICORN_BIND": f"127.0.0.1:{port}",
-                "GUNICORN_WORKERS": str(self.options.api_workers),
+                "GUNICORN_WORKERS": str(workers or self.options.api_workers),
                 "DATABASE_POOL_MAX_SIZE": str(self.options.api_threads),
             },
             self.options.work_dir,
@@ -369,8 +379,10 @@ class PlainCelery(Side):
     def reset(self) -> None:
         self.space.purge(self.queues)
 
-    def api(self) -> AbstractContextManager[Endpoint]:
-        return self._gthread_api("bench.baseline.wsgi:application")
+    def api(
+        self, *, wrapper: Sequence[str] = (), workers: int | None = None
+    ) -> AbstractContextManager[Endpoint]:
+        return self._gthread_api("bench.baseline.wsgi:application", wrapper, workers)
 
     def fill(self, count: int, *, batch: bool = False) -> None:
         # the baseline has no batch of its own: .delay() per job either way
@@ -449,8 +461,10 @@ class Dramatiq(Side):
     def reset(self) -> None:
         self.space.purge(self.queues)
 
-    def api(self) -> AbstractContextManager[Endpoint]:
-        return self._gthread_api("bench.dramatiq_peer.wsgi:application")
+    def api(
+        self, *, wrapper: Sequence[str] = (), workers: int | None = None
+    ) -> AbstractContextManager[Endpoint]:
+        return self._gthread_api("bench.dramatiq_peer.wsgi:application", wrapper, workers)
 
     def fill(self, count: int, *, batch: bool = False) -> None:
         # Batch or not, one .send() per job, as the Celery baselines' .delay().

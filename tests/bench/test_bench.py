@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,46 @@ def test_a_tiny_run_measures_dramatiq_next_to_conveyor(tmp_path: Path) -> None:
     # and it leaves no Redis key of its own behind (Dramatiq's included)
     client = redis.Redis.from_url(services.REDIS_URL)
     assert list(client.scan_iter(match=f"bench_{document['run_id']}*")) == []
+
+
+@pytest.mark.timeout(900)
+def test_a_tiny_run_counts_instructions_per_submission(tmp_path: Path) -> None:
+    # given the services a run needs, and valgrind
+    for name in ("postgres", "redis"):
+        services.require(name)
+    if shutil.which("valgrind") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("valgrind is not installed (apt-get install valgrind)")
+        pytest.skip("valgrind is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in SUITE_ONLY}
+    env.update(BENCH_POSTGRES_URL=services.PG_URL, BENCH_REDIS_URL=services.REDIS_URL)
+
+    # when the benchmark counts a few submissions under callgrind on each side
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--brokers=redis",
+            "--sides=conveyor,plain-results",
+            "--scenarios=cost",
+            "--cost-requests=3",
+            f"--results-dir={tmp_path}",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=850,
+        check=False,
+    )
+
+    # then both sides have a count, and a ratio
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
+    (result,) = tmp_path.glob("bench-*.json")
+    (row,) = json.loads(result.read_text())["rows"]
+    assert row["scenario"] == "cost"
+    for side in ("conveyor", "plain-results"):
+        # a Python web request runs millions of instructions: more than a million each
+        assert row["values"][side] > 1.0, row
+    assert row["ratios"]["plain-results"] is not None, row
