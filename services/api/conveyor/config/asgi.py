@@ -10,8 +10,11 @@ of its own, and take a database connection from the process's pool
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
+
+from conveyor.core import tracing
 
 # The API's connections per process; a request needing one while all are in use waits
 # for one (DATABASE_POOL_TIMEOUT). Workers and beat, which do not come here, keep
@@ -21,4 +24,29 @@ API_DATABASE_POOL_MAX_SIZE = 4
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
 os.environ.setdefault("DATABASE_POOL_MAX_SIZE", str(API_DATABASE_POOL_MAX_SIZE))
 
+# The probes and the scrape make no spans unless OTEL_PYTHON_ASGI_EXCLUDED_URLS says else.
+UNTRACED_PATHS = "healthz,readyz,metrics"
+
+
+def _instrument() -> None:
+    """The official instrumentation of each query (the requests': ``_traced`` below)."""
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    PsycopgInstrumentor().instrument(skip_dep_check=True)
+
+
+def _traced(app: Any) -> Any:
+    """Each request in a server span, by the official ASGI instrumentation (Django's own
+    middleware is sync-only: every request, long-polls included, would leave the loop for
+    a thread). ``core/metrics.MetricsMiddleware`` names the span after the route."""
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    excluded = os.environ.get("OTEL_PYTHON_ASGI_EXCLUDED_URLS", UNTRACED_PATHS)
+    return OpenTelemetryMiddleware(app, excluded_urls=excluded)
+
+
+# Traces over OTLP when OTEL_* asks for them (core/tracing.py; docs/observability.md).
+traced = tracing.install(service="conveyor-api", instrument=_instrument)
 application = get_asgi_application()
+if traced:
+    application = _traced(application)
