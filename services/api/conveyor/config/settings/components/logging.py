@@ -6,6 +6,8 @@ object per line, the running job's fields and the exception as fields: core/logs
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 
 from conveyor.config.env import env_str
@@ -18,7 +20,7 @@ if LOG_FORMAT not in _formats:
         f"LOG_FORMAT={LOG_FORMAT!r} is not a log format; use one of {', '.join(_formats)}."
     )
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
