@@ -29,10 +29,13 @@ UNTRACED_PATHS = "healthz,readyz,metrics"
 
 
 def _instrument() -> None:
-    """The official instrumentation of each query (the requests': ``_traced`` below)."""
+    """The official instrumentations of each query and of each message published (a job's
+    publish, a span in its request's trace); the requests': ``_traced`` below."""
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 
     PsycopgInstrumentor().instrument(skip_dep_check=True)
+    CeleryInstrumentor().instrument()  # type: ignore[no-untyped-call]
 
 
 def _traced(app: Any) -> Any:
