@@ -69,3 +69,43 @@ def test_otel_sdk_disabled_wins() -> None:
 
     assert report["imported"] == []
     assert report["trace_context"] == {}
+
+
+NOT_INSTALLED = textwrap.dedent("""
+    import json, logging, sys
+
+    class NoOpenTelemetry:  # as if the otel extra were not installed
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "opentelemetry":
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, NoOpenTelemetry())
+    import django
+    django.setup()
+    from django.conf import settings
+    from conveyor.core import tracing
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("conveyor.core.tracing").addHandler(handler)
+    installed = tracing.install(service="test", instrument=lambda: None)
+    print(json.dumps({
+        "wanted": settings.CONVEYOR_TRACING_WANTED,
+        "on": settings.CONVEYOR_TRACING,
+        "installed": installed,
+        "warnings": [r.getMessage() for r in records],
+    }))
+""")
+
+
+def test_asked_for_without_the_extra_it_stays_off_and_says_what_to_install() -> None:
+    report = fresh_python_report(
+        NOT_INSTALLED, environment(OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9")
+    )
+
+    assert report["wanted"] is True
+    assert report["on"] is False
+    assert report["installed"] is False
+    (warning,) = report["warnings"]
+    assert "pip install 'conveyor[otel]'" in warning

@@ -27,8 +27,15 @@ CONVEYOR_TRACING_WANTED = (
         or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     )
 )
-# On: wanted, and the SDK is installed (``pip install 'conveyor[otel]'``). Looked up
-# without importing it.
-CONVEYOR_TRACING = (
-    CONVEYOR_TRACING_WANTED and importlib.util.find_spec("opentelemetry.sdk") is not None
-)
+
+
+def _sdk_installed() -> bool:
+    """Whether ``pip install 'conveyor[otel]'`` was run, without importing the SDK."""
+    try:
+        return importlib.util.find_spec("opentelemetry.sdk") is not None
+    except ModuleNotFoundError:  # not even the opentelemetry package
+        return False
+
+
+# On: wanted, and the SDK is installed.
+CONVEYOR_TRACING = CONVEYOR_TRACING_WANTED and _sdk_installed()
