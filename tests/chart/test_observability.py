@@ -98,3 +98,26 @@ def test_a_malformed_endpoint_is_refused(render: Render, endpoint: str) -> None:
 
     with pytest.raises(helm_python.HelmValuesError):
         render({"otel": {"endpoint": endpoint}})
+
+
+def test_otlp_headers_come_from_a_secret(render: Render) -> None:
+    objects = render({"otel": {"endpoint": ENDPOINT, "headersSecret": "otel-token"}})
+
+    for component in ("api", "worker"):
+        (deployment,) = [
+            d
+            for d in find(objects, "Deployment")
+            if d["metadata"]["labels"]["app.kubernetes.io/component"] == component
+        ]
+        (container,) = [
+            c
+            for c in deployment["spec"]["template"]["spec"]["containers"]
+            if c["name"] == component
+        ]
+        (header,) = [e for e in container["env"] if e["name"] == "OTEL_EXPORTER_OTLP_HEADERS"]
+        assert header["valueFrom"]["secretKeyRef"] == {"name": "otel-token", "key": "headers"}
+    # never in the ConfigMap
+    assert "OTEL_EXPORTER_OTLP_HEADERS" not in config_data(objects)
+    # and without an endpoint, nothing
+    plain = render({"otel": {"headersSecret": "otel-token"}})
+    assert "OTEL_EXPORTER_OTLP_HEADERS" not in str(find(plain, "Deployment"))
