@@ -46,6 +46,8 @@ def observed() -> Iterator[Observed]:
         # a message the broker lost is published again within a few seconds
         "CONVEYOR_RECONCILE_INTERVAL_SECONDS": "1",
         "CONVEYOR_REPUBLISH_AFTER_SECONDS": "1",
+        # a batch's jobs go out as one bundle (conveyor_worker/bundles.py)
+        "CONVEYOR_BUNDLE_SPREAD": "1",
     }
     try:
         with Platform.running("redis", extra_env=env, worker_concurrency=2) as platform:
@@ -129,6 +131,39 @@ def test_a_republished_job_still_runs_in_its_trace(observed: Observed) -> None:
 
     # then its run is still in the trace of its submission
     assert run_span(receiver, job["id"]).trace_id == submission_span(receiver, job["id"]).trace_id
+
+
+def test_the_jobs_of_a_bundle_run_in_the_trace_of_their_batch(observed: Observed) -> None:
+    platform, receiver = observed.platform, observed.receiver
+    # when a batch's 3 jobs are published as one bundle and run
+    response = platform.http.post(
+        f"{platform.base_url}/v1/jobs/batch",
+        json={"jobs": [{"type": "demo.noop"}] * 3},
+        headers=platform.headers(),
+    )
+    assert response.status_code == 201, response.text
+    ids = [job["id"] for job in response.json()["jobs"]]
+    for job_id in ids:
+        assert platform.wait_final(job_id)["state"] == "succeeded"
+
+    # then each job's run span is a child of the batch request's span
+    bundles = wait_until(
+        lambda: receiver.found("run/conveyor.execute_bundle"), timeout=30, message="the bundle"
+    )
+    assert isinstance(bundles, list)
+    (bundle,) = bundles
+    found = wait_until(
+        lambda: [s for s in receiver.found("POST v1/jobs/batch") if s.service == "conveyor-api"],
+        timeout=30,
+        message="the batch request's span",
+    )
+    assert isinstance(found, list)
+    (request,) = found
+    for job_id in ids:
+        ran = run_span(receiver, job_id)
+        assert (ran.trace_id, ran.parent_span_id) == (request.trace_id, request.span_id)
+        assert ran.attributes["conveyor.job.outcome"] == "succeeded"
+        assert (bundle.trace_id, bundle.span_id) in ran.links
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:
