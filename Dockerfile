@@ -3,11 +3,12 @@
 #
 # `docker build .` or `podman build .` needs nothing but this repository and a package
 # index: the Python packages are installed inside the build from requirements/image.txt,
-# a lock (`make lock`) of the runtime dependencies and the two extras the pods need,
-# flower (the chart's flower.enabled) and kubernetes (the workers' pod-deletion-cost),
-# with every version pinned and hashed for every platform. So any host (Linux, macOS,
-# Windows) builds the same packages, for amd64 or arm64. Only wheels are installed: the
-# image needs no compiler.
+# a lock (`make lock`) of the runtime dependencies and the three extras the pods need,
+# flower (the chart's flower.enabled), kubernetes (the workers' pod-deletion-cost) and
+# otel (the chart's otel.endpoint: traces, off until it is set), with every version
+# pinned and hashed for every platform. So any host (Linux, macOS, Windows) builds the
+# same packages, for amd64 or arm64. Only wheels are installed: the image needs no
+# compiler.
 #
 # PACKAGES: `index` (the default) downloads from PyPI, or from the index pip is pointed at
 # (PIP_INDEX_URL as a build secret or environment of your builder); `wheelhouse` installs

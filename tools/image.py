@@ -32,7 +32,7 @@ IMAGE = os.environ.get("CONVEYOR_IMAGE", "localhost/conveyor:dev")
 DEBIAN_MIRROR = os.environ.get("CONVEYOR_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 # The extras the pods need (tools/lock.py locks them for the Dockerfile): the chart's
 # Flower and the workers' pod-deletion-cost.
-IMAGE_EXTRAS = "flower,kubernetes"
+IMAGE_EXTRAS = "flower,kubernetes,otel"
 LOCK = REPO / "requirements" / "image.txt"
 WHEELHOUSE = REPO / "requirements" / "wheelhouse"
 # The image's Python, for choosing wheels: CPython 3.11 on glibc (Debian bookworm: 2.36).

@@ -60,12 +60,13 @@ def test_optional_packages_are_extras_of_their_features(wheel: Path) -> None:
     _, fields = _metadata(wheel)
     requires = fields["Requires-Dist"]
     core = [r.split(";")[0].strip().lower() for r in requires if "extra ==" not in r]
-    for optional in ("flower", "kubernetes", "sqlalchemy", "django-tasks"):
+    for optional in ("flower", "kubernetes", "sqlalchemy", "django-tasks", "opentelemetry"):
         assert not any(r.startswith(optional) for r in core), (optional, core)
-    assert {"embedded", "flower", "kubernetes", "tasks", "dev"} <= set(fields["Provides-Extra"])
-    # the tests run every feature: dev pulls in the four extras
+    extras = {"embedded", "flower", "kubernetes", "otel", "tasks", "dev"}
+    assert extras <= set(fields["Provides-Extra"])
+    # the tests run every feature: dev pulls in the five extras
     assert any(
-        r.startswith("conveyor[embedded,flower,kubernetes,tasks]") and 'extra == "dev"' in r
+        r.startswith("conveyor[embedded,flower,kubernetes,otel,tasks]") and 'extra == "dev"' in r
         for r in requires
     ), requires
     # the license is an SPDX expression, not the deprecated table

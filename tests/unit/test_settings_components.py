@@ -11,7 +11,16 @@ from django.conf import settings
 from conveyor.config import tasks
 from conveyor.config.broker_url import broker_scheme
 
-COMPONENTS = ["celery", "conveyor", "drf", "logging", "ratelimits", "security", "webhooks"]
+COMPONENTS = [
+    "celery",
+    "conveyor",
+    "drf",
+    "logging",
+    "ratelimits",
+    "security",
+    "tracing",
+    "webhooks",
+]
 
 
 @pytest.mark.parametrize("component", COMPONENTS)

@@ -30,6 +30,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     periodic,
     schedules,
     shutdown,
+    tracing,
     webhooks,
 )
 from conveyor_worker.consumer import Consumer  # noqa: E402
@@ -88,5 +89,7 @@ shutdown.install()
 # Prometheus metrics on port 9808, and the pod-deletion-cost annotation in a cluster.
 metrics.install()
 deletion_cost.install()
+# Traces over OTLP when OTEL_* asks for them (see tracing.py; docs/observability.md).
+tracing.install()
 
 __all__ = ["app"]

@@ -50,7 +50,7 @@ from conveyor_worker import metrics as worker_metrics
 from conveyor_worker.attempts import Lease
 from conveyor_worker.context import RunContext, keeper
 from conveyor_worker.dbretry import with_db_retry
-from conveyor_worker.execute import JobTask, _attempt, _unhandled, run_job
+from conveyor_worker.execute import JobTask, _attempt, _unhandled, observed, run_job
 from conveyor_worker.registry import get_handler
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def run_bundle(job_ids: Any, *, message_id: str | None, worker: str) -> list[str
         ),
         what=f"claiming a bundle of {len(ids)} jobs",
     )
-    states = _run_claimed(leases)
+    states = _run_claimed(leases, worker=worker)
     claimed = {str(lease.job.pk) for lease in leases}
     left = [job_id for job_id in ids if job_id not in claimed]
     if left:
@@ -116,7 +116,7 @@ def _single(job_id: str, *, message_id: str | None, worker: str) -> str | None:
     return state
 
 
-def _run_claimed(leases: list[Lease]) -> list[str | None]:
+def _run_claimed(leases: list[Lease], *, worker: str) -> list[str | None]:
     """Run the claimed jobs in order, each watched from its claim; give back the rest
     when the hold is over or when this stops early (an exception)."""
     hold: float = settings.CONVEYOR_BUNDLE_HOLD.total_seconds()
@@ -131,7 +131,7 @@ def _run_claimed(leases: list[Lease]) -> list[str | None]:
             if done and time.monotonic() - started > hold:
                 break
             done += 1
-            states.append(_run_one(lease, ctx))
+            states.append(_run_one(lease, ctx, worker=worker))
     finally:
         for ctx in contexts:
             keeper().unwatch(ctx)
@@ -145,7 +145,7 @@ def _run_claimed(leases: list[Lease]) -> list[str | None]:
     return states
 
 
-def _run_one(lease: Lease, ctx: RunContext) -> str | None:
+def _run_one(lease: Lease, ctx: RunContext, *, worker: str) -> str | None:
     """One job of the bundle, as ``execute.run_job`` runs a claimed one."""
     if ctx.cancel_requested:  # cancelled (or lost) while it waited in the bundle
         return (
@@ -162,9 +162,11 @@ def _run_one(lease: Lease, ctx: RunContext) -> str | None:
     registered = get_handler(lease.job.type)
     if registered is None:
         return with_db_retry(lambda: _unhandled(lease), what=f"handing back job {lease.job.pk}")
-    worker_metrics.job_started(lease)
-    record = _attempt(lease, registered, ctx=ctx, own_time_limit=True)
-    state = with_db_retry(record, what=f"recording the outcome of job {lease.job.pk}")
+    with observed(lease, worker=worker) as span:
+        worker_metrics.job_started(lease)
+        record = _attempt(lease, registered, ctx=ctx, own_time_limit=True)
+        state = with_db_retry(record, what=f"recording the outcome of job {lease.job.pk}")
+        span.outcome(state)
     worker_metrics.job_finished(state)
     return state
 

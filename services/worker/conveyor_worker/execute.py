@@ -11,6 +11,7 @@ import json
 import logging
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,9 +28,11 @@ from pydantic import ValidationError
 
 from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_JOB_TASK
+from conveyor.core import logs
+from conveyor.core.tracing import RunSpan
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled, JobType, PermanentError
-from conveyor_worker import attempts
+from conveyor_worker import attempts, tracing
 from conveyor_worker import metrics as worker_metrics
 from conveyor_worker.admission import Deferred, claim_within_limits
 from conveyor_worker.attempts import Failure, Lease
@@ -110,6 +113,7 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
     except ValueError:
         log.error("dropping a malformed message: job id %r is not a UUID", job_id)
         return None
+    claimed_ns = time.time_ns()  # the run span starts with the claim
     lease = with_db_retry(
         lambda: claim_within_limits(str(job_id), worker=worker, message_id=message_id),
         what=f"claiming job {job_id}",
@@ -129,9 +133,24 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
     registered = get_handler(lease.job.type)
     if registered is None:
         return with_db_retry(lambda: _unhandled(lease), what=f"handing back job {job_id}")
-    worker_metrics.job_started(lease)
-    record = _attempt(lease, registered)
-    return with_db_retry(record, what=f"recording the outcome of job {job_id}")
+    with observed(lease, worker=worker, claimed_ns=claimed_ns) as span:
+        worker_metrics.job_started(lease)
+        record = _attempt(lease, registered)
+        state = with_db_retry(record, what=f"recording the outcome of job {job_id}")
+        span.outcome(state)
+    return state
+
+
+@contextmanager
+def observed(lease: Lease, *, worker: str, claimed_ns: int | None = None) -> Iterator[RunSpan]:
+    """What an attempt logs carries the job's fields (core/logs.py), and it runs in a span
+    of the job's trace (conveyor_worker/tracing.py)."""
+    job = lease.job
+    with (
+        logs.job_fields(job_id=str(job.pk), job_type=job.type, attempt=job.attempts, worker=worker),
+        tracing.run_span(lease, worker=worker, claimed_ns=claimed_ns) as span,
+    ):
+        yield span
 
 
 def _unhandled(lease: Lease) -> str | None:

@@ -15,6 +15,7 @@ of children that have exited, so counters never go backwards.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 from contextvars import ContextVar
@@ -29,7 +30,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from conveyor.config.env import env_int, env_str
-from conveyor.core.metrics import fresh_directory, multiprocess_dir, use_multiprocess_mode
+from conveyor.core.metrics import (
+    ProcessTree,
+    fresh_directory,
+    multiprocess_dir,
+    use_multiprocess_mode,
+)
 from conveyor.jobs.states import FINAL_STATES
 from conveyor_worker.attempts import Lease
 
@@ -234,6 +240,7 @@ def _on_worker_ready(**_: Any) -> None:
     address = env_str("CONVEYOR_WORKER_METRICS_ADDRESS", "0.0.0.0")  # noqa: S104 - scraped by pod IP
     registry = CollectorRegistry(auto_describe=False)
     MultiProcessCollector(registry, path=str(_exporter.directory))  # type: ignore[no-untyped-call]
+    registry.register(ProcessTree(os.getpid()))  # this process and its pool's
     try:
         _exporter.server, _thread = start_http_server(port, addr=address, registry=registry)
     except OSError as exc:  # a port in use must not stop the worker from running jobs

@@ -76,3 +76,30 @@ runs: it reads the broker and the database): (dict "ctx" $ "port" 5432). */}}
             operator: In
             values: [api, worker, beat, migrate{{ if .ctx.Values.flower.enabled }}, flower{{ end }}]
 {{- end -}}
+
+{{/* The OTLP receiver's port (otel.endpoint's, else its scheme's). */}}
+{{- define "conveyor.otelPort" -}}
+{{- $url := urlParse .Values.otel.endpoint -}}
+{{- $parts := splitList ":" $url.host -}}
+{{- if gt (len $parts) 1 -}}
+{{ last $parts }}
+{{- else if eq $url.scheme "https" -}}
+443
+{{- else -}}
+80
+{{- end -}}
+{{- end -}}
+
+{{/* Egress of the pods that export traces (api, workers) to the OTLP receiver, when
+otel.endpoint is set: to otel.egressTo's peers, or anywhere, on its port. */}}
+{{- define "conveyor.otelEgress" -}}
+{{- if .Values.otel.endpoint }}
+- ports:
+    - port: {{ include "conveyor.otelPort" . }}
+      protocol: TCP
+  {{- with .Values.otel.egressTo }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end -}}

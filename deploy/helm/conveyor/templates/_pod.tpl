@@ -15,10 +15,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER: {{ .Values.config.prefetchMultiplier | toStri
 {{- if and .Values.flower.enabled .Values.flower.taskEvents }}
 CELERY_WORKER_SEND_TASK_EVENTS: "true"
 {{- end }}
+LOG_FORMAT: {{ .Values.config.logFormat | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+{{- with .Values.otel }}
+{{- if .endpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ .endpoint | quote }}
+OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf
+OTEL_TRACES_EXPORTER: otlp
+OTEL_TRACES_SAMPLER: {{ .sampler | quote }}
+{{- if .samplerArg }}
+OTEL_TRACES_SAMPLER_ARG: {{ .samplerArg | quote }}
+{{- end }}
+{{- if .resourceAttributes }}
+OTEL_RESOURCE_ATTRIBUTES: {{ include "conveyor.otelResourceAttributes" . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- range $name, $value := .Values.config.extraEnv }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
+{{- end -}}
+
+{{/* otel.resourceAttributes as OTEL_RESOURCE_ATTRIBUTES: key=value,key=value (sorted). */}}
+{{- define "conveyor.otelResourceAttributes" -}}
+{{- $pairs := list -}}
+{{- range $key, $value := .resourceAttributes -}}
+{{- $pairs = append $pairs (printf "%s=%s" $key $value) -}}
+{{- end -}}
+{{- join "," $pairs -}}
 {{- end -}}
 
 {{- define "conveyor.configMapName" -}}

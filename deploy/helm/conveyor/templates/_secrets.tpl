@@ -94,4 +94,9 @@ expansion, so no password is ever written into a manifest.
   valueFrom:
     {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.externalBroker.existingSecret "key" .Values.externalBroker.urlKey) | nindent 4 }}
 {{- end }}
+{{- if and .Values.otel.endpoint .Values.otel.headersSecret }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    {{- include "conveyor.secretKeyRef" (dict "ctx" . "existing" .Values.otel.headersSecret "key" .Values.otel.headersKey) | nindent 4 }}
+{{- end }}
 {{- end -}}

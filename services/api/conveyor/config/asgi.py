@@ -17,6 +17,8 @@ import django
 from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
 
+from conveyor.core import tracing
+
 # The API's connections per process; a request needing one while all are in use waits
 # for one (DATABASE_POOL_TIMEOUT). Workers and beat, which do not come here, keep
 # persistent connections.
@@ -49,4 +51,32 @@ def get_application() -> ApiHandler:
     return ApiHandler()
 
 
-application = get_application()
+# The probes and the scrape make no spans unless OTEL_PYTHON_ASGI_EXCLUDED_URLS says else.
+UNTRACED_PATHS = "healthz,readyz,metrics"
+
+
+def _instrument() -> None:
+    """The official instrumentations of each query and of each message published (a job's
+    publish, a span in its request's trace); the requests': ``_traced`` below."""
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    PsycopgInstrumentor().instrument(skip_dep_check=True)
+    CeleryInstrumentor().instrument()  # type: ignore[no-untyped-call]
+
+
+def _traced(app: Any) -> Any:
+    """Each request in a server span, by the official ASGI instrumentation (Django's own
+    middleware is sync-only: every request, long-polls included, would leave the loop for
+    a thread). ``core/metrics.MetricsMiddleware`` names the span after the route."""
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    excluded = os.environ.get("OTEL_PYTHON_ASGI_EXCLUDED_URLS", UNTRACED_PATHS)
+    return OpenTelemetryMiddleware(app, excluded_urls=excluded)
+
+
+# Traces over OTLP when OTEL_* asks for them (core/tracing.py; docs/observability.md).
+traced = tracing.install(service="conveyor-api", instrument=_instrument)
+application: Any = get_application()
+if traced:
+    application = _traced(application)

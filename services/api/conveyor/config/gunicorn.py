@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from conveyor.config.settings.components.logging import LOG_LEVEL
+from conveyor.config.settings.components.logging import LOG_FORMAT, LOG_LEVEL, LOGGING
 
 # The ASGI app on uvicorn's worker (config/asgi_worker.py): one event loop per process,
 # so slow or idle clients and long-polls cost a socket, not a thread (docs/api.md).
@@ -33,6 +33,17 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 # LOG_LEVEL, read once with Django's logging settings.
 loglevel = LOG_LEVEL.lower()
+# LOG_FORMAT=json: gunicorn's and uvicorn's own lines (start-up, worker exits, access) are
+# JSON objects too, through Django's handler (components/logging.py).
+if LOG_FORMAT == "json":
+    logconfig_dict = {
+        **LOGGING,
+        "loggers": {
+            **LOGGING["loggers"],
+            "gunicorn.error": {"level": LOG_LEVEL, "handlers": ["stderr"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        },
+    }
 
 
 def _hide_server_banner() -> None:

@@ -25,17 +25,33 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client import values as prometheus_values
 from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from conveyor.core import tracing
+
 log = logging.getLogger(__name__)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-# Request latencies from a fast GET to a 30 s long-poll.
+# The process whose tree the process_* metrics cover (gunicorn's master; set by its hook).
+ROOT_PID_ENV = "CONVEYOR_METRICS_ROOT_PID"
+# Request latencies from a fast GET to a 30 s long-poll (long-polls that waited have their
+# own histogram since, but the buckets stay: changing them would break every series).
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+# How long a long-poll waited: up to the longest ``wait`` a client may ask.
+LONG_POLL_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0)
+# The request attribute ``long_polled`` sets: this request waited for its job.
+_LONG_POLL_ATTRIBUTE = "conveyor_long_polled"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED_ROUTE = "<unmatched>"
 
@@ -77,6 +93,7 @@ def gunicorn_on_starting() -> None:
     """gunicorn's ``on_starting`` hook (the master, before any worker is forked)."""
     path, _ = multiprocess_dir("conveyor-api-metrics")
     use_multiprocess_mode(fresh_directory(path))
+    os.environ[ROOT_PID_ENV] = str(os.getpid())  # the workers' process_* cover this tree
 
 
 def gunicorn_child_exit(pid: int) -> None:
@@ -101,6 +118,7 @@ def gunicorn_on_exit() -> None:
 class ApiMetrics:
     requests: Counter
     latency: Histogram
+    long_polls: Histogram
     submitted: Counter
     long_polls_shortened: Counter
 
@@ -135,6 +153,14 @@ def _new_api_metrics() -> ApiMetrics:
             ["route", "method"],
             buckets=HTTP_BUCKETS,
         ),
+        long_polls=Histogram(
+            "conveyor_http_long_poll_duration_seconds",
+            "Time to answer a long-poll that waited for its job (GET /v1/jobs/{id}?wait=N, "
+            "POST /v1/jobs?wait=N), by route template and method; such requests are left "
+            "out of conveyor_http_request_duration_seconds.",
+            ["route", "method"],
+            buckets=LONG_POLL_BUCKETS,
+        ),
         submitted=Counter(
             "conveyor_jobs_submitted",
             "Jobs accepted by the API, by job type and queue.",
@@ -153,6 +179,12 @@ def job_submitted(*, type: str, queue: str) -> None:
 
 def long_poll_shortened() -> None:
     api_metrics().long_polls_shortened.inc()
+
+
+def long_polled(request: HttpRequest) -> None:
+    """``request`` waits for its job (jobs/longpoll.py): its time goes to the long-poll
+    histogram, not to the request latency one, which it would skew by seconds."""
+    setattr(request, _LONG_POLL_ATTRIBUTE, True)
 
 
 def route_of(request: HttpRequest) -> str:
@@ -194,7 +226,10 @@ class MetricsMiddleware:
         route = route_of(request)
         metrics = api_metrics()
         metrics.requests.labels(route=route, method=method, status=str(response.status_code)).inc()
-        metrics.latency.labels(route=route, method=method).observe(elapsed)
+        tracing.name_request_span(method=method, route=route)
+        waited = getattr(request, _LONG_POLL_ATTRIBUTE, False)
+        histogram = metrics.long_polls if waited else metrics.latency
+        histogram.labels(route=route, method=method).observe(elapsed)
 
 
 # ---- the scrape ------------------------------------------------------------------------
@@ -207,6 +242,47 @@ class _ThisProcess(Collector):
         return REGISTRY.collect()
 
 
+class ProcessTree(Collector):
+    """The ``process_*`` metrics (CPU, memory, open files, start time) of a process and of
+    each of its children, one series per process with a ``pid`` label.
+
+    prometheus-client's own process collector reports the process that serves the scrape
+    only, and multiprocess mode leaves it out altogether: its figures cannot be added up
+    from files. So this reads each live process of the tree from ``/proc`` at the scrape
+    (the gunicorn master and its workers; the Celery worker and its pool processes). Off
+    Linux it reports nothing."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+
+    def collect(self) -> Iterable[Metric]:
+        families: dict[str, Metric] = {}
+        for pid in (self.root, *children_of(self.root)):
+            collector = ProcessCollector(pid=lambda pid=pid: pid, registry=None)  # type: ignore[misc]
+            for family in collector.collect():
+                merged = families.setdefault(
+                    family.name, Metric(family.name, family.documentation, family.type)
+                )
+                for sample in family.samples:
+                    merged.add_sample(sample.name, {**sample.labels, "pid": str(pid)}, sample.value)
+        return families.values()
+
+
+def children_of(root: int) -> list[int]:
+    """The live child processes of ``root`` (from ``/proc``; none elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stat = entry.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+        fields = stat.rpartition(")")[2].split()
+        if len(fields) > 1 and fields[1] == str(root):
+            found.append(int(entry.parent.name))
+    return sorted(found)
+
+
 def exposition(extra: Collector | None = None) -> bytes:
     """The text the ``/metrics`` view returns: every process's samples plus ``extra``."""
     api_metrics()  # the families appear (empty) before the first request is counted
@@ -214,6 +290,7 @@ def exposition(extra: Collector | None = None) -> bytes:
     path = os.environ.get(MULTIPROC_ENV)
     if path and os.path.isdir(path):
         MultiProcessCollector(registry, path=path)  # type: ignore[no-untyped-call]
+        registry.register(ProcessTree(int(os.environ.get(ROOT_PID_ENV) or os.getpid())))
     else:
         registry.register(_ThisProcess())
     if extra is not None:

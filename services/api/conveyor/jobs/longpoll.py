@@ -45,7 +45,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
 
 from conveyor.core import database
-from conveyor.core.metrics import long_poll_shortened
+from conveyor.core.metrics import long_poll_shortened, long_polled
 from conveyor.core.request_threads import request_threads
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import FINAL_STATES
@@ -373,6 +373,7 @@ def long_polling(
                 long_poll_shortened()
                 response[SHORTENED_HEADER] = "true"
                 return response
+            long_polled(request)
             await wait_final(order.job_id, order.timeout)
         if order.answer is not None:
             return await sync_to_async(order.answer)()

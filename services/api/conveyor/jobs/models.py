@@ -56,6 +56,10 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
+    #: The W3C trace context (``traceparent``, ``tracestate``) of the span that submitted
+    #: the job, so its run joins that trace whichever message delivers it (core/tracing.py);
+    #: empty when tracing is off.
+    trace_context = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

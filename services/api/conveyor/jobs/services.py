@@ -12,7 +12,7 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from conveyor.clients.models import ApiClient
-from conveyor.core import database, metrics
+from conveyor.core import database, metrics, tracing
 from conveyor.core.documents import check_document
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs import quotas
@@ -141,7 +141,7 @@ def prepare_job(
             ],
         )
     due_later = run_at is not None and run_at > now
-    return Job(
+    job = Job(
         client=client,
         type=spec.name,
         params=clean_params,
@@ -158,6 +158,9 @@ def prepare_job(
         created_at=now,
         updated_at=now,
     )
+    # The request's trace goes on with the job wherever it runs (core/tracing.py).
+    job.trace_context = tracing.context_of_current_span({tracing.JOB_ID: str(job.id)})
+    return job
 
 
 def job_create(*, client: ApiClient, now: datetime | None = None, **submission: Any) -> Job:

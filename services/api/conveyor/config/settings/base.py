@@ -232,6 +232,7 @@ from conveyor.config.settings.components.limits import (
     CONVEYOR_THROTTLE_RATE,
 )
 from conveyor.config.settings.components.logging import (
+    LOG_FORMAT,
     LOG_LEVEL,
     LOGGING,
 )
@@ -259,6 +260,11 @@ from conveyor.config.settings.components.security import (
     SESSION_COOKIE_SECURE,
     SILENCED_SYSTEM_CHECKS,
     X_FRAME_OPTIONS,
+)
+from conveyor.config.settings.components.tracing import (
+    CONVEYOR_TRACES_EXPORTER,
+    CONVEYOR_TRACING,
+    CONVEYOR_TRACING_WANTED,
 )
 from conveyor.config.settings.components.webhooks import (
     CONVEYOR_WEBHOOK_BACKOFF,
