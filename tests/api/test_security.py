@@ -44,6 +44,8 @@ ENDPOINTS = [
     Endpoint("GET", "/v1/jobs/{id}", JOBS_READ),
     Endpoint("POST", "/v1/jobs/{id}/cancel", JOBS_WRITE),
     Endpoint("POST", "/v1/jobs/{id}/retry", JOBS_WRITE),
+    Endpoint("POST", "/v1/jobs/cancel", JOBS_WRITE),
+    Endpoint("POST", "/v1/jobs/retry", JOBS_WRITE),
     Endpoint("GET", "/v1/job-types", JOBS_READ),
     Endpoint("POST", "/v1/schedules", SCHEDULES_WRITE),
     Endpoint("GET", "/v1/schedules", SCHEDULES_READ),
@@ -83,6 +85,8 @@ def call(api: APIClient, endpoint: Endpoint, job: Job) -> Any:
         body: Any = {"type": "demo.noop"} if not endpoint.job_scoped else None
         if endpoint.path.endswith("/batch"):
             body = {"jobs": [{"type": "demo.noop"}]}
+        if endpoint.path in {"/v1/jobs/cancel", "/v1/jobs/retry"}:
+            body = {"type": ["demo.noop"]}
         return api.post(path, body, format="json")
     return api.get(path)
 
