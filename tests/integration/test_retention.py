@@ -86,6 +86,38 @@ def test_zero_days_keeps_jobs_but_expired_keys_still_go() -> None:
     assert Job.objects.filter(pk=job.pk).exists()
 
 
+@override_settings(CONVEYOR_JOB_RETENTION=30 * DAY, CONVEYOR_FAILED_JOB_RETENTION=90 * DAY)
+def test_failed_jobs_are_kept_for_their_own_longer_age() -> None:
+    # given jobs that finished 40 and 100 days ago, failed and not
+    now = timezone.now()
+    failed_40 = JobFactory.create(failed=True, created_at=now - 40 * DAY)
+    failed_100 = JobFactory.create(failed=True, created_at=now - 100 * DAY)
+    succeeded_40 = JobFactory.create(succeeded=True, created_at=now - 40 * DAY)
+    cancelled_40 = JobFactory.create(cancelled=True, created_at=now - 40 * DAY)
+
+    # when a retention pass runs
+    report = retention.run(now=now)
+
+    # then only the failed job of 40 days is left
+    assert report.jobs == 3
+    assert list(Job.objects.values_list("pk", flat=True)) == [failed_40.pk]
+    assert not Job.objects.filter(pk__in=[failed_100.pk, succeeded_40.pk, cancelled_40.pk])
+
+
+def test_failed_retention_defaults_to_the_job_retention(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from conveyor.config.settings.components import conveyor as component
+
+    monkeypatch.setenv("CONVEYOR_JOB_RETENTION_DAYS", "7")
+    monkeypatch.delenv("CONVEYOR_FAILED_JOB_RETENTION_DAYS", raising=False)
+    assert importlib.reload(component).CONVEYOR_FAILED_JOB_RETENTION == 7 * DAY
+    monkeypatch.setenv("CONVEYOR_FAILED_JOB_RETENTION_DAYS", "0")
+    assert importlib.reload(component).CONVEYOR_FAILED_JOB_RETENTION is None
+    monkeypatch.undo()
+    importlib.reload(component)
+
+
 @override_settings(CONVEYOR_QUEUE_RATE_LIMITS={"http": parse_rate("10/h")})
 def test_rows_of_rate_limits_taken_out_of_the_settings_go_after_a_day() -> None:
     now = timezone.now()

@@ -20,6 +20,7 @@ condition leaves a capped client's job to this path (``statements.uncapped``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -37,6 +38,8 @@ from conveyor.ratelimits.limiter import Limit, acquire
 from conveyor.ratelimits.limits import any_limits, limits_for
 from conveyor_worker import attempts
 from conveyor_worker.attempts import Lease
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,11 @@ def claim_within_limits(
     if row is None or row[2] != JobState.QUEUED:
         return None
     type_name, queue, _state, client_id, own_cap = row
+    if attempts.leave_paused(job_id):
+        log.info(
+            "job %s: queue %s is paused; left queued, published again on resume", job_id, queue
+        )
+        return None
     limits = limits_for(type_name=type_name, queue=queue)
     cap = running_cap(own_cap)
     if not limits and cap <= 0:

@@ -27,6 +27,7 @@ from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import bundles_of, publish_on_commit
 from conveyor.jobs.states import FINAL_STATES, LEASED_STATES, JobState, sources_of
+from conveyor.queues.models import PausedQueue
 from conveyor_worker import statements
 
 
@@ -176,6 +177,20 @@ def hand_back(lease: Lease, *, run_at: datetime, now: datetime | None = None) ->
         started_at=None,
         message_id=None,
         **_CLEAR_LEASE,
+    )
+
+
+def leave_paused(job_id: UUID | str) -> bool:
+    """A queued job of a paused queue, whose message reached this worker before the pause
+    did: leave it queued, its message dropped and its ``published_at`` cleared, so the
+    resume publishes it again (``conveyor/queues/pausing.py``). Whether it was so."""
+    return (
+        Job.objects.filter(
+            pk=job_id,
+            state=JobState.QUEUED,
+            queue__in=PausedQueue.objects.values("name"),
+        ).update(published_at=None)
+        == 1
     )
 
 

@@ -32,6 +32,7 @@ from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import LEASED_STATES, JobState
+from conveyor.queues.models import PausedQueue
 from conveyor_worker import attempts, statements
 from conveyor_worker.attempts import Failure
 
@@ -58,6 +59,9 @@ def republish_missing(
     stale_filter = Q(published_at__lt=cutoff) | Q(published_at__isnull=True)
     per_queue = (
         Job.objects.filter(state=JobState.QUEUED)
+        # a paused queue's messages wait unconsumed, or were handed back: its resume
+        # publishes those again (conveyor/queues/pausing.py)
+        .exclude(queue__in=PausedQueue.objects.values("name"))
         .values("queue")
         .annotate(total=Count("id"), stale=Count("id", filter=stale_filter))
         .filter(stale__gt=0)

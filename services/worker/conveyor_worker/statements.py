@@ -28,6 +28,7 @@ from django.db.models import Field, Model
 from conveyor.clients.models import ApiClient
 from conveyor.core import database
 from conveyor.jobs.models import Job, JobAttempt
+from conveyor.queues.models import PausedQueue
 
 
 def _column(model: type[Model], name: str) -> tuple[str, Field[Any, Any]]:
@@ -94,6 +95,18 @@ def uncapped(params: list[Any]) -> str:
     )
 
 
+def not_paused() -> str:
+    """The condition that a Job row's queue is not paused (``conveyor/queues/pausing.py``):
+    a message fetched before a pause reached the worker never starts its job."""
+    paused = _table(PausedQueue)
+    name, _ = _column(PausedQueue, "name")
+    queue, _ = _column(Job, "queue")
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {paused} WHERE "  # noqa: S608
+        f"{paused}.{name} = {_table(Job)}.{queue})"
+    )
+
+
 def claim_returning(
     job_id: UUID | str,
     *,
@@ -116,12 +129,13 @@ def claim_returning(
 
     ``uncapped_only``: only if the job's client has no cap on its running jobs
     (``uncapped``); a capped client's job is claimed under its cap (``admission``).
+    Never a job of a paused queue (``not_paused``).
     """
     params: list[Any] = []
     assignments = _assignments(changes, params)
     counter, _ = _column(Job, increment)
     assignments.append(f"{counter} = {counter} + 1")
-    where = _where_job(job_id, states, None, params)
+    where = _where_job(job_id, states, None, params) + " AND " + not_paused()
     if uncapped_only:
         where += " AND " + uncapped(params)
     table = _table(Job)
@@ -218,6 +232,7 @@ def claim_many(
     params.append([pk.get_db_prep_value(pk.to_python(job_id), db) for job_id in job_ids])
     params.extend(allowed)
     where = f"{id_column} = ANY(%s) AND {state} IN ({', '.join(['%s'] * len(allowed))})"
+    where += " AND " + not_paused()
     if skip_types:
         type_column, _ = _column(Job, "type")
         where += f" AND NOT ({type_column} = ANY(%s))"

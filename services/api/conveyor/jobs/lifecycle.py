@@ -8,6 +8,7 @@ late duplicate message or a racing cancel can never both win. The worker's trans
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -35,6 +36,21 @@ def transition(
     if holding is not None:
         rows = rows.filter(lease_token=holding)
     return rows.update(state=target, updated_at=now or timezone.now(), **changes) == 1
+
+
+def transition_many(
+    job_ids: Iterable[UUID | str],
+    *,
+    sources: set[str] | frozenset[str],
+    target: str,
+    now: datetime | None = None,
+    **changes: Any,
+) -> int:
+    """``transition`` for several jobs in one UPDATE (operators' bulk actions): those of
+    ``job_ids`` still in one of ``sources`` move to ``target``; how many did."""
+    allowed = sources_of(target, sources)
+    rows = Job.objects.filter(pk__in=list(job_ids), state__in=allowed)
+    return rows.update(state=target, updated_at=now or timezone.now(), **changes)
 
 
 def message_of(job: Job) -> Message:

@@ -1,4 +1,5 @@
-"""Retention: finished jobs older than ``CONVEYOR_JOB_RETENTION_DAYS`` are deleted.
+"""Retention: finished jobs older than ``CONVEYOR_JOB_RETENTION_DAYS`` are deleted, failed
+ones older than ``CONVEYOR_FAILED_JOB_RETENTION_DAYS`` (by default the same age).
 
 The periodic task ``conveyor.retention`` (``conveyor_worker/periodic.py``) runs ``run``
 (``delete_finished`` and ``idempotency.delete_expired``), then the rate limiter's
@@ -21,9 +22,14 @@ from django.utils import timezone
 from conveyor.core.batches import delete_in_batches
 from conveyor.jobs import idempotency
 from conveyor.jobs.models import Job
-from conveyor.jobs.states import FINAL_STATES
+from conveyor.jobs.states import FINAL_STATES, JobState
 
 log = logging.getLogger(__name__)
+
+#: Failed jobs have an age of their own, ``CONVEYOR_FAILED_JOB_RETENTION_DAYS``: people
+#: look into failures longer than at successes.
+FAILED_ONLY: frozenset[str] = frozenset({JobState.FAILED})
+KEPT_NORMALLY: frozenset[str] = FINAL_STATES - FAILED_ONLY
 
 
 @dataclass(frozen=True)
@@ -32,10 +38,16 @@ class RetentionReport:
     idempotency_keys: int
 
 
-def delete_finished(*, older_than: timedelta, now: datetime, batch_size: int) -> int:
-    """Delete jobs in a final state that finished before ``now - older_than``."""
+def delete_finished(
+    *,
+    older_than: timedelta,
+    now: datetime,
+    batch_size: int,
+    states: frozenset[str] = FINAL_STATES,
+) -> int:
+    """Delete jobs in one of ``states`` (final ones) that finished before ``now - older_than``."""
     # Sorted states, as in the partial index ``job_finished`` the select uses.
-    finished = Job.objects.filter(state__in=sorted(FINAL_STATES), finished_at__lt=now - older_than)
+    finished = Job.objects.filter(state__in=sorted(states), finished_at__lt=now - older_than)
     return delete_in_batches(finished, batch_size=batch_size, order_by="finished_at")
 
 
@@ -46,7 +58,14 @@ def run(*, now: datetime | None = None) -> RetentionReport:
     jobs = 0
     retention: timedelta | None = settings.CONVEYOR_JOB_RETENTION
     if retention is not None:
-        jobs = delete_finished(older_than=retention, now=now, batch_size=batch_size)
+        jobs = delete_finished(
+            older_than=retention, now=now, batch_size=batch_size, states=KEPT_NORMALLY
+        )
+    failed_retention: timedelta | None = settings.CONVEYOR_FAILED_JOB_RETENTION
+    if failed_retention is not None:
+        jobs += delete_finished(
+            older_than=failed_retention, now=now, batch_size=batch_size, states=FAILED_ONLY
+        )
     keys = idempotency.delete_expired(now=now, batch_size=batch_size)
     if jobs or keys:
         log.info("retention: deleted %d finished job(s), %d expired idempotency key(s)", jobs, keys)

@@ -179,6 +179,29 @@ def job_store(job: Job) -> Job:
     return job
 
 
+def cancel_changes(now: datetime) -> dict[str, Any]:
+    """The columns a cancel of a job no worker holds sets, besides its state."""
+    return {"finished_at": now, "cancel_requested_at": now, "run_at": None}
+
+
+def retry_changes(now: datetime) -> dict[str, Any]:
+    """The columns a retry sets, besides its state: a fresh attempt budget, no outcome."""
+    return {
+        "attempts": 0,
+        "queued_at": now,
+        "published_at": now,
+        "finished_at": None,
+        "cancel_requested_at": None,
+        "result": None,
+        "error_type": "",
+        "error_message": "",
+        "error_traceback": "",
+        "progress_percent": None,
+        "progress_message": "",
+        "run_at": None,
+    }
+
+
 def job_cancel(*, job: Job) -> Job:
     """Cancel a job: at once if no worker holds it, else ask its worker to stop."""
     now = timezone.now()
@@ -194,9 +217,7 @@ def job_cancel(*, job: Job) -> Job:
                     sources=CANCEL_AT_ONCE_STATES,
                     target=JobState.CANCELLED,
                     now=now,
-                    finished_at=now,
-                    cancel_requested_at=now,
-                    run_at=None,
+                    **cancel_changes(now),
                 )
                 if done:
                     on_final(job)
@@ -227,18 +248,7 @@ def job_retry(*, job: Job) -> Job:
             sources=RETRYABLE_STATES,
             target=JobState.QUEUED,
             now=now,
-            attempts=0,
-            queued_at=now,
-            published_at=now,
-            finished_at=None,
-            cancel_requested_at=None,
-            result=None,
-            error_type="",
-            error_message="",
-            error_traceback="",
-            progress_percent=None,
-            progress_message="",
-            run_at=None,
+            **retry_changes(now),
         )
         job.refresh_from_db()  # as the retry left it: a worker may claim it once committed
         if not done:

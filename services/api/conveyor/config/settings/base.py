@@ -194,6 +194,7 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_DATABASE,
     CONVEYOR_DB_RETRY,
     CONVEYOR_EXTRA_QUEUES,
+    CONVEYOR_FAILED_JOB_RETENTION,
     CONVEYOR_FINAL_HOOKS,
     CONVEYOR_HAND_BACK_DELAY,
     CONVEYOR_HANDLER_MODULES,
@@ -214,6 +215,8 @@ from conveyor.config.settings.components.conveyor import (
     CONVEYOR_SYSTEM_QUEUE,
     CONVEYOR_TASK_MODULES,
     CONVEYOR_UNHANDLED_TYPE_GRACE,
+    CONVEYOR_WORKER_GONE_AFTER,
+    CONVEYOR_WORKER_REPORT,
     DATA_UPLOAD_MAX_MEMORY_SIZE,
 )
 from conveyor.config.settings.components.drf import (

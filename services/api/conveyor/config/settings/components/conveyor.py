@@ -74,6 +74,12 @@ CONVEYOR_IDEMPOTENCY_TTL = env_seconds("CONVEYOR_IDEMPOTENCY_TTL_SECONDS", 24 * 
 # the retention task, with their attempts and webhook deliveries; 0 keeps them forever.
 _retention_days = env_float("CONVEYOR_JOB_RETENTION_DAYS", 30)
 CONVEYOR_JOB_RETENTION = timedelta(days=_retention_days) if _retention_days > 0 else None
+# Failed jobs are kept this many days instead (to look into them longer than at the
+# succeeded ones); 0 keeps them forever. Unset: as CONVEYOR_JOB_RETENTION_DAYS.
+_failed_retention_days = env_float("CONVEYOR_FAILED_JOB_RETENTION_DAYS", _retention_days)
+CONVEYOR_FAILED_JOB_RETENTION = (
+    timedelta(days=_failed_retention_days) if _failed_retention_days > 0 else None
+)
 # Rows deleted per transaction by the retention task: short locks, small transactions.
 CONVEYOR_RETENTION_BATCH_SIZE = env_int("CONVEYOR_RETENTION_BATCH_SIZE", 1000, minimum=1)
 # GET /v1/jobs/{id}?wait=N: the largest N (seconds) a client may ask for.
@@ -82,3 +88,9 @@ CONVEYOR_LONG_POLL_MAX = env_seconds("CONVEYOR_LONG_POLL_MAX_SECONDS", 30)
 # wait is answered at once, shortened (jobs/longpoll.py). A wait holds no thread and no
 # database connection, only its socket and a few KiB: the bound is on those.
 CONVEYOR_LONG_POLL_MAX_PER_PROCESS = env_int("CONVEYOR_LONG_POLL_MAX_PER_PROCESS", 1000, minimum=0)
+# A worker reports itself (queues, concurrency, version: GET /v1/workers) and checks which
+# of its queues are paused this often (conveyor_worker/presence.py); a pause or resume
+# reaches workers at once by a broadcast, this is the fallback.
+CONVEYOR_WORKER_REPORT = env_seconds("CONVEYOR_WORKER_REPORT_SECONDS", 5)
+# A worker that has not reported for this long is gone: GET /v1/workers leaves it out.
+CONVEYOR_WORKER_GONE_AFTER = env_seconds("CONVEYOR_WORKER_GONE_AFTER_SECONDS", 30)
