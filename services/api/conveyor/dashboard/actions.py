@@ -62,15 +62,15 @@ def requeue(request: HttpRequest, job_id: UUID) -> HttpResponse:
     form = RequeueForm(request.POST)
     if form.is_valid():
         try:
-            sources.requeue(job, form.cleaned_data["params"])
+            new = sources.requeue(job, form.cleaned_data["params"])
         except ConveyorError as exc:
             for error in exc.errors or []:
                 form.add_error("params", f"{error.get('field')}: {error.get('message')}")
             if not exc.errors:
                 form.add_error("params", exc.detail)
         else:
-            messages.success(request, f"Job {job.pk} requeued with the edited params.")
-            return HttpResponseRedirect(reverse("dashboard:job", args=[job.pk]))
+            messages.success(request, f"Job {job.pk} requeued with the edited params as {new.pk}.")
+            return HttpResponseRedirect(reverse("dashboard:job", args=[new.pk]))
     return render(
         request,
         "dashboard/requeue.html",
@@ -146,14 +146,17 @@ def replay_group(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operator_action
 def queue_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
-    if action == "pause":
-        sources.pause(name)
-        messages.success(request, f"Queue {name} paused: workers take no new job from it.")
-    elif action == "resume":
-        sources.resume(name)
-        messages.success(request, f"Queue {name} resumed.")
-    else:
-        messages.error(request, f"No action {action!r} on a queue; use pause or resume.")
+    try:
+        if action == "pause":
+            sources.pause(name)
+            messages.success(request, f"Queue {name} paused: workers take no new job from it.")
+        elif action == "resume":
+            sources.resume(name)
+            messages.success(request, f"Queue {name} resumed.")
+        else:
+            messages.error(request, f"No action {action!r} on a queue; use pause or resume.")
+    except ConveyorError as exc:
+        messages.warning(request, exc.detail)
     return HttpResponseRedirect(reverse("dashboard:queues"))
 
 

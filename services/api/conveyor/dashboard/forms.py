@@ -89,39 +89,6 @@ class JobQueryForm(forms.Form):
         return {name: data[name] for name in FILTER_FIELDS if data.get(name) not in (None, "", [])}
 
 
-def filter_jobs(jobs: QuerySet[Job], values: dict[str, Any]) -> QuerySet[Job]:
-    """Jobs narrowed by the form's filter values."""
-    from conveyor.jobs.selectors import LabelValue
-
-    if values.get("state"):
-        jobs = jobs.filter(state__in=values["state"])
-    if values.get("type"):
-        jobs = jobs.filter(type=values["type"])
-    if values.get("queue"):
-        jobs = jobs.filter(queue=values["queue"])
-    if values.get("client"):
-        jobs = jobs.filter(client_id=values["client"])
-    if values.get("label"):
-        key, _, value = values["label"].partition("=")
-        jobs = jobs.alias(_label=LabelValue(key)).filter(_label=value)
-    if values.get("text"):
-        text = values["text"]
-        jobs = jobs.filter(
-            Q(params__icontains=text)
-            | Q(error_message__icontains=text)
-            | Q(error_type__icontains=text)
-        )
-    for name, lookup in (
-        ("created_after", "created_at__gte"),
-        ("created_before", "created_at__lt"),
-        ("finished_after", "finished_at__gte"),
-        ("finished_before", "finished_at__lt"),
-    ):
-        if values.get(name):
-            jobs = jobs.filter(**{lookup: values[name]})
-    return jobs
-
-
 @dataclass(frozen=True)
 class Page:
     jobs: list[Job]

@@ -14,9 +14,10 @@ from conveyor.jobs.models import Job
 from conveyor.queues.selectors import count_queues
 
 
-def _queues() -> list[dict[str, Any]]:
+def _queues(workers_found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every queue's counts, whether it is paused, and the live workers consuming it."""
     paused = sources.paused()
-    workers = sources.workers_by_queue()
+    workers = sources.workers_by_queue(workers_found)
     return [
         {
             "name": q.name,
@@ -38,7 +39,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {
             "now": timezone.now().isoformat(),
-            "queues": _queues(),
+            "queues": _queues(sources.workers()),
             "failure_ratio": series.failure_ratio(minutes),
             "minutes": [
                 {
@@ -59,7 +60,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @staff_json
 def queues(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"queues": _queues(), "workers": sources.workers()})
+    workers = sources.workers()
+    return JsonResponse({"queues": _queues(workers), "workers": workers})
 
 
 @staff_json

@@ -117,8 +117,9 @@ conveyor is running.
 
   API        {base}/v1/
   API docs   {base}/v1/docs
-  dashboard  {base}/dashboard/   user {creds.admin_username}   password {creds.admin_password}
-  admin      {base}/admin/   (the same user; kept in {admin_file})
+  dashboard  {base}/dashboard/   (log in as the admin user)
+  admin      {base}/admin/   user {creds.admin_username}   password {creds.admin_password}
+             (kept in {admin_file})
   API key    {creds.api_key}
              (scopes {", ".join(DEFAULT_SCOPES)}; kept in {key_file})
   logs       {logs}/api.log, worker.log, beat.log
