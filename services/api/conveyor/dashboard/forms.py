@@ -50,7 +50,9 @@ FILTER_FIELDS = (
 
 
 class JobQueryForm(forms.Form):
-    state = forms.MultipleChoiceField(choices=JobState.choices, required=False)
+    state = forms.MultipleChoiceField(
+        choices=JobState.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     type = forms.CharField(required=False, max_length=100)
     queue = forms.CharField(required=False, max_length=100)
     label = forms.CharField(required=False, max_length=300, help_text="key=value")
