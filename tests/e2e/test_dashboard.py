@@ -162,12 +162,18 @@ def test_filter_and_bulk_retry_the_failed_jobs(
     wait_until(all_ran_twice, timeout=60, message="every retried job's second attempt")
 
 
-def test_a_paused_queue_is_not_taken_from_until_resumed(page: Page, platform: Platform) -> None:
-    # given: the worker is listed with its queues
+def test_the_live_worker_is_listed_with_its_queues(page: Page, platform: Platform) -> None:
     page.goto("/dashboard/queues/")
+
     worker_row = page.locator("#workers-table tr[data-worker]")
     expect()(worker_row).to_have_count(1)
-    expect()(worker_row).to_contain_text("idle")
+    expect()(worker_row).to_contain_text("worker@")
+    expect()(worker_row).to_contain_text("default, idle")
+
+
+def test_a_paused_queue_is_not_taken_from_until_resumed(page: Page, platform: Platform) -> None:
+    # given
+    page.goto("/dashboard/queues/")
 
     # when: the operator pauses default
     page.locator('#queues-table tr[data-queue="default"] button.queue-pause').click()

@@ -69,7 +69,7 @@
     target.append(maxLabel);
     for (const [i, anchor] of [[0, "start"], [labels.length - 1, "end"]]) {
       const text = svg("text", { x: x(i), y: height - 6, class: "tick", "text-anchor": anchor });
-      text.textContent = labels[i] ? new Date(labels[i]).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+      text.textContent = labels[i] ? new Date(labels[i]).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }) : "";
       target.append(text);
     }
     for (const s of series) {
@@ -80,6 +80,11 @@
         path += (gap ? "M" : "L") + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
       });
       if (path) target.append(svg("path", { d: path, class: "line " + s.cls, "data-series": s.name }));
+      // A minute with no neighbour draws no line: a dot shows it.
+      s.values.forEach((v, i) => {
+        const alone = (i === 0 || s.values[i - 1] === null) && (i === s.values.length - 1 || s.values[i + 1] === null);
+        if (v !== null && alone) target.append(svg("circle", { cx: x(i), cy: y(v), r: 3, class: "dot " + s.cls }));
+      });
     }
   }
 
