@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 from django.test import Client
+from django.utils import timezone
 
 from conveyor.jobs.models import Job
 from conveyor.queues.pausing import paused_queues
+from conveyor.queues.workers import report_presence
 from tests.dashboard.test_pages import csrf_of
 from tests.factories import JobFactory
 
@@ -122,3 +124,29 @@ def test_pause_and_resume_a_queue(operator: Client) -> None:
     assert next(q for q in live["queues"] if q["name"] == "default")["paused"] is True
     assert paused_queues() == frozenset()
     assert "No queue named &#x27;nope&#x27;" in unknown.content.decode()
+
+
+def test_the_live_workers_are_listed_with_the_jobs_they_run(operator: Client) -> None:
+    # given: a worker that reported itself, running one job
+    report_presence(
+        name="worker@pod-7",
+        queues=["default", "idle"],
+        concurrency=4,
+        version="1.2.3",
+        started_at=timezone.now(),
+    )
+    running = JobFactory.create(state="running", lease_owner="worker@pod-7")
+
+    # when
+    data = operator.get("/dashboard/live/queues").json()
+    overview = operator.get("/dashboard/live/overview").json()
+
+    # then
+    [worker] = data["workers"]
+    assert worker["name"] == "worker@pod-7"
+    assert worker["queues"] == ["default", "idle"]
+    assert worker["concurrency"] == 4
+    assert worker["version"] == "1.2.3"
+    assert worker["running_job_ids"] == [str(running.pk)]
+    assert worker["heartbeat_age_seconds"] >= 0
+    assert {q["name"]: q["workers"] for q in overview["queues"]}["default"] == 1
