@@ -21,7 +21,11 @@ def form(**fields: Any) -> dict[str, Any]:
         "cron_expression": "",
         "timezone": "",
         "interval_seconds": "",
-        "job": json.dumps({"type": "demo.noop"}),
+        "job_type": "demo.noop",
+        "job_params": "{}",
+        "job_queue": "",
+        "job_priority": "5",
+        "job_labels": "{}",
         "runs-TOTAL_FORMS": "0",
         "runs-INITIAL_FORMS": "0",
         "runs-MIN_NUM_FORMS": "0",
@@ -71,15 +75,68 @@ def test_bad_timing_or_template_is_refused_in_the_form(admin_client: Client) -> 
         f"{CHANGELIST}add/", form(client=owner.pk, cron_expression="0 6 * *")
     )
     bad_job = admin_client.post(
-        f"{CHANGELIST}add/",
-        form(client=owner.pk, interval_seconds="10", job=json.dumps({"type": "no.such"})),
+        f"{CHANGELIST}add/", form(client=owner.pk, interval_seconds="10", job_type="no.such")
     )
 
     assert bad_cron.status_code == 200
     assert "5 fields" in bad_cron.content.decode()
     assert bad_job.status_code == 200
-    assert "no.such" in bad_job.content.decode()
+    assert "no.such is not one of the available choices" in bad_job.content.decode()
     assert not Schedule.objects.filter(client=owner).exists()
+
+
+def test_the_add_form_chooses_a_job_type_and_starts_with_empty_params(
+    admin_client: Client,
+) -> None:
+    page = admin_client.get(f"{CHANGELIST}add/").content.decode()
+
+    assert '<select name="job_type"' in page
+    assert '<option value="demo.sleep">demo.sleep</option>' in page
+    assert '<option value="http.request">http.request</option>' in page
+    assert 'name="job"' not in page
+    assert "null</textarea>" not in page
+    assert "\n{}</textarea>" in page
+
+
+def test_params_off_the_job_types_schema_get_a_field_error(admin_client: Client) -> None:
+    owner = ApiClientFactory.create()
+
+    response = admin_client.post(
+        f"{CHANGELIST}add/",
+        form(
+            client=owner.pk,
+            interval_seconds="10",
+            job_type="demo.sleep",
+            job_params=json.dumps({"seconds": "soon"}),
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["job_params"], errors
+    assert errors["job_params"][0].startswith("seconds: ")
+    assert not Schedule.objects.filter(client=owner).exists()
+
+
+def test_an_edit_form_shows_the_stored_job(admin_client: Client) -> None:
+    schedule = ScheduleFactory.create(interval_seconds=60)
+    schedule.job = {"type": "demo.sleep", "params": {"seconds": 2}, "priority": 7}
+    schedule.save()
+
+    form_ = admin_client.get(f"{CHANGELIST}{schedule.pk}/change/").context["adminform"].form
+
+    assert form_.initial["job_type"] == "demo.sleep"
+    assert form_.initial["job_params"] == {"seconds": 2}
+    assert form_.initial["job_priority"] == 7
+
+
+def test_the_admin_is_conveyors_and_hides_beats_pages(admin_client: Client) -> None:
+    index = admin_client.get("/admin/").content.decode()
+
+    assert "conveyor administration" in index
+    assert "Django administration" not in index
+    assert "Periodic tasks" not in index
+    assert admin_client.get("/admin/django_celery_beat/periodictask/").status_code == 404
 
 
 def test_an_edit_in_the_admin_moves_the_beat_task(admin_client: Client) -> None:

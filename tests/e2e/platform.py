@@ -46,7 +46,13 @@ def collect_static_once(env: dict[str, str]) -> None:
 
 
 # The API clients every platform has: name -> extra create_api_client arguments.
-CLIENTS = {"alice": [], "bob": [], "reader": ["--scopes", "jobs:read"]}
+CLIENTS = {
+    "alice": [],
+    "bob": [],
+    "reader": ["--scopes", "jobs:read"],
+    # an operator: the queues and workers too (tests/e2e/test_queue_pause.py)
+    "operator": ["--scopes", "jobs:read,jobs:write,queues:read,queues:write,workers:read"],
+}
 
 
 def _fill_template(url: str, env: dict[str, str], keys_file: Path) -> None:

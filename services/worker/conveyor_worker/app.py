@@ -34,6 +34,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
 )
 from conveyor_worker.consumer import Consumer  # noqa: E402
 from conveyor_worker.heartbeat import HeartbeatStep  # noqa: E402
+from conveyor_worker.presence import PresenceStep  # noqa: E402
 from conveyor_worker.registry import load_handlers  # noqa: E402
 from conveyor_worker.tasks_advertised import advertise_project_tasks  # noqa: E402
 from conveyor_worker.worker import Worker  # noqa: E402
@@ -83,6 +84,8 @@ app.Worker = app.subclass_with_self(Worker)  # type: ignore[misc]  # a cached pr
 app.conf.worker_consumer = Consumer
 # The liveness heartbeat runs in every worker's consumer (see heartbeat.py).
 app.steps["consumer"].add(HeartbeatStep)
+# Every worker reports itself (GET /v1/workers) and consumes no paused queue (presence.py).
+app.steps["consumer"].add(PresenceStep)
 # SIGTERM: finish running jobs within a grace period, hand back the rest (see shutdown.py).
 shutdown.install()
 # Prometheus metrics on port 9808, and the pod-deletion-cost annotation in a cluster.

@@ -107,6 +107,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description ``POST /v1/jobs/cancel``: cancel the client's unfinished jobs a filter matches. */
+        post: operations["jobs_bulk_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /v1/jobs/retry``: run again the client's failed or cancelled jobs a filter
+         *     matches.
+         */
+        post: operations["jobs_bulk_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/queues": {
         parameters: {
             query?: never;
@@ -135,6 +172,40 @@ export interface paths {
         get: operations["queues_metrics"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description ``POST /v1/queues/{name}/pause``: its jobs stay queued, no worker takes one. */
+        post: operations["queues_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/queues/{name}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description ``POST /v1/queues/{name}/resume``: workers take its jobs again. */
+        post: operations["queues_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -176,6 +247,23 @@ export interface paths {
         head?: never;
         /** @description ``GET``, ``PATCH`` and ``DELETE /v1/schedules/{id}``. */
         patch: operations["schedules_partial_update"];
+        trace?: never;
+    };
+    "/v1/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ``GET /v1/workers``: the live workers, their queues and the jobs they run now. */
+        get: operations["workers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -233,6 +321,46 @@ export interface components {
         };
         JobBatchOutput: {
             jobs: components["schemas"]["JobOutput"][];
+        };
+        /**
+         * @description Which of the client's jobs a bulk action takes: ``GET /v1/jobs``'s filters, as JSON
+         *     (lists rather than comma-separated text), at least one given.
+         */
+        JobBulkInputRequest: {
+            /** @description any of these states */
+            state?: components["schemas"]["JobBulkInputStateEnum"][];
+            /** @description any of these job types */
+            type?: string[];
+            /** @description on any of these queues */
+            queue?: string[];
+            /** @description key:value; several must all match */
+            label?: string[];
+            /** Format: date-time */
+            created_after?: string;
+            /** Format: date-time */
+            created_before?: string;
+            /**
+             * @description true: only count the jobs the action would take
+             * @default false
+             */
+            dry_run?: boolean;
+        };
+        /**
+         * @description * `scheduled` - scheduled
+         *     * `queued` - queued
+         *     * `running` - running
+         *     * `retrying` - retrying
+         *     * `succeeded` - succeeded
+         *     * `failed` - failed
+         *     * `cancelling` - cancelling
+         *     * `cancelled` - cancelled
+         * @enum {string}
+         */
+        JobBulkInputStateEnum: "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        JobBulkOutput: {
+            /** @description jobs acted on; with dry_run, the jobs the action would take */
+            count: number;
+            dry_run: boolean;
         };
         JobDetailOutput: {
             /** Format: uuid */
@@ -409,6 +537,8 @@ export interface components {
              * @description age of the oldest queued job
              */
             oldest_waiting_seconds: number;
+            /** @description an operator paused the queue: its jobs wait, no worker takes one */
+            paused: boolean;
         };
         /** @description What KEDA's metrics-api scaler reads (``valueLocation: backlog``). */
         QueueOutput: {
@@ -425,6 +555,8 @@ export interface components {
              * @description age of the oldest queued job
              */
             oldest_waiting_seconds: number;
+            /** @description an operator paused the queue: its jobs wait, no worker takes one */
+            paused: boolean;
             name: string;
             /** @description distinct workers running a job of the queue */
             workers: number;
@@ -500,6 +632,28 @@ export interface components {
          * @enum {string}
          */
         WebhookDeliveryOutputStateEnum: "pending" | "delivered" | "failed";
+        WorkerList: {
+            results: components["schemas"]["WorkerOutput"][];
+        };
+        WorkerOutput: {
+            /** @description the worker's Celery hostname; jobs' lease owner */
+            name: string;
+            /** @description the queues it was started to consume */
+            queues: string[];
+            /** @description how many jobs it runs at once */
+            concurrency: number;
+            /**
+             * Format: double
+             * @description seconds since it last reported
+             */
+            heartbeat_age_seconds: number;
+            /** @description the jobs it runs now */
+            running_job_ids: string[];
+            /** @description conveyor's version it runs */
+            version: string;
+            /** Format: date-time */
+            started_at: string;
+        };
         FieldError: {
             /** @description the field, as a dotted path */
             field: string;
@@ -1368,6 +1522,160 @@ export interface operations {
             };
         };
     };
+    jobs_bulk_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JobBulkInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobBulkOutput"];
+                };
+            };
+            /** @description Invalid input: the problem's errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jobs_bulk_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JobBulkInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobBulkOutput"];
+                };
+            };
+            /** @description Invalid input: the problem's errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     queues_list: {
         parameters: {
             query?: never;
@@ -1462,6 +1770,156 @@ export interface operations {
             };
             /** @description No such resource for this client */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    queues_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    queues_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1845,6 +2303,61 @@ export interface operations {
             };
             /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workers_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerList"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,10 @@ from collections.abc import Iterable
 JOBS_READ = "jobs:read"
 JOBS_WRITE = "jobs:write"
 QUEUES_READ = "queues:read"
+# Pausing and resuming a queue: it stops every client's jobs on it (operators only).
+QUEUES_WRITE = "queues:write"
+# The live workers and the jobs they run (every client's job ids: operators only).
+WORKERS_READ = "workers:read"
 SCHEDULES_READ = "schedules:read"
 SCHEDULES_WRITE = "schedules:write"
 
@@ -15,6 +19,8 @@ ALL_SCOPES: tuple[str, ...] = (
     JOBS_READ,
     JOBS_WRITE,
     QUEUES_READ,
+    QUEUES_WRITE,
+    WORKERS_READ,
     SCHEDULES_READ,
     SCHEDULES_WRITE,
 )

@@ -26,7 +26,17 @@ def check_admin_modules(
     return check_admin_app(app_configs, **kwargs)
 
 
+class ConveyorAdminSite(admin.AdminSite):
+    """The admin, named for conveyor rather than Django."""
+
+    site_header = "conveyor administration"
+    site_title = "conveyor admin"
+    index_title = "Clients, jobs, schedules and rate limits"
+
+
 class AdminConfig(SimpleAdminConfig):
+    default_site = "conveyor.core.adminapp.ConveyorAdminSite"
+
     def ready(self) -> None:
         # SimpleAdminConfig.ready(), with the admin modules imported before their checks.
         checks.register(check_dependencies, checks.Tags.admin)

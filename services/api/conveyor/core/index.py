@@ -13,6 +13,7 @@ LINKS = {
     "jobs": "/v1/jobs",
     "job_types": "/v1/job-types",
     "queues": "/v1/queues",
+    "workers": "/v1/workers",
     "schedules": "/v1/schedules",
     "schema": "/v1/schema",
     "docs": "/v1/docs",

@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 from typing import TextIO
 
-from conveyor.clients.scopes import DEFAULT_SCOPES
+from conveyor.clients.scopes import ALL_SCOPES
 from conveyor.devserver.datadir import Credentials, DataDir, read_private, write_private
 from conveyor.devserver.summary import say
 
@@ -87,14 +87,15 @@ def _demo_api_key(data: DataDir) -> str:
         if (
             client is not None
             and digest_matches(saved, client.key_digest)
-            and all(client.has_scope(s) for s in DEFAULT_SCOPES)
+            and all(client.has_scope(s) for s in ALL_SCOPES)
         ):
             return saved
     # A client name exists once; a database that has the name but not our key gets another.
     name = DEMO_CLIENT_NAME
     while ApiClient.objects.filter(name=name).exists():
         name = f"{DEMO_CLIENT_NAME}-{secrets.token_hex(3)}"
-    _, key = api_client_create(name=name, scopes=DEFAULT_SCOPES)
+    # The local operator's key: every scope, queues and workers included.
+    _, key = api_client_create(name=name, scopes=ALL_SCOPES)
     write_private(data.api_key, key)
     return key
 

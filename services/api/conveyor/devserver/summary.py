@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from conveyor.clients.scopes import DEFAULT_SCOPES
+from conveyor.clients.scopes import ALL_SCOPES
 from conveyor.devserver.datadir import Credentials, DataDir
 from conveyor.jobs.states import FINAL_STATES, JobState
 
@@ -121,7 +121,7 @@ conveyor is running.
   admin      {base}/admin/   user {creds.admin_username}   password {creds.admin_password}
              (kept in {admin_file})
   API key    {creds.api_key}
-             (scopes {", ".join(DEFAULT_SCOPES)}; kept in {key_file})
+             (scopes {", ".join(ALL_SCOPES)}; kept in {key_file})
   logs       {logs}/api.log, worker.log, beat.log
 
 Submit a job and read it:

@@ -15,11 +15,13 @@ from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
 from conveyor.core.openapi import CURSOR_PARAMETERS, listed, paginated
 from conveyor.core.pagination import CreatedCursorPagination
-from conveyor.jobs import batch, idempotency, longpoll, quotas, selectors, services
+from conveyor.jobs import batch, bulk, idempotency, longpoll, quotas, selectors, services
 from conveyor.jobs.models import Job
 from conveyor.jobs.serializers import (
     JobBatchInput,
     JobBatchOutput,
+    JobBulkInput,
+    JobBulkOutput,
     JobCreateInput,
     JobDetailOutput,
     JobDetailQuery,
@@ -29,6 +31,7 @@ from conveyor.jobs.serializers import (
     JobTypeOutput,
     submission_of,
 )
+from conveyor.jobs.states import RETRYABLE_STATES
 from conveyor.jobs.types import all_job_types
 
 
@@ -173,6 +176,66 @@ class JobRetryApi(APIView):
     def post(self, request: Request, job_id: UUID) -> Response:
         job = selectors.job_get(client=client_of(request), job_id=job_id)
         return Response(JobOutput(services.job_retry(job=job)).data)
+
+
+class JobBulkApi(APIView):
+    """A bulk action on the client's jobs a filter matches (``JobBulkInput``)."""
+
+    required_scopes = {"POST": JOBS_WRITE}
+    #: The states the action takes a job from (for ``dry_run``'s count).
+    takes: frozenset[str] = frozenset()
+
+    def act(self, job_filter: bulk.JobFilter, client: ApiClient) -> int:
+        raise NotImplementedError
+
+    def post(self, request: Request) -> Response:
+        data = JobBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v: dict[str, Any] = data.validated_data
+        job_filter = bulk.JobFilter(
+            states=tuple(v.get("state", ())),
+            types=tuple(v.get("type", ())),
+            queues=tuple(v.get("queue", ())),
+            labels=tuple(sorted(v.get("label", {}).items())),
+            created_after=v.get("created_after"),
+            created_before=v.get("created_before"),
+        )
+        client = client_of(request)
+        if v["dry_run"]:
+            counts = bulk.count_matching(job_filter, client=client)
+            return Response({"count": bulk.count_in(self.takes, counts), "dry_run": True})
+        return Response({"count": self.act(job_filter, client), "dry_run": False})
+
+
+class JobBulkCancelApi(JobBulkApi):
+    """``POST /v1/jobs/cancel``: cancel the client's unfinished jobs a filter matches."""
+
+    takes = bulk.CANCELLABLE_STATES
+
+    @extend_schema(
+        request=JobBulkInput, responses={200: JobBulkOutput}, operation_id="jobs_bulk_cancel"
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+    def act(self, job_filter: bulk.JobFilter, client: ApiClient) -> int:
+        return bulk.bulk_cancel(job_filter, client=client)
+
+
+class JobBulkRetryApi(JobBulkApi):
+    """``POST /v1/jobs/retry``: run again the client's failed or cancelled jobs a filter
+    matches."""
+
+    takes = RETRYABLE_STATES
+
+    @extend_schema(
+        request=JobBulkInput, responses={200: JobBulkOutput}, operation_id="jobs_bulk_retry"
+    )
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+    def act(self, job_filter: bulk.JobFilter, client: ApiClient) -> int:
+        return bulk.bulk_retry(job_filter, client=client)
 
 
 class JobTypeListApi(APIView):

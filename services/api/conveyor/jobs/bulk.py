@@ -49,6 +49,9 @@ from conveyor.jobs.states import (
 
 #: Jobs acted on per transaction: short locks, small transactions.
 BATCH_SIZE = 500
+#: The states each action takes a job from; the jobs in others are left as they are.
+CANCELLABLE_STATES: frozenset[str] = CANCEL_AT_ONCE_STATES | {JobState.RUNNING}
+DELETABLE_STATES: frozenset[str] = FINAL_STATES
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,12 @@ def count_matching(job_filter: JobFilter, *, client: ApiClient | None) -> dict[s
     return {row["state"]: int(row["jobs"]) for row in rows}
 
 
+def count_in(states: frozenset[str], counts: Mapping[str, int]) -> int:
+    """Of ``count_matching``'s counts, the jobs in ``states``: what an action would take
+    (``CANCELLABLE_STATES``, ``RETRYABLE_STATES``, ``DELETABLE_STATES``)."""
+    return sum(n for state, n in counts.items() if state in states)
+
+
 def _in_batches(
     jobs: QuerySet[Job], act: Callable[[list[Job], datetime], int], *, batch_size: int
 ) -> int:
@@ -168,8 +177,7 @@ def bulk_cancel(
     """Cancel the unfinished jobs ``job_filter`` matches, as ``job_cancel`` does each one:
     a waiting job at once (its final hooks run), a running one is asked to stop
     (``cancelling``; its worker ends it). How many were cancelled or asked to stop."""
-    cancellable = CANCEL_AT_ONCE_STATES | {JobState.RUNNING}
-    jobs = matching_jobs(job_filter, client=client).filter(state__in=sorted(cancellable))
+    jobs = matching_jobs(job_filter, client=client).filter(state__in=sorted(CANCELLABLE_STATES))
 
     def act(locked: list[Job], now: datetime) -> int:
         waiting = [job for job in locked if job.state in CANCEL_AT_ONCE_STATES]
@@ -223,7 +231,7 @@ def bulk_delete(
     """Delete the finished (succeeded, failed, cancelled) jobs ``job_filter`` matches,
     with their attempts and webhook deliveries; unfinished ones are never deleted (cancel
     them first). How many jobs were deleted."""
-    jobs = matching_jobs(job_filter, client=client).filter(state__in=sorted(FINAL_STATES))
+    jobs = matching_jobs(job_filter, client=client).filter(state__in=sorted(DELETABLE_STATES))
     return delete_in_batches(jobs, batch_size=batch_size, order_by="pk")
 
 

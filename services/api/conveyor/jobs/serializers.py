@@ -375,3 +375,66 @@ class JobTypeOutput(serializers.Serializer[JobType]):
     def get_queue_rate_limit(self, spec: JobType) -> str | None:
         rate = queue_rate(spec.queue)
         return str(rate) if rate is not None else None
+
+
+class JobBulkInput(StrictInputSerializer):
+    """Which of the client's jobs a bulk action takes: ``GET /v1/jobs``'s filters, as JSON
+    (lists rather than comma-separated text), at least one given."""
+
+    FILTERS = ("state", "type", "queue", "label", "created_after", "created_before")
+
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=JobState.values),
+        required=False,
+        allow_empty=False,
+        help_text="any of these states",
+    )
+    type = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        allow_empty=False,
+        help_text="any of these job types",
+    )
+    queue = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        allow_empty=False,
+        help_text="on any of these queues",
+    )
+    label = serializers.ListField(  # type: ignore[assignment]  # the field name, not Field.label
+        child=serializers.RegexField(
+            LABEL_FILTER,
+            trim_whitespace=False,
+            error_messages={"invalid": "A label filter is key:value, the key a label key."},
+        ),
+        required=False,
+        allow_empty=False,
+        help_text="key:value; several must all match",
+    )
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    dry_run = serializers.BooleanField(
+        default=False, help_text="true: only count the jobs the action would take"
+    )
+
+    def validate_label(self, value: list[str]) -> dict[str, str]:
+        return dict(item.partition(":")[::2] for item in value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not any(name in attrs for name in self.FILTERS):
+            raise serializers.ValidationError(
+                {
+                    "state": [
+                        "Give at least one filter (state, type, queue, label, created_after, "
+                        "created_before); to take all your unfinished jobs, name their states."
+                    ]
+                }
+            )
+        return attrs
+
+
+class JobBulkOutput(serializers.Serializer[Any]):
+    count = serializers.IntegerField(
+        help_text="jobs acted on; with dry_run, the jobs the action would take"
+    )
+    dry_run = serializers.BooleanField()

@@ -7,6 +7,8 @@ from conveyor.jobs import apis, longpoll
 urlpatterns = [
     path("jobs", longpoll.long_polling(apis.JobCollectionApi.as_view()), name="jobs"),
     path("jobs/batch", apis.JobBatchCreateApi.as_view(), name="jobs-batch"),
+    path("jobs/cancel", apis.JobBulkCancelApi.as_view(), name="jobs-bulk-cancel"),
+    path("jobs/retry", apis.JobBulkRetryApi.as_view(), name="jobs-bulk-retry"),
     path(
         "jobs/<uuid:job_id>",
         longpoll.long_polling(apis.JobDetailApi.as_view()),

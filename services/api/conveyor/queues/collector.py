@@ -29,6 +29,10 @@ GAUGES: dict[str, tuple[str, str]] = {
         "conveyor_queue_oldest_waiting_seconds",
         "Age of the oldest queued job on the queue (0 when none waits).",
     ),
+    "paused": (
+        "conveyor_queue_paused",
+        "1 while an operator has the queue paused (its jobs wait, still counted), else 0.",
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
@@ -22,6 +22,7 @@ from conveyor.config.env import env_float
 from conveyor.jobs.models import Job
 from conveyor.jobs.services import allowed_queues
 from conveyor.jobs.states import FINAL_STATES, JobState
+from conveyor.queues.pausing import is_paused, paused_queues
 
 TTL_ENV = "CONVEYOR_QUEUE_STATS_TTL_SECONDS"
 DEFAULT_TTL_SECONDS = 5.0
@@ -41,6 +42,7 @@ class QueueStats:
     running: int = 0  # running or cancelling: a worker holds the job's lease
     scheduled: int = 0  # scheduled or retrying: waiting in the database for their run_at
     workers: int = 0  # distinct workers holding a running job of this queue
+    paused: bool = False  # an operator paused it: its jobs wait (conveyor/queues/pausing.py)
     oldest_queued_at: datetime | None = None
     measured_at: datetime = field(default_factory=timezone.now)
 
@@ -118,8 +120,12 @@ def stats_cache() -> QueueStatsCache:
 
 
 def queue_list() -> list[QueueStats]:
-    return list(stats_cache().get().values())
+    """Every queue's (cached) counts, and whether it is paused now (read each time: a
+    pause shows at once)."""
+    paused = paused_queues()
+    return [replace(q, paused=q.name in paused) for q in stats_cache().get().values()]
 
 
 def queue_get(*, name: str) -> QueueStats | None:
-    return stats_cache().get().get(name)
+    queue = stats_cache().get().get(name)
+    return None if queue is None else replace(queue, paused=is_paused(name))

@@ -3,35 +3,121 @@ so each edit keeps the schedule's beat PeriodicTask in step."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 from conveyor.core.errors import ConveyorError
+from conveyor.jobs.types import all_job_types
 from conveyor.schedules import services, timing
 from conveyor.schedules.models import Schedule, ScheduleRun
 from conveyor.schedules.serializers import ScheduleJobInput
 
 
+def job_type_choices() -> list[tuple[str, str]]:
+    """The job types a schedule may submit, from the job type registry."""
+    return [("", "---------")] + [
+        (spec.name, spec.name) for spec in sorted(all_job_types(), key=lambda t: t.name)
+    ]
+
+
 class ScheduleForm(forms.ModelForm[Schedule]):
-    """Checks the timing and the job template as the API does; the admin then saves
-    through the services."""
+    """Checks the timing and the job as the API does; the admin then saves through the
+    services. The job is a job type chosen from the registry and its params, checked
+    against the type's schema (errors on the field at fault), not a JSON template."""
+
+    job_type = forms.ChoiceField(
+        label="Job type",
+        choices=job_type_choices,
+        help_text="what each run submits (GET /v1/job-types lists them with their params)",
+    )
+    job_params = forms.JSONField(
+        label="Params",
+        required=False,
+        initial=dict,
+        help_text='the job\'s params as JSON, such as {"seconds": 5}; checked against the '
+        "job type's schema",
+    )
+    job_queue = forms.CharField(
+        label="Queue",
+        required=False,
+        max_length=100,
+        help_text="leave empty for the job type's queue",
+    )
+    job_priority = forms.IntegerField(
+        label="Priority", min_value=0, max_value=9, initial=5, help_text="0 (lowest) to 9"
+    )
+    job_labels = forms.JSONField(
+        label="Labels",
+        required=False,
+        initial=dict,
+        help_text='labels of each job, as JSON: {"team": "billing"}',
+    )
+
+    #: The form's field of each job template field (the rest are kept as they were).
+    JOB_FIELDS = {
+        "type": "job_type",
+        "params": "job_params",
+        "queue": "job_queue",
+        "priority": "job_priority",
+        "labels": "job_labels",
+    }
 
     class Meta:
         model = Schedule
-        fields = ("client", "name", "cron_expression", "timezone", "interval_seconds", "job")
+        fields = ("client", "name", "cron_expression", "timezone", "interval_seconds")
         help_texts = {
             "cron_expression": "minute hour day-of-month month day-of-week (or @daily ...); "
             "leave empty for an interval",
             "timezone": "IANA name, such as Europe/Berlin (cron only; UTC if empty)",
             "interval_seconds": "run every N seconds; leave empty for a cron expression",
-            "job": 'the job each run submits, as POST /v1/jobs takes it: {"type": ..., '
-            '"params": {...}, "queue": ..., "priority": ..., "labels": {...}}',
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        job = self.instance.job if self.instance.pk and isinstance(self.instance.job, dict) else {}
+        for key, name in self.JOB_FIELDS.items():
+            if job.get(key) is not None:
+                self.initial[name] = job[key]
+
+    def job_template(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The job template the form's fields give, over the stored one's other fields."""
+        stored = (
+            self.instance.job if self.instance.pk and isinstance(self.instance.job, dict) else {}
+        )
+        template = {k: v for k, v in stored.items() if v is not None}
+        template.update(
+            {
+                "type": data.get("job_type") or "",
+                "params": data.get("job_params") or {},
+                "priority": data.get("job_priority", 5),
+                "labels": data.get("job_labels") or {},
+            }
+        )
+        template.pop("queue", None)
+        if data.get("job_queue"):
+            template["queue"] = data["job_queue"]
+        return template
+
+    def _job_error(self, field: str, message: str) -> None:
+        """A template field's error (``params.seconds``, ``job.queue``) on its form field."""
+        path = field.removeprefix("job.")
+        key, _, rest = path.partition(".")
+        target = self.JOB_FIELDS.get(key)
+        if target is None:
+            self.add_error(None, f"{path}: {message}")
+        else:
+            self.add_error(target, f"{rest}: {message}" if rest else message)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -53,18 +139,36 @@ class ScheduleForm(forms.ModelForm[Schedule]):
         except timing.TimingError as exc:
             field = {"expression": "cron_expression"}.get(exc.field, exc.field)
             self.add_error(field, exc.message)
-        template = ScheduleJobInput(data=data.get("job"))
+        if "job_type" not in data:
+            return data  # no type chosen: its field error says so
+        for name in ("job_params", "job_labels"):
+            if name in data and data[name] is not None and not isinstance(data[name], dict):
+                self.add_error(name, 'Give a JSON object, such as {"key": "value"}.')
+                return data
+        template = ScheduleJobInput(data=self.job_template(data))
         client = data.get("client") or getattr(self.instance, "client", None)
         if not template.is_valid():
-            self.add_error("job", json.dumps(template.errors))
+            for field, problems in template.errors.items():
+                for problem in problems if isinstance(problems, list) else [problems]:
+                    self._job_error(str(field), str(problem))
         elif client is not None:
             try:
                 data["job"] = services.job_template_clean(
                     client=client, template=template.validated_data
                 )
             except ConveyorError as exc:
-                self.add_error("job", f"{exc.detail} {json.dumps(exc.errors)}")
+                if not exc.errors:
+                    self.add_error(None, exc.detail)
+                for error in exc.errors:
+                    self._job_error(error["field"], error["message"])
         return data
+
+
+# conveyor drives beat itself: each schedule's PeriodicTask follows the Schedule (above);
+# beat's own pages would let an edit there break that link.
+for beat_model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
+    if admin.site.is_registered(beat_model):
+        admin.site.unregister(beat_model)
 
 
 class ScheduleRunInline(admin.TabularInline[ScheduleRun, Schedule]):

@@ -8,6 +8,9 @@ from .error_output import ErrorOutput
 from .field_error import FieldError
 from .job_batch_input_request import JobBatchInputRequest
 from .job_batch_output import JobBatchOutput
+from .job_bulk_input_request import JobBulkInputRequest
+from .job_bulk_input_state_enum import JobBulkInputStateEnum
+from .job_bulk_output import JobBulkOutput
 from .job_detail_output import JobDetailOutput
 from .job_output import JobOutput
 from .job_page import JobPage
@@ -71,6 +74,8 @@ from .schedule_page import SchedulePage
 from .webhook_attempt_output import WebhookAttemptOutput
 from .webhook_delivery_output import WebhookDeliveryOutput
 from .webhook_delivery_output_state_enum import WebhookDeliveryOutputStateEnum
+from .worker_list import WorkerList
+from .worker_output import WorkerOutput
 
 __all__ = (
     "AdvertisedTaskOutput",
@@ -81,6 +86,9 @@ __all__ = (
     "FieldError",
     "JobBatchInputRequest",
     "JobBatchOutput",
+    "JobBulkInputRequest",
+    "JobBulkInputStateEnum",
+    "JobBulkOutput",
     "JobDetailOutput",
     "JobOutput",
     "JobPage",
@@ -144,4 +152,6 @@ __all__ = (
     "WebhookAttemptOutput",
     "WebhookDeliveryOutput",
     "WebhookDeliveryOutputStateEnum",
+    "WorkerList",
+    "WorkerOutput",
 )

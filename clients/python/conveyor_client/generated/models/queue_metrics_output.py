@@ -19,6 +19,7 @@ class QueueMetricsOutput:
         running (int): jobs a worker runs or is cancelling
         scheduled (int): scheduled or retrying, waiting for run_at
         oldest_waiting_seconds (float): age of the oldest queued job
+        paused (bool): an operator paused the queue: its jobs wait, no worker takes one
     """
 
     backlog: int
@@ -26,6 +27,7 @@ class QueueMetricsOutput:
     running: int
     scheduled: int
     oldest_waiting_seconds: float
+    paused: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,6 +41,8 @@ class QueueMetricsOutput:
 
         oldest_waiting_seconds = self.oldest_waiting_seconds
 
+        paused = self.paused
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -48,6 +52,7 @@ class QueueMetricsOutput:
                 "running": running,
                 "scheduled": scheduled,
                 "oldest_waiting_seconds": oldest_waiting_seconds,
+                "paused": paused,
             }
         )
 
@@ -66,12 +71,15 @@ class QueueMetricsOutput:
 
         oldest_waiting_seconds = d.pop("oldest_waiting_seconds")
 
+        paused = d.pop("paused")
+
         queue_metrics_output = cls(
             backlog=backlog,
             waiting=waiting,
             running=running,
             scheduled=scheduled,
             oldest_waiting_seconds=oldest_waiting_seconds,
+            paused=paused,
         )
 
         queue_metrics_output.additional_properties = d

@@ -19,6 +19,7 @@ class QueueOutput:
         running (int): jobs a worker runs or is cancelling
         scheduled (int): scheduled or retrying, waiting for run_at
         oldest_waiting_seconds (float): age of the oldest queued job
+        paused (bool): an operator paused the queue: its jobs wait, no worker takes one
         name (str):
         workers (int): distinct workers running a job of the queue
     """
@@ -28,6 +29,7 @@ class QueueOutput:
     running: int
     scheduled: int
     oldest_waiting_seconds: float
+    paused: bool
     name: str
     workers: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -43,6 +45,8 @@ class QueueOutput:
 
         oldest_waiting_seconds = self.oldest_waiting_seconds
 
+        paused = self.paused
+
         name = self.name
 
         workers = self.workers
@@ -56,6 +60,7 @@ class QueueOutput:
                 "running": running,
                 "scheduled": scheduled,
                 "oldest_waiting_seconds": oldest_waiting_seconds,
+                "paused": paused,
                 "name": name,
                 "workers": workers,
             }
@@ -76,6 +81,8 @@ class QueueOutput:
 
         oldest_waiting_seconds = d.pop("oldest_waiting_seconds")
 
+        paused = d.pop("paused")
+
         name = d.pop("name")
 
         workers = d.pop("workers")
@@ -86,6 +93,7 @@ class QueueOutput:
             running=running,
             scheduled=scheduled,
             oldest_waiting_seconds=oldest_waiting_seconds,
+            paused=paused,
             name=name,
             workers=workers,
         )
