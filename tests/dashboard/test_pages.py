@@ -192,6 +192,9 @@ def test_the_triage_page_groups_failures_oldest_first_and_replays_a_group(
 
     # when
     page = operator.get("/dashboard/failed/").content.decode()
+    link = re.search(r'href="(/dashboard/jobs/\?state=failed[^"]*card%20declined)"', page)
+    assert link is not None
+    listed = operator.get(link.group(1).replace("&amp;", "&")).content
     token = csrf_of(operator, "/dashboard/failed/")
     operator.post(
         "/dashboard/failed/replay",
@@ -206,6 +209,7 @@ def test_the_triage_page_groups_failures_oldest_first_and_replays_a_group(
     # then
     assert page.index("card declined") < page.index("timeout")
     assert "Replay 2" in page
+    assert shown_ids(listed) == {str(j.pk) for j in declined}
     assert {Job.objects.get(pk=j.pk).state for j in declined} == {"queued"}
     assert Job.objects.get(pk=timeout.pk).state == "failed"
 
