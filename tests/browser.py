@@ -25,8 +25,13 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
 
 def chromium_path() -> str | None:
-    given = os.environ.get("CONVEYOR_CHROMIUM", DEFAULT_CHROMIUM)
-    return given if os.access(given, os.X_OK) else shutil.which("chromium")
+    """CONVEYOR_CHROMIUM if set (and only it), else Debian's, else ``chromium`` on PATH."""
+    given = os.environ.get("CONVEYOR_CHROMIUM")
+    if given is not None:
+        return given if os.access(given, os.X_OK) else None
+    if os.access(DEFAULT_CHROMIUM, os.X_OK):
+        return DEFAULT_CHROMIUM
+    return shutil.which("chromium")
 
 
 def require_browser() -> str:
@@ -38,7 +43,7 @@ def require_browser() -> str:
         missing = "the playwright package is not installed (pip install -e '.[dev]')"
     path = chromium_path()
     if missing is None and path is None:
-        missing = "chromium is not installed (apt-get install chromium)"
+        missing = "chromium is not installed (apt-get install chromium, or set CONVEYOR_CHROMIUM)"
     if missing is not None:
         if IN_CI:
             pytest.fail(f"CI=true and {missing}", pytrace=False)
