@@ -244,6 +244,6 @@ def test_the_api_root_shows_the_way_on(anonymous: APIClient) -> None:
     # then it answers with the resources, the schema and the docs, each of which answers
     assert response.status_code == 200, response.content
     links = response.json()["links"]
-    assert set(links) == {"jobs", "job_types", "queues", "schedules", "schema", "docs"}
+    assert set(links) == {"jobs", "job_types", "queues", "workers", "schedules", "schema", "docs"}
     assert anonymous.get(links["schema"]).status_code == 200
     assert anonymous.get(links["jobs"]).status_code == 401

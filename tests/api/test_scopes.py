@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from conveyor.clients.models import ApiClient
-from conveyor.clients.scopes import granted_scopes
+from conveyor.clients.scopes import ALL_SCOPES, granted_scopes
 from conveyor.clients.services import api_client_create
 from conveyor.core.errors import InvalidInput
 from tests.api.conftest import MakeApi
@@ -63,7 +63,7 @@ def test_the_admin_form_shows_every_known_scope_as_a_checkbox(
 
     page = admin_client.get(change_url(client)).content.decode()
 
-    assert page.count('type="checkbox" name="scopes"') == 5
+    assert page.count('type="checkbox" name="scopes"') == len(ALL_SCOPES)
 
 
 @pytest.mark.parametrize(

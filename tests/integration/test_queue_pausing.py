@@ -121,5 +121,7 @@ def test_live_workers_lists_reporting_workers_with_the_jobs_they_hold() -> None:
     )
     assert 0 <= a.heartbeat_age_seconds < 60
     assert live[1].running_job_ids == ()
+    assert workers.delete_gone(older_than=now - timedelta(minutes=1)) == 1  # celery@old
+    assert not WorkerPresence.objects.filter(name="celery@old").exists()
     workers.forget_worker("celery@b")
     assert [w.name for w in workers.live_workers()] == ["celery@a"]

@@ -80,6 +80,7 @@ def test_list_counts_every_non_final_job_by_queue(settings: Any) -> None:
         "backlog": 0,
         "oldest_waiting_seconds": 0.0,
         "workers": 0,
+        "paused": False,
     }
 
 
@@ -89,7 +90,14 @@ def test_metrics_is_what_kedas_metrics_api_scaler_reads() -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["backlog"] == 6
-    assert set(body) == {"backlog", "waiting", "running", "scheduled", "oldest_waiting_seconds"}
+    assert set(body) == {
+        "backlog",
+        "waiting",
+        "running",
+        "scheduled",
+        "oldest_waiting_seconds",
+        "paused",
+    }
 
 
 def test_an_unknown_queue_is_a_404_problem() -> None:

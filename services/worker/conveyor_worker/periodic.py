@@ -4,6 +4,7 @@ retention."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -11,10 +12,15 @@ from conveyor.config.celery import app
 from conveyor.config.tasks import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK
 from conveyor.core.broker import queue_depth
 from conveyor.jobs import retention
+from conveyor.queues.workers import delete_gone as forget_gone_workers
 from conveyor.ratelimits.limits import forget_abandoned_limits
 from conveyor_worker import deliveries, dispatcher, metrics, reconcile
 
 log = logging.getLogger(__name__)
+
+#: How long the row of a worker that stopped reporting is kept (it is left out of
+#: GET /v1/workers long before): a killed worker cannot remove its own.
+GONE_WORKER_KEPT = timedelta(days=1)
 
 
 @app.task(name=DISPATCH_TASK, ignore_result=True, acks_late=False)
@@ -62,7 +68,10 @@ def run_retention() -> dict[str, int]:
     """Delete finished jobs past their retention, expired idempotency keys and the rows of
     rate limits no longer in force."""
     report = retention.run()
-    rate_limit_rows = forget_abandoned_limits(now=timezone.now())
+    now = timezone.now()
+    rate_limit_rows = forget_abandoned_limits(now=now)
+    # workers that stopped reporting a day ago (killed: a clean stop removes its own row)
+    forget_gone_workers(older_than=now - GONE_WORKER_KEPT)
     if rate_limit_rows:
         log.info("retention: deleted %d row(s) of rate limits no longer in force", rate_limit_rows)
     metrics.retention_deleted(
