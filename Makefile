@@ -59,7 +59,7 @@ django6: $(DEV_STAMP)
 
 # A few minutes: what needs no e2e platform, fault injection or image build.
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit tests/api tests/chart tests/autoscale/test_rules.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests/unit tests/api tests/dashboard tests/chart tests/autoscale/test_rules.py
 
 # The soak (tests/soak) at full length, one broker after the other (about 7 minutes each);
 # `make test` runs it for 35 s per broker. Needs PostgreSQL, Redis and RabbitMQ installed.

@@ -1,4 +1,5 @@
-"""The Ingress routes the v1 resources; the admin, the API docs and /metrics only when asked."""
+"""The Ingress routes the v1 resources; the admin, the dashboard, the API docs and /metrics
+only when asked."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ JOB = "0b8f6a3e-3f4e-4c1c-9a57-0c8f0f0e1b2a"
 EXPOSED = {
     "exposeDocs": ["/v1/docs", "/v1/schema", "/static/drf_spectacular_sidecar/swagger-ui.css"],
     "exposeAdmin": ["/admin/", "/admin/jobs/job/", "/static/admin/css/base.css"],
+    "exposeDashboard": ["/dashboard/", "/dashboard/jobs/", "/static/dashboard/dashboard.js"],
 }
 NEVER = ["/healthz", "/readyz", "/", "/v1", "/v1/docsx", "/metricsx", "/metrics"]
 

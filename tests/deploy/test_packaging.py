@@ -56,6 +56,20 @@ def test_the_wheel_ships_the_services_and_no_tools(wheel: Path) -> None:
     assert not [n for n in names if n.startswith("conveyor_worker/autoscale/")]
 
 
+def test_the_wheel_ships_the_dashboards_pages_and_assets(wheel: Path) -> None:
+    """The image installs the wheel: without them the dashboard is a 500 and unstyled."""
+    names, _ = _metadata(wheel)
+    dashboard = REPO / "services" / "api" / "conveyor" / "dashboard"
+    expected = {
+        f"conveyor/dashboard/{path.relative_to(dashboard)}"
+        for folder in ("templates", "static")
+        for path in (dashboard / folder).rglob("*")
+        if path.is_file()
+    }
+    assert expected, "no template or static file found"
+    assert expected <= set(names), sorted(expected - set(names))
+
+
 def test_optional_packages_are_extras_of_their_features(wheel: Path) -> None:
     _, fields = _metadata(wheel)
     requires = fields["Requires-Dist"]

@@ -7,7 +7,9 @@ SECRET_KEY, and finds the processes it started by that data dir in their environ
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +17,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.procs import free_port, wait_until
@@ -60,6 +64,25 @@ class LocalRun:
                     cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
                     found[int(entry.name)] = cmdline.decode(errors="replace")
         return found
+
+
+def dashboard_overview(base: str, username: str, password: str) -> dict[str, Any]:
+    """Log in to the dashboard as a browser does (CSRF cookie and token), read its overview."""
+    with httpx.Client(base_url=base, timeout=30) as browser:
+        form = browser.get("/dashboard/login/").text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token, form
+        response = browser.post(
+            "/dashboard/login/",
+            data={
+                "username": username,
+                "password": password,
+                "csrfmiddlewaretoken": token.group(1),
+            },
+        )
+        assert response.status_code == 302, response.text
+        overview: dict[str, Any] = browser.get("/dashboard/live/overview").json()
+        return overview
 
 
 @pytest.fixture
@@ -111,8 +134,21 @@ def test_demo_jobs_reach_final_states_and_ctrl_c_stops_everything(
     assert "all 6 demo jobs are final: 1 failed, 5 succeeded" in text
     assert "DestinationRefused" in text
     base = f"http://127.0.0.1:{run.port}"
-    for shown in (f"{base}/v1/docs", f"{base}/admin/", f"curl -s -X POST {base}/v1/jobs", "cvk_"):
+    for shown in (
+        f"{base}/v1/docs",
+        f"{base}/admin/",
+        f"{base}/dashboard/",
+        f"curl -s -X POST {base}/v1/jobs",
+        "cvk_",
+    ):
         assert shown in text
+    # the dashboard, on SQLite: the admin user printed logs in, the charts count the jobs
+    login = json.loads((run.data_dir / "admin.json").read_text())
+    assert f"user {login['username']}   password {login['password']}" in text
+    overview = dashboard_overview(base, login["username"], login["password"])
+    minutes = overview["minutes"]
+    assert (sum(m["succeeded"] for m in minutes), sum(m["failed"] for m in minutes)) == (5, 1)
+    assert any(m["run_p50"] is not None for m in minutes)
     assert (run.data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
     assert (run.data_dir / "demo_api_key").stat().st_mode & 0o777 == 0o600
     running = run.processes()

@@ -110,7 +110,7 @@ it names a repository, else the chart's. Call with (dict "ctx" $ "pool" $pool).
 {{/*
 The path prefixes the Ingress routes to the API (a YAML list): the v1 resources (Prefix
 matching is per path segment, so /v1/jobs never matches /v1/docs), then what
-api.ingress.exposeAdmin and exposeDocs turn on. A new v1 resource gets
+api.ingress.exposeAdmin, exposeDashboard and exposeDocs turn on. A new v1 resource gets
 its prefix here (tests/chart/test_ingress.py checks every route of the URLconf).
 */}}
 {{- define "conveyor.ingressPaths" -}}
@@ -118,6 +118,7 @@ its prefix here (tests/chart/test_ingress.py checks every route of the URLconf).
 {{- $paths := $i.paths | default (list "/v1/jobs" "/v1/job-types" "/v1/queues" "/v1/schedules") -}}
 {{- if $i.exposeDocs }}{{ $paths = concat $paths (list "/v1/docs" "/v1/schema") }}{{ end -}}
 {{- if $i.exposeAdmin }}{{ $paths = append $paths "/admin" }}{{ end -}}
-{{- if or $i.exposeDocs $i.exposeAdmin }}{{ $paths = append $paths "/static" }}{{ end -}}
+{{- if $i.exposeDashboard }}{{ $paths = append $paths "/dashboard" }}{{ end -}}
+{{- if or $i.exposeDocs $i.exposeAdmin $i.exposeDashboard }}{{ $paths = append $paths "/static" }}{{ end -}}
 {{- toYaml $paths -}}
 {{- end -}}

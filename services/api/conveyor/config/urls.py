@@ -26,6 +26,7 @@ urlpatterns = [
     path("v1/", include("conveyor.queues.urls")),
     path("v1/", include("conveyor.schedules.urls")),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("conveyor.dashboard.urls")),
 ]
 
 handler404 = "conveyor.core.problems.not_found_view"

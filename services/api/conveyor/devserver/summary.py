@@ -117,6 +117,7 @@ conveyor is running.
 
   API        {base}/v1/
   API docs   {base}/v1/docs
+  dashboard  {base}/dashboard/   (log in as the admin user)
   admin      {base}/admin/   user {creds.admin_username}   password {creds.admin_password}
              (kept in {admin_file})
   API key    {creds.api_key}

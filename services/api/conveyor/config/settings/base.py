@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "conveyor.schedules",
     "conveyor.ratelimits",
     "conveyor.webhooks",
+    # The operators' live dashboard, /dashboard/ (docs/dashboard.md).
+    "conveyor.dashboard",
 ]
 
 MIDDLEWARE = [
