@@ -178,6 +178,80 @@ export interface paths {
         patch: operations["schedules_partial_update"];
         trace?: never;
     };
+    "/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description ``POST /v1/workflows``: a DAG of jobs in one transaction, all or nothing. */
+        post: operations["workflows_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{workflow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ``GET /v1/workflows/{id}``: the workflow's state and each of its jobs'. */
+        get: operations["workflows_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{workflow_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /v1/workflows/{id}/cancel``: cancel its jobs that have not ended; 409 if it
+         *     has ended.
+         */
+        post: operations["workflows_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{workflow_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /v1/workflows/{id}/retry``: run a failed or cancelled workflow's failed and
+         *     cancelled jobs again; 409 otherwise.
+         */
+        post: operations["workflows_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -314,7 +388,8 @@ export interface components {
             previous: string | null;
         };
         /**
-         * @description * `scheduled` - Scheduled
+         * @description * `blocked` - Blocked
+         *     * `scheduled` - Scheduled
          *     * `queued` - Queued
          *     * `running` - Running
          *     * `retrying` - Retrying
@@ -324,7 +399,7 @@ export interface components {
          *     * `cancelled` - Cancelled
          * @enum {string}
          */
-        JobStateEnum: "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        JobStateEnum: "blocked" | "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
         JobTemplateOutput: {
             type: string;
             params: {
@@ -363,6 +438,12 @@ export interface components {
             /** @description django.task: the Django tasks workers advertised (a job must name one); null for other job types. */
             readonly tasks: components["schemas"]["AdvertisedTaskOutput"][] | null;
         };
+        /**
+         * @description * `cancel` - Cancel
+         *     * `run` - Run
+         * @enum {string}
+         */
+        OnDependencyFailureEnum: "cancel" | "run";
         /**
          * @description * `succeeded` - Succeeded
          *     * `failed` - Failed
@@ -500,6 +581,51 @@ export interface components {
          * @enum {string}
          */
         WebhookDeliveryOutputStateEnum: "pending" | "delivered" | "failed";
+        WorkflowCreateInputRequest: {
+            /** @default  */
+            name?: string;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description The workflow's jobs (WorkflowJob): a DAG by their depends_on. */
+            jobs: unknown[];
+        };
+        WorkflowOutput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            labels: {
+                [key: string]: string;
+            };
+            state: components["schemas"]["WorkflowOutputStateEnum"];
+            /** @description How many of its jobs are in each state. */
+            job_states: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            cancel_requested_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            readonly jobs: components["schemas"]["WorkflowStepOutput"][];
+        };
+        /**
+         * @description * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        WorkflowOutputStateEnum: "running" | "succeeded" | "failed" | "cancelled";
+        WorkflowStepOutput: {
+            /** @description The job's id in the workflow request. */
+            id: string;
+            depends_on: string[];
+            on_dependency_failure: components["schemas"]["OnDependencyFailureEnum"];
+            results_param: string;
+            job: components["schemas"]["JobOutput"];
+        };
         FieldError: {
             /** @description the field, as a dotted path */
             field: string;
@@ -529,6 +655,37 @@ export interface components {
              */
             type: "demo.cpu";
             params: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        "JobParams_demo.gather": {
+            /** @description the outcomes of the jobs it depends on, by name (a workflow's results_param): {name: {state, result | error}} */
+            inputs: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description A job of type demo.gather: Count the outcomes a workflow's fan-in gives it (docs/workflows.md). */
+        "JobSubmission_demo.gather": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.gather";
+            params: components["schemas"]["JobParams_demo.gather"];
             queue?: string;
             /** @default 5 */
             priority?: number;
@@ -699,7 +856,7 @@ export interface components {
             webhook_url?: string;
         };
         /** @description A job to run: its type, and params of that type's schema. */
-        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
+        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.gather"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
         /** @description A scheduled job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
         "ScheduleJob_demo.cpu": {
             /**
@@ -708,6 +865,25 @@ export interface components {
              */
             type: "demo.cpu";
             params: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type demo.gather: Count the outcomes a workflow's fan-in gives it (docs/workflows.md). */
+        "ScheduleJob_demo.gather": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.gather";
+            params: components["schemas"]["JobParams_demo.gather"];
             queue?: string;
             /** @default 5 */
             priority?: number;
@@ -799,7 +975,7 @@ export interface components {
          * @description The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
          *     start time (the schedule says when).
          */
-        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
+        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
     };
     responses: never;
     parameters: never;
@@ -1836,6 +2012,299 @@ export interface operations {
             };
             /** @description The resource is not in a state that allows it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description Invalid input: the problem's errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,10 @@ class Job(models.Model):
     priority = models.PositiveSmallIntegerField(default=5)
     labels = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=JobState.choices)
+    # The workflow the job is a step of (conveyor/workflows), None for a job on its own.
+    # A plain id, not a foreign key: jobs know no feature built on them. A worker's claim
+    # loads it, so the workflow's hook on the job's end needs no query to know it applies.
+    workflow_id = models.UUIDField(null=True, blank=True, db_index=True)
     # Where conveyor POSTs the job, signed, when it ends ("" for none; conveyor/webhooks).
     webhook_url = models.CharField(max_length=2000, blank=True, default="")
 

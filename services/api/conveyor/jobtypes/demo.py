@@ -6,6 +6,7 @@ Their handlers are in ``conveyor_worker/handlers/demo.py``.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pydantic import Field
 
@@ -42,4 +43,19 @@ NOOP = job_type(
     params=NoParams,
     time_limit=timedelta(minutes=1),
     description="Return at once (for throughput benchmarks).",
+)
+
+
+class GatherParams(JobParams):
+    inputs: dict[str, dict[str, Any]] = Field(
+        description="the outcomes of the jobs it depends on, by name (a workflow's "
+        "results_param): {name: {state, result | error}}"
+    )
+
+
+GATHER = job_type(
+    "demo.gather",
+    params=GatherParams,
+    time_limit=timedelta(minutes=1),
+    description="Count the outcomes a workflow's fan-in gives it (docs/workflows.md).",
 )

@@ -41,6 +41,9 @@ class QueueStats:
     running: int = 0  # running or cancelling: a worker holds the job's lease
     scheduled: int = 0  # scheduled or retrying: waiting in the database for their run_at
     workers: int = 0  # distinct workers holding a running job of this queue
+    # blocked: waiting for the jobs they depend on (conveyor/workflows). No queue's work
+    # yet: never backlog, so they scale no pool up.
+    blocked: int = 0
     oldest_queued_at: datetime | None = None
     measured_at: datetime = field(default_factory=timezone.now)
 
@@ -78,6 +81,8 @@ def count_queues(*, now: datetime | None = None) -> dict[str, QueueStats]:
         elif state in {JobState.RUNNING, JobState.CANCELLING}:
             queue.running += jobs
             queue.workers += int(row["workers"])
+        elif state == JobState.BLOCKED:
+            queue.blocked += jobs
         else:
             queue.scheduled += jobs
     return dict(sorted(stats.items()))

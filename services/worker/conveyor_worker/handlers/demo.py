@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from conveyor.jobs.types import JobContext, NoParams
-from conveyor.jobtypes.demo import CPU, NOOP, SLEEP, CpuParams, SleepParams
+from conveyor.jobtypes.demo import CPU, GATHER, NOOP, SLEEP, CpuParams, GatherParams, SleepParams
 from conveyor_worker.registry import handler
 
 
@@ -35,3 +35,13 @@ def cpu(ctx: JobContext, params: CpuParams) -> dict[str, str]:
 def noop(ctx: JobContext, params: NoParams) -> None:
     """Return at once (for throughput benchmarks)."""
     return
+
+
+@handler(GATHER)
+def gather(ctx: JobContext, params: GatherParams) -> dict[str, int]:
+    """Count the outcomes of the jobs a workflow's fan-in waited for, by state."""
+    counts: dict[str, int] = {"inputs": len(params.inputs)}
+    for outcome in params.inputs.values():
+        state = str(outcome.get("state", "unknown"))
+        counts[state] = counts.get(state, 0) + 1
+    return counts

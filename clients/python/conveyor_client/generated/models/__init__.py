@@ -12,6 +12,11 @@ from .job_detail_output import JobDetailOutput
 from .job_output import JobOutput
 from .job_page import JobPage
 from .job_params_demo_cpu import JobParamsDemoCpu
+from .job_params_demo_gather import JobParamsDemoGather
+from .job_params_demo_gather_inputs import JobParamsDemoGatherInputs
+from .job_params_demo_gather_inputs_additional_property import (
+    JobParamsDemoGatherInputsAdditionalProperty,
+)
 from .job_params_demo_noop import JobParamsDemoNoop
 from .job_params_demo_sleep import JobParamsDemoSleep
 from .job_params_django_task import JobParamsDjangoTask
@@ -24,6 +29,9 @@ from .job_state_enum import JobStateEnum
 from .job_submission_demo_cpu import JobSubmissionDemoCpu
 from .job_submission_demo_cpu_labels import JobSubmissionDemoCpuLabels
 from .job_submission_demo_cpu_type import JobSubmissionDemoCpuType
+from .job_submission_demo_gather import JobSubmissionDemoGather
+from .job_submission_demo_gather_labels import JobSubmissionDemoGatherLabels
+from .job_submission_demo_gather_type import JobSubmissionDemoGatherType
 from .job_submission_demo_noop import JobSubmissionDemoNoop
 from .job_submission_demo_noop_labels import JobSubmissionDemoNoopLabels
 from .job_submission_demo_noop_type import JobSubmissionDemoNoopType
@@ -43,6 +51,7 @@ from .job_type_list import JobTypeList
 from .job_type_output import JobTypeOutput
 from .job_type_output_params_schema import JobTypeOutputParamsSchema
 from .job_type_output_retry import JobTypeOutputRetry
+from .on_dependency_failure_enum import OnDependencyFailureEnum
 from .outcome_enum import OutcomeEnum
 from .patched_schedule_update_input_request import PatchedScheduleUpdateInputRequest
 from .problem import Problem
@@ -54,6 +63,9 @@ from .schedule_create_input_request import ScheduleCreateInputRequest
 from .schedule_job_demo_cpu import ScheduleJobDemoCpu
 from .schedule_job_demo_cpu_labels import ScheduleJobDemoCpuLabels
 from .schedule_job_demo_cpu_type import ScheduleJobDemoCpuType
+from .schedule_job_demo_gather import ScheduleJobDemoGather
+from .schedule_job_demo_gather_labels import ScheduleJobDemoGatherLabels
+from .schedule_job_demo_gather_type import ScheduleJobDemoGatherType
 from .schedule_job_demo_noop import ScheduleJobDemoNoop
 from .schedule_job_demo_noop_labels import ScheduleJobDemoNoopLabels
 from .schedule_job_demo_noop_type import ScheduleJobDemoNoopType
@@ -71,6 +83,13 @@ from .schedule_page import SchedulePage
 from .webhook_attempt_output import WebhookAttemptOutput
 from .webhook_delivery_output import WebhookDeliveryOutput
 from .webhook_delivery_output_state_enum import WebhookDeliveryOutputStateEnum
+from .workflow_create_input_request import WorkflowCreateInputRequest
+from .workflow_create_input_request_labels import WorkflowCreateInputRequestLabels
+from .workflow_output import WorkflowOutput
+from .workflow_output_job_states import WorkflowOutputJobStates
+from .workflow_output_labels import WorkflowOutputLabels
+from .workflow_output_state_enum import WorkflowOutputStateEnum
+from .workflow_step_output import WorkflowStepOutput
 
 __all__ = (
     "AdvertisedTaskOutput",
@@ -85,6 +104,9 @@ __all__ = (
     "JobOutput",
     "JobPage",
     "JobParamsDemoCpu",
+    "JobParamsDemoGather",
+    "JobParamsDemoGatherInputs",
+    "JobParamsDemoGatherInputsAdditionalProperty",
     "JobParamsDemoNoop",
     "JobParamsDemoSleep",
     "JobParamsDjangoTask",
@@ -97,6 +119,9 @@ __all__ = (
     "JobSubmissionDemoCpu",
     "JobSubmissionDemoCpuLabels",
     "JobSubmissionDemoCpuType",
+    "JobSubmissionDemoGather",
+    "JobSubmissionDemoGatherLabels",
+    "JobSubmissionDemoGatherType",
     "JobSubmissionDemoNoop",
     "JobSubmissionDemoNoopLabels",
     "JobSubmissionDemoNoopType",
@@ -116,6 +141,7 @@ __all__ = (
     "JobTypeOutput",
     "JobTypeOutputParamsSchema",
     "JobTypeOutputRetry",
+    "OnDependencyFailureEnum",
     "OutcomeEnum",
     "PatchedScheduleUpdateInputRequest",
     "Problem",
@@ -127,6 +153,9 @@ __all__ = (
     "ScheduleJobDemoCpu",
     "ScheduleJobDemoCpuLabels",
     "ScheduleJobDemoCpuType",
+    "ScheduleJobDemoGather",
+    "ScheduleJobDemoGatherLabels",
+    "ScheduleJobDemoGatherType",
     "ScheduleJobDemoNoop",
     "ScheduleJobDemoNoopLabels",
     "ScheduleJobDemoNoopType",
@@ -144,4 +173,11 @@ __all__ = (
     "WebhookAttemptOutput",
     "WebhookDeliveryOutput",
     "WebhookDeliveryOutputStateEnum",
+    "WorkflowCreateInputRequest",
+    "WorkflowCreateInputRequestLabels",
+    "WorkflowOutput",
+    "WorkflowOutputJobStates",
+    "WorkflowOutputLabels",
+    "WorkflowOutputStateEnum",
+    "WorkflowStepOutput",
 )

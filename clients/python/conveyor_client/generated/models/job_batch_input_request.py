@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+    from ..models.job_submission_demo_gather import JobSubmissionDemoGather
     from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
     from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
     from ..models.job_submission_django_task import JobSubmissionDjangoTask
@@ -21,12 +22,13 @@ T = TypeVar("T", bound="JobBatchInputRequest")
 class JobBatchInputRequest:
     """
     Attributes:
-        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
-            JobSubmissionHttpRequest]):
+        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
+            JobSubmissionDjangoTask | JobSubmissionHttpRequest]):
     """
 
     jobs: list[
         JobSubmissionDemoCpu
+        | JobSubmissionDemoGather
         | JobSubmissionDemoNoop
         | JobSubmissionDemoSleep
         | JobSubmissionDjangoTask
@@ -36,6 +38,7 @@ class JobBatchInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+        from ..models.job_submission_demo_gather import JobSubmissionDemoGather
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
         from ..models.job_submission_django_task import JobSubmissionDjangoTask
@@ -45,6 +48,7 @@ class JobBatchInputRequest:
             jobs_item: dict[str, Any]
             if (
                 isinstance(jobs_item_data, JobSubmissionDemoCpu)
+                or isinstance(jobs_item_data, JobSubmissionDemoGather)
                 or isinstance(jobs_item_data, JobSubmissionDemoNoop)
                 or isinstance(jobs_item_data, JobSubmissionDemoSleep)
                 or isinstance(jobs_item_data, JobSubmissionDjangoTask)
@@ -68,6 +72,7 @@ class JobBatchInputRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+        from ..models.job_submission_demo_gather import JobSubmissionDemoGather
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
         from ..models.job_submission_django_task import JobSubmissionDjangoTask
@@ -82,6 +87,7 @@ class JobBatchInputRequest:
                 data: object,
             ) -> (
                 JobSubmissionDemoCpu
+                | JobSubmissionDemoGather
                 | JobSubmissionDemoNoop
                 | JobSubmissionDemoSleep
                 | JobSubmissionDjangoTask
@@ -98,7 +104,9 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_1 = JobSubmissionDemoNoop.from_dict(data)
+                    componentsschemas_job_submission_type_1 = JobSubmissionDemoGather.from_dict(
+                        data
+                    )
 
                     return componentsschemas_job_submission_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -106,7 +114,7 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_2 = JobSubmissionDemoSleep.from_dict(data)
+                    componentsschemas_job_submission_type_2 = JobSubmissionDemoNoop.from_dict(data)
 
                     return componentsschemas_job_submission_type_2
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -114,18 +122,26 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_3 = JobSubmissionDjangoTask.from_dict(
-                        data
-                    )
+                    componentsschemas_job_submission_type_3 = JobSubmissionDemoSleep.from_dict(data)
 
                     return componentsschemas_job_submission_type_3
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_4 = JobSubmissionDjangoTask.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_job_submission_type_4
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_job_submission_type_4 = JobSubmissionHttpRequest.from_dict(data)
+                componentsschemas_job_submission_type_5 = JobSubmissionHttpRequest.from_dict(data)
 
-                return componentsschemas_job_submission_type_4
+                return componentsschemas_job_submission_type_5
 
             jobs_item = _parse_jobs_item(jobs_item_data)
 

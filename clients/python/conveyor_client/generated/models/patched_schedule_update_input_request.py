@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
     from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
     from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
     from ..models.schedule_job_django_task import ScheduleJobDjangoTask
@@ -29,8 +30,9 @@ class PatchedScheduleUpdateInputRequest:
             name (str | Unset):
             cron (CronInputRequest | Unset):
             interval_seconds (int | Unset): run every N seconds
-            job (ScheduleJobDemoCpu | ScheduleJobDemoNoop | ScheduleJobDemoSleep | ScheduleJobDjangoTask |
-                ScheduleJobHttpRequest | Unset): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
+            job (ScheduleJobDemoCpu | ScheduleJobDemoGather | ScheduleJobDemoNoop | ScheduleJobDemoSleep |
+                ScheduleJobDjangoTask | ScheduleJobHttpRequest | Unset): The job each run submits: a submission as ``POST
+                /v1/jobs`` takes it, without a
                 start time (the schedule says when).
             enabled (bool | Unset):
     """
@@ -40,6 +42,7 @@ class PatchedScheduleUpdateInputRequest:
     interval_seconds: int | Unset = UNSET
     job: (
         ScheduleJobDemoCpu
+        | ScheduleJobDemoGather
         | ScheduleJobDemoNoop
         | ScheduleJobDemoSleep
         | ScheduleJobDjangoTask
@@ -51,6 +54,7 @@ class PatchedScheduleUpdateInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
@@ -68,6 +72,7 @@ class PatchedScheduleUpdateInputRequest:
             job = UNSET
         elif (
             isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoGather)
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
             or isinstance(self.job, ScheduleJobDjangoTask)
@@ -98,6 +103,7 @@ class PatchedScheduleUpdateInputRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
@@ -119,6 +125,7 @@ class PatchedScheduleUpdateInputRequest:
             data: object,
         ) -> (
             ScheduleJobDemoCpu
+            | ScheduleJobDemoGather
             | ScheduleJobDemoNoop
             | ScheduleJobDemoSleep
             | ScheduleJobDjangoTask
@@ -138,7 +145,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_1 = ScheduleJobDemoNoop.from_dict(data)
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoGather.from_dict(data)
 
                 return componentsschemas_schedule_job_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -146,7 +153,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_2 = ScheduleJobDemoSleep.from_dict(data)
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoNoop.from_dict(data)
 
                 return componentsschemas_schedule_job_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -154,16 +161,24 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_3 = ScheduleJobDjangoTask.from_dict(data)
+                componentsschemas_schedule_job_type_3 = ScheduleJobDemoSleep.from_dict(data)
 
                 return componentsschemas_schedule_job_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_4 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_4
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_4 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_5 = ScheduleJobHttpRequest.from_dict(data)
 
-            return componentsschemas_schedule_job_type_4
+            return componentsschemas_schedule_job_type_5
 
         job = _parse_job(d.pop("job", UNSET))
 

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
     from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
     from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
     from ..models.schedule_job_django_task import ScheduleJobDjangoTask
@@ -25,8 +26,9 @@ class ScheduleCreateInputRequest:
     """
     Attributes:
         name (str):
-        job (ScheduleJobDemoCpu | ScheduleJobDemoNoop | ScheduleJobDemoSleep | ScheduleJobDjangoTask |
-            ScheduleJobHttpRequest): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
+        job (ScheduleJobDemoCpu | ScheduleJobDemoGather | ScheduleJobDemoNoop | ScheduleJobDemoSleep |
+            ScheduleJobDjangoTask | ScheduleJobHttpRequest): The job each run submits: a submission as ``POST /v1/jobs``
+            takes it, without a
             start time (the schedule says when).
         cron (CronInputRequest | Unset):
         interval_seconds (int | Unset): run every N seconds
@@ -36,6 +38,7 @@ class ScheduleCreateInputRequest:
     name: str
     job: (
         ScheduleJobDemoCpu
+        | ScheduleJobDemoGather
         | ScheduleJobDemoNoop
         | ScheduleJobDemoSleep
         | ScheduleJobDjangoTask
@@ -48,6 +51,7 @@ class ScheduleCreateInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
@@ -57,6 +61,7 @@ class ScheduleCreateInputRequest:
         job: dict[str, Any]
         if (
             isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoGather)
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
             or isinstance(self.job, ScheduleJobDjangoTask)
@@ -94,6 +99,7 @@ class ScheduleCreateInputRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
@@ -106,6 +112,7 @@ class ScheduleCreateInputRequest:
             data: object,
         ) -> (
             ScheduleJobDemoCpu
+            | ScheduleJobDemoGather
             | ScheduleJobDemoNoop
             | ScheduleJobDemoSleep
             | ScheduleJobDjangoTask
@@ -122,7 +129,7 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_1 = ScheduleJobDemoNoop.from_dict(data)
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoGather.from_dict(data)
 
                 return componentsschemas_schedule_job_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -130,7 +137,7 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_2 = ScheduleJobDemoSleep.from_dict(data)
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoNoop.from_dict(data)
 
                 return componentsschemas_schedule_job_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -138,16 +145,24 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_3 = ScheduleJobDjangoTask.from_dict(data)
+                componentsschemas_schedule_job_type_3 = ScheduleJobDemoSleep.from_dict(data)
 
                 return componentsschemas_schedule_job_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_4 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_4
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_4 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_5 = ScheduleJobHttpRequest.from_dict(data)
 
-            return componentsschemas_schedule_job_type_4
+            return componentsschemas_schedule_job_type_5
 
         job = _parse_job(d.pop("job"))
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "conveyor.schedules",
     "conveyor.ratelimits",
     "conveyor.webhooks",
+    "conveyor.workflows",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.job_output import JobOutput
 from ...models.job_submission_demo_cpu import JobSubmissionDemoCpu
+from ...models.job_submission_demo_gather import JobSubmissionDemoGather
 from ...models.job_submission_demo_noop import JobSubmissionDemoNoop
 from ...models.job_submission_demo_sleep import JobSubmissionDemoSleep
 from ...models.job_submission_django_task import JobSubmissionDjangoTask
@@ -18,6 +19,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
@@ -43,6 +45,7 @@ def _get_kwargs(
 
     if (
         isinstance(body, JobSubmissionDemoCpu)
+        or isinstance(body, JobSubmissionDemoGather)
         or isinstance(body, JobSubmissionDemoNoop)
         or isinstance(body, JobSubmissionDemoSleep)
         or isinstance(body, JobSubmissionDjangoTask)
@@ -125,6 +128,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
@@ -137,9 +141,9 @@ def sync_detailed(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
+            run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,6 +170,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
@@ -178,9 +183,9 @@ def sync(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
+            run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,6 +207,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
@@ -214,9 +220,9 @@ async def asyncio_detailed(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
+            run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -241,6 +247,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
@@ -253,9 +260,9 @@ async def asyncio(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
+            run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
