@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -28,7 +29,7 @@ def a_client() -> ApiClient:
 
 
 def fan_in(client: ApiClient, parents: int) -> tuple[list[Job], Job]:
-    items = [{"id": f"p{n}", "type": "demo.noop"} for n in range(parents)]
+    items: list[dict[str, Any]] = [{"id": f"p{n}", "type": "demo.noop"} for n in range(parents)]
     items.append(
         {
             "id": "join",
@@ -88,4 +89,5 @@ def test_the_reconciler_finishes_a_workflow_whose_jobs_all_ended() -> None:
     parents, join = fan_in(a_client(), 2)
     Job.objects.filter(pk__in=[p.pk for p in [*parents, join]]).update(state=JobState.SUCCEEDED)
     reconcile.reconcile(depth_of=lambda queue: None)
+    assert join.workflow_id is not None
     assert Workflow.objects.get(pk=join.workflow_id).state == "succeeded"
