@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
 from conveyor.jobs.models import Job
-from conveyor.queues.selectors import count_queues
+from conveyor.queues.selectors import count_queues, stats_cache
 from conveyor.workflows.models import Workflow
 from conveyor_worker import attempts
 from tests.api.problems import error_fields, problem_of
@@ -169,6 +169,23 @@ def test_a_workflow_counts_against_the_clients_cap(api: APIClient, me: ApiClient
     me.save()
     problem_of(submit(api, CHAIN), 429)
     assert not Job.objects.exists()
+
+
+def test_metrics_show_workflows_by_state_and_blocked_jobs(
+    api: APIClient, anonymous: APIClient
+) -> None:
+    # given: one workflow running, one succeeded
+    created(api, CHAIN)
+    done = created(api, [{"id": "only", **NOOP}])
+    succeed(job_of(done, "only"))
+    stats_cache().clear()
+    # when
+    text = anonymous.get("/metrics").content.decode()
+    # then
+    assert 'conveyor_workflows{state="running"} 1.0' in text
+    assert 'conveyor_workflows{state="succeeded"} 1.0' in text
+    assert 'conveyor_queue_blocked{queue="default"} 2.0' in text
+    assert "conveyor_workflows_started_total" in text
 
 
 # ---- release ----------------------------------------------------------------------------
