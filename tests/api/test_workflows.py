@@ -357,3 +357,34 @@ def test_a_retried_dependent_waits_for_a_dependency_that_has_not_succeeded(
     api.post(f"/v1/jobs/{job_of(body, 'b').id}/retry")
     # then: b is cancelled again by a's end, not run
     assert job_of(body, "b").state == "cancelled"
+
+
+# ---- admin ------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_a_workflow_shows_its_jobs_and_cancels_it(
+    api: APIClient, admin_client: Any
+) -> None:
+    # given
+    body = created(api, CHAIN, name="nightly")
+    # when / then: the list and the page show it, with each job's state
+    listed = admin_client.get("/admin/workflows/workflow/", {"state__exact": "running"})
+    assert listed.status_code == 200
+    assert "nightly" in listed.content.decode()
+    page = admin_client.get(f"/admin/workflows/workflow/{body['id']}/change/").content.decode()
+    assert "blocked" in page
+    assert "queued" in page
+    # when: an operator cancels it
+    response = admin_client.post(
+        "/admin/workflows/workflow/",
+        {"action": "cancel_workflows", "_selected_action": [body["id"]], "index": 0},
+        follow=True,
+    )
+    # then: through the service, as the API's cancel
+    assert response.status_code == 200
+    assert states(api, body) == {
+        "workflow": "cancelled",
+        "a": "cancelled",
+        "b": "cancelled",
+        "c": "cancelled",
+    }

@@ -6,15 +6,19 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
 from conveyor.clients.services import api_client_create
+from conveyor.jobs import retention
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
+from conveyor.workflows import retention as workflow_retention
 from conveyor.workflows.models import Step, Workflow
 from conveyor.workflows.services import workflow_create
 from conveyor_worker import attempts, reconcile
@@ -91,3 +95,26 @@ def test_the_reconciler_finishes_a_workflow_whose_jobs_all_ended() -> None:
     reconcile.reconcile(depth_of=lambda queue: None)
     assert join.workflow_id is not None
     assert Workflow.objects.get(pk=join.workflow_id).state == "succeeded"
+
+
+def test_retention_keeps_a_running_workflows_jobs_and_deletes_a_finished_one_whole() -> None:
+    # given two workflows whose parents finished long ago: one still running, one finished
+    client = a_client()
+    now = timezone.now()
+    long_ago = now - timedelta(days=30)
+    running_parents, running_join = fan_in(client, 2)
+    done_parents, done_join = fan_in(client, 2)
+    old = [p.pk for p in [*running_parents, *done_parents, done_join]]
+    Job.objects.filter(pk__in=old).update(state=JobState.SUCCEEDED, finished_at=long_ago)
+    Workflow.objects.filter(pk=done_join.workflow_id).update(
+        state="succeeded", finished_at=long_ago
+    )
+    # when retention runs
+    retention.delete_finished(older_than=timedelta(days=7), now=now, batch_size=2)
+    workflow_retention.delete_finished(older_than=timedelta(days=7), now=now, batch_size=2)
+    # then the running workflow keeps every job (its join still waits for their results)
+    assert Job.objects.filter(workflow_id=running_join.workflow_id).count() == 3
+    # and the finished one is gone, with its jobs, steps and dependencies
+    assert not Workflow.objects.filter(pk=done_join.workflow_id).exists()
+    assert not Job.objects.filter(workflow_id=done_join.workflow_id).exists()
+    assert not Step.objects.filter(workflow_id=done_join.workflow_id).exists()

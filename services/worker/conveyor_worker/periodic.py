@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.utils import timezone
 
 from conveyor.config.celery import app
@@ -12,6 +13,7 @@ from conveyor.config.tasks import DISPATCH_TASK, RECONCILE_TASK, RETENTION_TASK
 from conveyor.core.broker import queue_depth
 from conveyor.jobs import retention
 from conveyor.ratelimits.limits import forget_abandoned_limits
+from conveyor.workflows import retention as workflow_retention
 from conveyor_worker import deliveries, dispatcher, metrics, reconcile
 
 log = logging.getLogger(__name__)
@@ -62,16 +64,23 @@ def run_retention() -> dict[str, int]:
     """Delete finished jobs past their retention, expired idempotency keys and the rows of
     rate limits no longer in force."""
     report = retention.run()
+    workflow_jobs = 0
+    if settings.CONVEYOR_JOB_RETENTION is not None:
+        workflow_jobs = workflow_retention.delete_finished(
+            older_than=settings.CONVEYOR_JOB_RETENTION,
+            now=timezone.now(),
+            batch_size=settings.CONVEYOR_RETENTION_BATCH_SIZE,
+        )
     rate_limit_rows = forget_abandoned_limits(now=timezone.now())
     if rate_limit_rows:
         log.info("retention: deleted %d row(s) of rate limits no longer in force", rate_limit_rows)
     metrics.retention_deleted(
-        jobs=report.jobs,
+        jobs=report.jobs + workflow_jobs,
         idempotency_keys=report.idempotency_keys,
         rate_limit_rows=rate_limit_rows,
     )
     return {
-        "jobs": report.jobs,
+        "jobs": report.jobs + workflow_jobs,
         "idempotency_keys": report.idempotency_keys,
         "rate_limit_rows": rate_limit_rows,
     }

@@ -33,9 +33,13 @@ class RetentionReport:
 
 
 def delete_finished(*, older_than: timedelta, now: datetime, batch_size: int) -> int:
-    """Delete jobs in a final state that finished before ``now - older_than``."""
+    """Delete jobs in a final state that finished before ``now - older_than``, but a
+    workflow's."""
     # Sorted states, as in the partial index ``job_finished`` the select uses.
-    finished = Job.objects.filter(state__in=sorted(FINAL_STATES), finished_at__lt=now - older_than)
+    # A workflow's jobs go with their workflow (conveyor/workflows/retention.py).
+    finished = Job.objects.filter(
+        state__in=sorted(FINAL_STATES), finished_at__lt=now - older_than, workflow_id__isnull=True
+    )
     return delete_in_batches(finished, batch_size=batch_size, order_by="finished_at")
 
 
