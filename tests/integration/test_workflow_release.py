@@ -105,16 +105,17 @@ def test_retention_keeps_a_running_workflows_jobs_and_deletes_a_finished_one_who
     running_parents, running_join = fan_in(client, 2)
     done_parents, done_join = fan_in(client, 2)
     old = [p.pk for p in [*running_parents, *done_parents, done_join]]
+    running_id, done_id = running_join.workflow_id, done_join.workflow_id
+    assert running_id is not None
+    assert done_id is not None
     Job.objects.filter(pk__in=old).update(state=JobState.SUCCEEDED, finished_at=long_ago)
-    Workflow.objects.filter(pk=done_join.workflow_id).update(
-        state="succeeded", finished_at=long_ago
-    )
+    Workflow.objects.filter(pk=done_id).update(state="succeeded", finished_at=long_ago)
     # when retention runs
     retention.delete_finished(older_than=timedelta(days=7), now=now, batch_size=2)
     workflow_retention.delete_finished(older_than=timedelta(days=7), now=now, batch_size=2)
     # then the running workflow keeps every job (its join still waits for their results)
-    assert Job.objects.filter(workflow_id=running_join.workflow_id).count() == 3
+    assert Job.objects.filter(workflow_id=running_id).count() == 3
     # and the finished one is gone, with its jobs, steps and dependencies
-    assert not Workflow.objects.filter(pk=done_join.workflow_id).exists()
-    assert not Job.objects.filter(workflow_id=done_join.workflow_id).exists()
-    assert not Step.objects.filter(workflow_id=done_join.workflow_id).exists()
+    assert not Workflow.objects.filter(pk=done_id).exists()
+    assert not Job.objects.filter(workflow_id=done_id).exists()
+    assert not Step.objects.filter(workflow_id=done_id).exists()
