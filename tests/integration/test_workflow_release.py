@@ -15,13 +15,17 @@ from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
 from conveyor.clients.services import api_client_create
+from conveyor.core.errors import InvalidInput
 from conveyor.jobs import retention
 from conveyor.jobs.models import Job
+from conveyor.jobs.services import job_create
 from conveyor.jobs.states import JobState
 from conveyor.workflows import retention as workflow_retention
 from conveyor.workflows.models import Step, Workflow
 from conveyor.workflows.services import workflow_create
 from conveyor_worker import attempts, reconcile
+from conveyor_worker.context import RunContext
+from conveyor_worker.execute import run_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PARENTS = 8
@@ -119,3 +123,70 @@ def test_retention_keeps_a_running_workflows_jobs_and_deletes_a_finished_one_who
     assert not Workflow.objects.filter(pk=done_id).exists()
     assert not Job.objects.filter(workflow_id=done_id).exists()
     assert not Step.objects.filter(workflow_id=done_id).exists()
+
+
+# ---- dynamic fan-out --------------------------------------------------------------------
+
+
+def fan_out_job(client: ApiClient, *, parts: int, max_attempts: int = 3) -> Job:
+    return job_create(
+        client=client,
+        type="demo.fanout",
+        params={"parts": parts, "seconds": 0},
+        max_attempts=max_attempts,
+    )
+
+
+def test_a_handler_spawns_its_children_and_a_fan_in_with_its_success() -> None:
+    # given
+    parent = fan_out_job(a_client(), parts=3)
+    # when the runner runs it
+    assert run_job(str(parent.pk), message_id=None, worker="w") == "succeeded"
+    # then its spawns are a workflow: three parts queued, a gather waiting for them
+    spawned = {s.name: s.job_id for s in Step.objects.all()}
+    assert sorted(spawned) == ["gather", "part-0", "part-1", "part-2"]
+    jobs = {job.pk: job for job in Job.objects.filter(pk__in=spawned.values())}
+    assert jobs[spawned["gather"]].state == JobState.BLOCKED
+    assert {jobs[spawned[f"part-{n}"]].state for n in range(3)} == {JobState.QUEUED}
+    # and once the parts have run, the gather runs, once, with their results
+    for n in range(3):
+        assert run_job(str(spawned[f"part-{n}"]), message_id=None, worker="w") == "succeeded"
+    assert run_job(str(spawned["gather"]), message_id=None, worker="w") == "succeeded"
+    gather = Job.objects.get(pk=spawned["gather"])
+    assert gather.result == {"inputs": 3, "succeeded": 3}
+    assert Workflow.objects.get().state == "succeeded"
+
+
+def test_an_attempt_that_fails_spawns_nothing_and_its_retry_spawns_once() -> None:
+    # given a fan-out whose first outcome cannot be recorded as a success: the attempt
+    # lost its lease (another worker took the job over) before it ended
+    parent = fan_out_job(a_client(), parts=2)
+    lease = attempts.claim(parent.pk, worker="w1", message_id=None)
+    assert lease is not None
+    ctx = RunContext(lease)
+    ctx.spawn("a", "demo.noop")
+    Job.objects.filter(pk=parent.pk).update(lease_token=uuid.uuid4())
+    # when its success is recorded
+    assert not attempts.record_success(lease, None, then=ctx.spawns.store)
+    # then nothing was spawned
+    assert not Step.objects.exists()
+    assert Job.objects.count() == 1
+    # when the job runs again (its lease lapsed) and succeeds
+    Job.objects.filter(pk=parent.pk).update(state=JobState.QUEUED, lease_token=None)
+    assert run_job(str(parent.pk), message_id=None, worker="w2") == "succeeded"
+    # then its spawns are there once
+    assert Step.objects.count() == 3
+    # and a duplicate message of the finished job runs nothing, spawns nothing
+    assert run_job(str(parent.pk), message_id=None, worker="w3") is None
+    assert Step.objects.count() == 3
+
+
+def test_a_bad_spawn_fails_the_attempt_like_any_error() -> None:
+    parent = job_create(client=a_client(), type="demo.noop", params={}, max_attempts=1)
+    lease = attempts.claim(parent.pk, worker="w", message_id=None)
+    assert lease is not None
+    ctx = RunContext(lease)
+    with pytest.raises(InvalidInput, match="depends_on names no earlier spawn"):
+        ctx.spawn("join", "demo.noop", depends_on=["nothing"])
+    with pytest.raises(InvalidInput):
+        ctx.spawn("x", "demo.sleep", {"seconds": "soon"})

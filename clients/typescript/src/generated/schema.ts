@@ -670,6 +670,38 @@ export interface components {
             /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
             webhook_url?: string;
         };
+        "JobParams_demo.fanout": {
+            /** @description how many demo.sleep jobs to spawn */
+            parts: number;
+            /**
+             * @description how long each part sleeps
+             * @default 0.1
+             */
+            seconds?: number;
+        };
+        /** @description A job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out, docs/workflows.md). */
+        "JobSubmission_demo.fanout": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.fanout";
+            params: components["schemas"]["JobParams_demo.fanout"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
         "JobParams_demo.gather": {
             /** @description the outcomes of the jobs it depends on, by name (a workflow's results_param): {name: {state, result | error}} */
             inputs: {
@@ -856,7 +888,7 @@ export interface components {
             webhook_url?: string;
         };
         /** @description A job to run: its type, and params of that type's schema. */
-        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.gather"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
+        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.fanout"] | components["schemas"]["JobSubmission_demo.gather"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
         /** @description A scheduled job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
         "ScheduleJob_demo.cpu": {
             /**
@@ -865,6 +897,25 @@ export interface components {
              */
             type: "demo.cpu";
             params: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out, docs/workflows.md). */
+        "ScheduleJob_demo.fanout": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.fanout";
+            params: components["schemas"]["JobParams_demo.fanout"];
             queue?: string;
             /** @default 5 */
             priority?: number;
@@ -975,7 +1026,7 @@ export interface components {
          * @description The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
          *     start time (the schedule says when).
          */
-        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
+        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.fanout"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
     };
     responses: never;
     parameters: never;

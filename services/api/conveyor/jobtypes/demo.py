@@ -59,3 +59,17 @@ GATHER = job_type(
     time_limit=timedelta(minutes=1),
     description="Count the outcomes a workflow's fan-in gives it (docs/workflows.md).",
 )
+
+
+class FanOutParams(JobParams):
+    parts: int = Field(ge=1, le=999, description="how many demo.sleep jobs to spawn")
+    seconds: float = Field(default=0.1, ge=0, le=60, description="how long each part sleeps")
+
+
+FAN_OUT = job_type(
+    "demo.fanout",
+    params=FanOutParams,
+    time_limit=timedelta(minutes=1),
+    description="Spawn parts and a demo.gather that waits for them (dynamic fan-out, "
+    "docs/workflows.md).",
+)

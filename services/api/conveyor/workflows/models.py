@@ -9,12 +9,16 @@ its jobs' and is stored when the last one ends (``services.finish_if_done``).
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.db import models
 
 from conveyor.clients.models import ApiClient
 from conveyor.jobs.models import Job
+
+#: A job's id in its workflow request (and its name in the workflow).
+STEP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 class WorkflowState(models.TextChoices):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -11,11 +10,8 @@ from rest_framework import serializers
 from conveyor.core.serializers import StrictInputSerializer
 from conveyor.jobs.representation import instant, job_representation
 from conveyor.jobs.serializers import MAX_BATCH_JOBS, JobCreateInput, JobOutput, validate_labels
-from conveyor.workflows.models import OnDependencyFailure, Workflow, WorkflowState
+from conveyor.workflows.models import STEP_NAME, OnDependencyFailure, Workflow, WorkflowState
 from conveyor.workflows.selectors import WorkflowView
-
-#: A job's id in its workflow request (and its name in the workflow).
-STEP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def validate_step_name(value: str) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import hashlib
 
 from conveyor.jobs.types import JobContext, NoParams
-from conveyor.jobtypes.demo import CPU, GATHER, NOOP, SLEEP, CpuParams, GatherParams, SleepParams
+from conveyor.jobtypes.demo import (
+    CPU,
+    FAN_OUT,
+    GATHER,
+    NOOP,
+    SLEEP,
+    CpuParams,
+    FanOutParams,
+    GatherParams,
+    SleepParams,
+)
 from conveyor_worker.registry import handler
 
 
@@ -45,3 +55,13 @@ def gather(ctx: JobContext, params: GatherParams) -> dict[str, int]:
         state = str(outcome.get("state", "unknown"))
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+@handler(FAN_OUT)
+def fan_out(ctx: JobContext, params: FanOutParams) -> dict[str, int]:
+    """Spawn ``parts`` sleeps and a gather waiting for them, stored with this success."""
+    names = [f"part-{n}" for n in range(params.parts)]
+    for name in names:
+        ctx.spawn(name, "demo.sleep", {"seconds": params.seconds, "steps": 1})
+    ctx.spawn("gather", "demo.gather", depends_on=names, results_param="inputs")
+    return {"spawned": params.parts + 1}

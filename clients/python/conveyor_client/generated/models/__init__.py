@@ -12,6 +12,7 @@ from .job_detail_output import JobDetailOutput
 from .job_output import JobOutput
 from .job_page import JobPage
 from .job_params_demo_cpu import JobParamsDemoCpu
+from .job_params_demo_fanout import JobParamsDemoFanout
 from .job_params_demo_gather import JobParamsDemoGather
 from .job_params_demo_gather_inputs import JobParamsDemoGatherInputs
 from .job_params_demo_gather_inputs_additional_property import (
@@ -29,6 +30,9 @@ from .job_state_enum import JobStateEnum
 from .job_submission_demo_cpu import JobSubmissionDemoCpu
 from .job_submission_demo_cpu_labels import JobSubmissionDemoCpuLabels
 from .job_submission_demo_cpu_type import JobSubmissionDemoCpuType
+from .job_submission_demo_fanout import JobSubmissionDemoFanout
+from .job_submission_demo_fanout_labels import JobSubmissionDemoFanoutLabels
+from .job_submission_demo_fanout_type import JobSubmissionDemoFanoutType
 from .job_submission_demo_gather import JobSubmissionDemoGather
 from .job_submission_demo_gather_labels import JobSubmissionDemoGatherLabels
 from .job_submission_demo_gather_type import JobSubmissionDemoGatherType
@@ -63,6 +67,9 @@ from .schedule_create_input_request import ScheduleCreateInputRequest
 from .schedule_job_demo_cpu import ScheduleJobDemoCpu
 from .schedule_job_demo_cpu_labels import ScheduleJobDemoCpuLabels
 from .schedule_job_demo_cpu_type import ScheduleJobDemoCpuType
+from .schedule_job_demo_fanout import ScheduleJobDemoFanout
+from .schedule_job_demo_fanout_labels import ScheduleJobDemoFanoutLabels
+from .schedule_job_demo_fanout_type import ScheduleJobDemoFanoutType
 from .schedule_job_demo_gather import ScheduleJobDemoGather
 from .schedule_job_demo_gather_labels import ScheduleJobDemoGatherLabels
 from .schedule_job_demo_gather_type import ScheduleJobDemoGatherType
@@ -104,6 +111,7 @@ __all__ = (
     "JobOutput",
     "JobPage",
     "JobParamsDemoCpu",
+    "JobParamsDemoFanout",
     "JobParamsDemoGather",
     "JobParamsDemoGatherInputs",
     "JobParamsDemoGatherInputsAdditionalProperty",
@@ -119,6 +127,9 @@ __all__ = (
     "JobSubmissionDemoCpu",
     "JobSubmissionDemoCpuLabels",
     "JobSubmissionDemoCpuType",
+    "JobSubmissionDemoFanout",
+    "JobSubmissionDemoFanoutLabels",
+    "JobSubmissionDemoFanoutType",
     "JobSubmissionDemoGather",
     "JobSubmissionDemoGatherLabels",
     "JobSubmissionDemoGatherType",
@@ -153,6 +164,9 @@ __all__ = (
     "ScheduleJobDemoCpu",
     "ScheduleJobDemoCpuLabels",
     "ScheduleJobDemoCpuType",
+    "ScheduleJobDemoFanout",
+    "ScheduleJobDemoFanoutLabels",
+    "ScheduleJobDemoFanoutType",
     "ScheduleJobDemoGather",
     "ScheduleJobDemoGatherLabels",
     "ScheduleJobDemoGatherType",

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+    from ..models.job_submission_demo_fanout import JobSubmissionDemoFanout
     from ..models.job_submission_demo_gather import JobSubmissionDemoGather
     from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
     from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
@@ -22,12 +23,13 @@ T = TypeVar("T", bound="JobBatchInputRequest")
 class JobBatchInputRequest:
     """
     Attributes:
-        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest]):
+        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather | JobSubmissionDemoNoop |
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest]):
     """
 
     jobs: list[
         JobSubmissionDemoCpu
+        | JobSubmissionDemoFanout
         | JobSubmissionDemoGather
         | JobSubmissionDemoNoop
         | JobSubmissionDemoSleep
@@ -38,6 +40,7 @@ class JobBatchInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+        from ..models.job_submission_demo_fanout import JobSubmissionDemoFanout
         from ..models.job_submission_demo_gather import JobSubmissionDemoGather
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
@@ -48,6 +51,7 @@ class JobBatchInputRequest:
             jobs_item: dict[str, Any]
             if (
                 isinstance(jobs_item_data, JobSubmissionDemoCpu)
+                or isinstance(jobs_item_data, JobSubmissionDemoFanout)
                 or isinstance(jobs_item_data, JobSubmissionDemoGather)
                 or isinstance(jobs_item_data, JobSubmissionDemoNoop)
                 or isinstance(jobs_item_data, JobSubmissionDemoSleep)
@@ -72,6 +76,7 @@ class JobBatchInputRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+        from ..models.job_submission_demo_fanout import JobSubmissionDemoFanout
         from ..models.job_submission_demo_gather import JobSubmissionDemoGather
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
@@ -87,6 +92,7 @@ class JobBatchInputRequest:
                 data: object,
             ) -> (
                 JobSubmissionDemoCpu
+                | JobSubmissionDemoFanout
                 | JobSubmissionDemoGather
                 | JobSubmissionDemoNoop
                 | JobSubmissionDemoSleep
@@ -104,7 +110,7 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_1 = JobSubmissionDemoGather.from_dict(
+                    componentsschemas_job_submission_type_1 = JobSubmissionDemoFanout.from_dict(
                         data
                     )
 
@@ -114,7 +120,9 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_2 = JobSubmissionDemoNoop.from_dict(data)
+                    componentsschemas_job_submission_type_2 = JobSubmissionDemoGather.from_dict(
+                        data
+                    )
 
                     return componentsschemas_job_submission_type_2
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -122,7 +130,7 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_3 = JobSubmissionDemoSleep.from_dict(data)
+                    componentsschemas_job_submission_type_3 = JobSubmissionDemoNoop.from_dict(data)
 
                     return componentsschemas_job_submission_type_3
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -130,18 +138,26 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_4 = JobSubmissionDjangoTask.from_dict(
-                        data
-                    )
+                    componentsschemas_job_submission_type_4 = JobSubmissionDemoSleep.from_dict(data)
 
                     return componentsschemas_job_submission_type_4
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_5 = JobSubmissionDjangoTask.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_job_submission_type_5
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_job_submission_type_5 = JobSubmissionHttpRequest.from_dict(data)
+                componentsschemas_job_submission_type_6 = JobSubmissionHttpRequest.from_dict(data)
 
-                return componentsschemas_job_submission_type_5
+                return componentsschemas_job_submission_type_6
 
             jobs_item = _parse_jobs_item(jobs_item_data)
 

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
     from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
     from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
     from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
@@ -30,9 +31,9 @@ class PatchedScheduleUpdateInputRequest:
             name (str | Unset):
             cron (CronInputRequest | Unset):
             interval_seconds (int | Unset): run every N seconds
-            job (ScheduleJobDemoCpu | ScheduleJobDemoGather | ScheduleJobDemoNoop | ScheduleJobDemoSleep |
-                ScheduleJobDjangoTask | ScheduleJobHttpRequest | Unset): The job each run submits: a submission as ``POST
-                /v1/jobs`` takes it, without a
+            job (ScheduleJobDemoCpu | ScheduleJobDemoFanout | ScheduleJobDemoGather | ScheduleJobDemoNoop |
+                ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest | Unset): The job each run submits: a
+                submission as ``POST /v1/jobs`` takes it, without a
                 start time (the schedule says when).
             enabled (bool | Unset):
     """
@@ -42,6 +43,7 @@ class PatchedScheduleUpdateInputRequest:
     interval_seconds: int | Unset = UNSET
     job: (
         ScheduleJobDemoCpu
+        | ScheduleJobDemoFanout
         | ScheduleJobDemoGather
         | ScheduleJobDemoNoop
         | ScheduleJobDemoSleep
@@ -54,6 +56,7 @@ class PatchedScheduleUpdateInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
         from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
@@ -72,6 +75,7 @@ class PatchedScheduleUpdateInputRequest:
             job = UNSET
         elif (
             isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoFanout)
             or isinstance(self.job, ScheduleJobDemoGather)
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
@@ -103,6 +107,7 @@ class PatchedScheduleUpdateInputRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
         from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
@@ -125,6 +130,7 @@ class PatchedScheduleUpdateInputRequest:
             data: object,
         ) -> (
             ScheduleJobDemoCpu
+            | ScheduleJobDemoFanout
             | ScheduleJobDemoGather
             | ScheduleJobDemoNoop
             | ScheduleJobDemoSleep
@@ -145,7 +151,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_1 = ScheduleJobDemoGather.from_dict(data)
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoFanout.from_dict(data)
 
                 return componentsschemas_schedule_job_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -153,7 +159,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_2 = ScheduleJobDemoNoop.from_dict(data)
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoGather.from_dict(data)
 
                 return componentsschemas_schedule_job_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -161,7 +167,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_3 = ScheduleJobDemoSleep.from_dict(data)
+                componentsschemas_schedule_job_type_3 = ScheduleJobDemoNoop.from_dict(data)
 
                 return componentsschemas_schedule_job_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -169,16 +175,24 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_4 = ScheduleJobDjangoTask.from_dict(data)
+                componentsschemas_schedule_job_type_4 = ScheduleJobDemoSleep.from_dict(data)
 
                 return componentsschemas_schedule_job_type_4
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_5 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_5
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_5 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
 
-            return componentsschemas_schedule_job_type_5
+            return componentsschemas_schedule_job_type_6
 
         job = _parse_job(d.pop("job", UNSET))
 

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
     from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
     from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
     from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
@@ -26,9 +27,9 @@ class ScheduleCreateInputRequest:
     """
     Attributes:
         name (str):
-        job (ScheduleJobDemoCpu | ScheduleJobDemoGather | ScheduleJobDemoNoop | ScheduleJobDemoSleep |
-            ScheduleJobDjangoTask | ScheduleJobHttpRequest): The job each run submits: a submission as ``POST /v1/jobs``
-            takes it, without a
+        job (ScheduleJobDemoCpu | ScheduleJobDemoFanout | ScheduleJobDemoGather | ScheduleJobDemoNoop |
+            ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest): The job each run submits: a submission
+            as ``POST /v1/jobs`` takes it, without a
             start time (the schedule says when).
         cron (CronInputRequest | Unset):
         interval_seconds (int | Unset): run every N seconds
@@ -38,6 +39,7 @@ class ScheduleCreateInputRequest:
     name: str
     job: (
         ScheduleJobDemoCpu
+        | ScheduleJobDemoFanout
         | ScheduleJobDemoGather
         | ScheduleJobDemoNoop
         | ScheduleJobDemoSleep
@@ -51,6 +53,7 @@ class ScheduleCreateInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
         from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
@@ -61,6 +64,7 @@ class ScheduleCreateInputRequest:
         job: dict[str, Any]
         if (
             isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoFanout)
             or isinstance(self.job, ScheduleJobDemoGather)
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
@@ -99,6 +103,7 @@ class ScheduleCreateInputRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
         from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
@@ -112,6 +117,7 @@ class ScheduleCreateInputRequest:
             data: object,
         ) -> (
             ScheduleJobDemoCpu
+            | ScheduleJobDemoFanout
             | ScheduleJobDemoGather
             | ScheduleJobDemoNoop
             | ScheduleJobDemoSleep
@@ -129,7 +135,7 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_1 = ScheduleJobDemoGather.from_dict(data)
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoFanout.from_dict(data)
 
                 return componentsschemas_schedule_job_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -137,7 +143,7 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_2 = ScheduleJobDemoNoop.from_dict(data)
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoGather.from_dict(data)
 
                 return componentsschemas_schedule_job_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -145,7 +151,7 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_3 = ScheduleJobDemoSleep.from_dict(data)
+                componentsschemas_schedule_job_type_3 = ScheduleJobDemoNoop.from_dict(data)
 
                 return componentsschemas_schedule_job_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -153,16 +159,24 @@ class ScheduleCreateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_4 = ScheduleJobDjangoTask.from_dict(data)
+                componentsschemas_schedule_job_type_4 = ScheduleJobDemoSleep.from_dict(data)
 
                 return componentsschemas_schedule_job_type_4
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_5 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_5
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_5 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
 
-            return componentsschemas_schedule_job_type_5
+            return componentsschemas_schedule_job_type_6
 
         job = _parse_job(d.pop("job"))
 

@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.job_output import JobOutput
 from ...models.job_submission_demo_cpu import JobSubmissionDemoCpu
+from ...models.job_submission_demo_fanout import JobSubmissionDemoFanout
 from ...models.job_submission_demo_gather import JobSubmissionDemoGather
 from ...models.job_submission_demo_noop import JobSubmissionDemoNoop
 from ...models.job_submission_demo_sleep import JobSubmissionDemoSleep
@@ -19,6 +20,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
     | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
@@ -45,6 +47,7 @@ def _get_kwargs(
 
     if (
         isinstance(body, JobSubmissionDemoCpu)
+        or isinstance(body, JobSubmissionDemoFanout)
         or isinstance(body, JobSubmissionDemoGather)
         or isinstance(body, JobSubmissionDemoNoop)
         or isinstance(body, JobSubmissionDemoSleep)
@@ -128,6 +131,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
     | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
@@ -141,9 +145,9 @@ def sync_detailed(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
-            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
-            run: its type, and params of that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,6 +174,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
     | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
@@ -183,9 +188,9 @@ def sync(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
-            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
-            run: its type, and params of that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,6 +212,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
     | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
@@ -220,9 +226,9 @@ async def asyncio_detailed(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
-            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
-            run: its type, and params of that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,6 +253,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
     | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
@@ -260,9 +267,9 @@ async def asyncio(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoGather | JobSubmissionDemoNoop |
-            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to
-            run: its type, and params of that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
