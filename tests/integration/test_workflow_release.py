@@ -20,6 +20,8 @@ from conveyor.jobs import retention
 from conveyor.jobs.models import Job
 from conveyor.jobs.services import job_create
 from conveyor.jobs.states import JobState
+from conveyor.schedules.services import schedule_create, schedule_fire
+from conveyor.schedules.timing import Interval
 from conveyor.workflows import retention as workflow_retention
 from conveyor.workflows.models import Step, Workflow
 from conveyor.workflows.services import workflow_create
@@ -190,3 +192,49 @@ def test_a_bad_spawn_fails_the_attempt_like_any_error() -> None:
         ctx.spawn("join", "demo.noop", depends_on=["nothing"])
     with pytest.raises(InvalidInput):
         ctx.spawn("x", "demo.sleep", {"seconds": "soon"})
+
+
+# ---- a schedule starting a workflow -------------------------------------------------------
+
+TEMPLATE: list[dict[str, Any]] = [
+    {"id": "extract", "type": "demo.noop"},
+    {"id": "load", "type": "demo.gather", "depends_on": ["extract"], "results_param": "inputs"},
+]
+
+
+def test_a_schedule_refuses_an_invalid_workflow_template_with_field_errors() -> None:
+    bad = [{"id": "a", "type": "demo.noop", "depends_on": ["nope"]}]
+    with pytest.raises(InvalidInput) as refused:
+        schedule_create(
+            client=a_client(),
+            name="nightly",
+            when=Interval.of(3600),
+            job={"type": "workflow.start", "params": {"jobs": bad}},
+        )
+    assert [e["field"] for e in refused.value.errors] == ["job.params.jobs[0].depends_on[0]"]
+
+
+def test_each_run_of_a_schedule_starts_the_workflow_of_its_template() -> None:
+    # given a schedule of workflow.start, fired
+    client = a_client()
+    schedule = schedule_create(
+        client=client,
+        name="nightly",
+        when=Interval.of(1),
+        job={"type": "workflow.start", "params": {"jobs": TEMPLATE}},
+        now=timezone.now() - timedelta(seconds=5),
+    )
+    run = schedule_fire(schedule_id=schedule.pk)
+    assert run is not None
+    assert run.job_id is not None
+    # when its job runs
+    assert run_job(str(run.job_id), message_id=None, worker="w") == "succeeded"
+    # then a workflow of the template runs, labelled with the schedule
+    workflow = Workflow.objects.get(client=client)
+    assert workflow.labels["conveyor/schedule"] == str(schedule.pk)
+    steps = {s.name: s.job_id for s in Step.objects.filter(workflow=workflow)}
+    assert sorted(steps) == ["extract", "load"]
+    assert run_job(str(steps["extract"]), message_id=None, worker="w") == "succeeded"
+    assert run_job(str(steps["load"]), message_id=None, worker="w") == "succeeded"
+    workflow.refresh_from_db()
+    assert workflow.state == "succeeded"

@@ -887,8 +887,37 @@ export interface components {
             /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
             webhook_url?: string;
         };
+        "JobParams_workflow.start": {
+            /** @description the workflow's jobs, as POST /v1/workflows takes them (id, type, params, depends_on, ...) */
+            jobs: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description A job of type workflow.start: Start a workflow from a template: its jobs join a new workflow, labelled as this job is. */
+        "JobSubmission_workflow.start": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "workflow.start";
+            params: components["schemas"]["JobParams_workflow.start"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
         /** @description A job to run: its type, and params of that type's schema. */
-        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.fanout"] | components["schemas"]["JobSubmission_demo.gather"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
+        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.fanout"] | components["schemas"]["JobSubmission_demo.gather"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"] | components["schemas"]["JobSubmission_workflow.start"];
         /** @description A scheduled job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
         "ScheduleJob_demo.cpu": {
             /**
@@ -1022,11 +1051,30 @@ export interface components {
             /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
             webhook_url?: string;
         };
+        /** @description A scheduled job of type workflow.start: Start a workflow from a template: its jobs join a new workflow, labelled as this job is. */
+        "ScheduleJob_workflow.start": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "workflow.start";
+            params: components["schemas"]["JobParams_workflow.start"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
         /**
          * @description The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
          *     start time (the schedule says when).
          */
-        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.fanout"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
+        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.fanout"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"] | components["schemas"]["ScheduleJob_workflow.start"];
     };
     responses: never;
     parameters: never;

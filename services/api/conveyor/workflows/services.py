@@ -28,8 +28,16 @@ from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import bundles_of, publish_on_commit
 from conveyor.jobs.serializers import submission_of
-from conveyor.jobs.services import allowed_queues, job_cancel, job_retry, prepare_job
+from conveyor.jobs.services import (
+    allowed_queues,
+    job_cancel,
+    job_retry,
+    job_type_enabled,
+    prepare_job,
+    validate_params,
+)
 from conveyor.jobs.states import FINAL_STATES, RETRYABLE_STATES, JobState
+from conveyor.jobs.types import get_job_type
 from conveyor.workflows.models import Dependency, Step, Workflow, WorkflowState
 from conveyor.workflows.release import DEPENDENCY_FAILED
 from conveyor.workflows.selectors import workflow_jobs
@@ -121,6 +129,51 @@ def workflow_create(
         metrics.job_submitted(type=job.type, queue=job.queue)
     metrics.workflow_started()
     return workflow
+
+
+def template_check(items: Sequence[Any]) -> None:
+    """Check a workflow template (the ``jobs`` of ``POST /v1/workflows``) without a
+    client: each job's shape, job type and params, and the graph. The ``workflow.start``
+    job type's check, so a schedule's template is refused when it is saved."""
+    errors: list[dict[str, str]] = []
+    validator = WorkflowJobInput()
+    specs: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        where = f"params.jobs[{index}]"
+        try:
+            validated = validator.run_validation(item)
+        except ValidationError as exc:
+            errors.extend(flatten_field_errors(exc.detail, where))
+            continue
+        if "run_at" in validated or "delay_seconds" in validated:
+            errors.append(
+                {
+                    "field": f"{where}.run_at",
+                    "message": "A template's jobs start when it is started.",
+                    "code": "invalid",
+                }
+            )
+            continue
+        spec = get_job_type(validated["type"])
+        if spec is None or not job_type_enabled(spec):
+            errors.append(
+                {
+                    "field": f"{where}.type",
+                    "message": f"Unknown job type {validated['type']!r}.",
+                    "code": "unknown",
+                }
+            )
+            continue
+        try:
+            validate_params(spec, validated["params"], deferred=validated["results_param"])
+        except InvalidInput as exc:
+            errors.extend(_at(where, e) for e in exc.errors)
+            continue
+        specs.append({**{f: validated[f] for f in _STEP_FIELDS}, "index": index})
+    if not errors:
+        errors.extend({**e, "field": "params." + e["field"]} for e in graph_errors(specs))
+    if errors:
+        raise InvalidInput("The workflow template is invalid.", errors=errors[:MAX_ERRORS])
 
 
 def graph_errors(specs: Sequence[dict[str, Any]]) -> list[dict[str, str]]:

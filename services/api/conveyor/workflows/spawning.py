@@ -112,6 +112,7 @@ class Spawns:
             workflow = Workflow.objects.create(
                 client_id=parent.client_id,
                 name=f"spawned by {parent.type} {parent.pk}"[:200],
+                labels=dict(parent.labels),
                 created_at=now,
                 updated_at=now,
             )

@@ -26,6 +26,8 @@ from .job_params_http_request import JobParamsHttpRequest
 from .job_params_http_request_body_type_1 import JobParamsHttpRequestBodyType1
 from .job_params_http_request_headers import JobParamsHttpRequestHeaders
 from .job_params_http_request_method import JobParamsHttpRequestMethod
+from .job_params_workflow_start import JobParamsWorkflowStart
+from .job_params_workflow_start_jobs_item import JobParamsWorkflowStartJobsItem
 from .job_state_enum import JobStateEnum
 from .job_submission_demo_cpu import JobSubmissionDemoCpu
 from .job_submission_demo_cpu_labels import JobSubmissionDemoCpuLabels
@@ -48,6 +50,9 @@ from .job_submission_django_task_type import JobSubmissionDjangoTaskType
 from .job_submission_http_request import JobSubmissionHttpRequest
 from .job_submission_http_request_labels import JobSubmissionHttpRequestLabels
 from .job_submission_http_request_type import JobSubmissionHttpRequestType
+from .job_submission_workflow_start import JobSubmissionWorkflowStart
+from .job_submission_workflow_start_labels import JobSubmissionWorkflowStartLabels
+from .job_submission_workflow_start_type import JobSubmissionWorkflowStartType
 from .job_template_output import JobTemplateOutput
 from .job_template_output_labels import JobTemplateOutputLabels
 from .job_template_output_params import JobTemplateOutputParams
@@ -85,6 +90,9 @@ from .schedule_job_django_task_type import ScheduleJobDjangoTaskType
 from .schedule_job_http_request import ScheduleJobHttpRequest
 from .schedule_job_http_request_labels import ScheduleJobHttpRequestLabels
 from .schedule_job_http_request_type import ScheduleJobHttpRequestType
+from .schedule_job_workflow_start import ScheduleJobWorkflowStart
+from .schedule_job_workflow_start_labels import ScheduleJobWorkflowStartLabels
+from .schedule_job_workflow_start_type import ScheduleJobWorkflowStartType
 from .schedule_output import ScheduleOutput
 from .schedule_page import SchedulePage
 from .webhook_attempt_output import WebhookAttemptOutput
@@ -123,6 +131,8 @@ __all__ = (
     "JobParamsHttpRequestBodyType1",
     "JobParamsHttpRequestHeaders",
     "JobParamsHttpRequestMethod",
+    "JobParamsWorkflowStart",
+    "JobParamsWorkflowStartJobsItem",
     "JobStateEnum",
     "JobSubmissionDemoCpu",
     "JobSubmissionDemoCpuLabels",
@@ -145,6 +155,9 @@ __all__ = (
     "JobSubmissionHttpRequest",
     "JobSubmissionHttpRequestLabels",
     "JobSubmissionHttpRequestType",
+    "JobSubmissionWorkflowStart",
+    "JobSubmissionWorkflowStartLabels",
+    "JobSubmissionWorkflowStartType",
     "JobTemplateOutput",
     "JobTemplateOutputLabels",
     "JobTemplateOutputParams",
@@ -182,6 +195,9 @@ __all__ = (
     "ScheduleJobHttpRequest",
     "ScheduleJobHttpRequestLabels",
     "ScheduleJobHttpRequestType",
+    "ScheduleJobWorkflowStart",
+    "ScheduleJobWorkflowStartLabels",
+    "ScheduleJobWorkflowStartType",
     "ScheduleOutput",
     "SchedulePage",
     "WebhookAttemptOutput",

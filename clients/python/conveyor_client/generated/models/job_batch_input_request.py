@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
     from ..models.job_submission_django_task import JobSubmissionDjangoTask
     from ..models.job_submission_http_request import JobSubmissionHttpRequest
+    from ..models.job_submission_workflow_start import JobSubmissionWorkflowStart
 
 
 T = TypeVar("T", bound="JobBatchInputRequest")
@@ -24,7 +25,7 @@ class JobBatchInputRequest:
     """
     Attributes:
         jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather | JobSubmissionDemoNoop |
-            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest]):
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest | JobSubmissionWorkflowStart]):
     """
 
     jobs: list[
@@ -35,6 +36,7 @@ class JobBatchInputRequest:
         | JobSubmissionDemoSleep
         | JobSubmissionDjangoTask
         | JobSubmissionHttpRequest
+        | JobSubmissionWorkflowStart
     ]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,6 +47,7 @@ class JobBatchInputRequest:
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
         from ..models.job_submission_django_task import JobSubmissionDjangoTask
+        from ..models.job_submission_http_request import JobSubmissionHttpRequest
 
         jobs = []
         for jobs_item_data in self.jobs:
@@ -56,6 +59,7 @@ class JobBatchInputRequest:
                 or isinstance(jobs_item_data, JobSubmissionDemoNoop)
                 or isinstance(jobs_item_data, JobSubmissionDemoSleep)
                 or isinstance(jobs_item_data, JobSubmissionDjangoTask)
+                or isinstance(jobs_item_data, JobSubmissionHttpRequest)
             ):
                 jobs_item = jobs_item_data.to_dict()
             else:
@@ -82,6 +86,7 @@ class JobBatchInputRequest:
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
         from ..models.job_submission_django_task import JobSubmissionDjangoTask
         from ..models.job_submission_http_request import JobSubmissionHttpRequest
+        from ..models.job_submission_workflow_start import JobSubmissionWorkflowStart
 
         d = dict(src_dict)
         jobs = []
@@ -98,6 +103,7 @@ class JobBatchInputRequest:
                 | JobSubmissionDemoSleep
                 | JobSubmissionDjangoTask
                 | JobSubmissionHttpRequest
+                | JobSubmissionWorkflowStart
             ):
                 try:
                     if not isinstance(data, dict):
@@ -153,11 +159,21 @@ class JobBatchInputRequest:
                     return componentsschemas_job_submission_type_5
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_6 = JobSubmissionHttpRequest.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_job_submission_type_6
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_job_submission_type_6 = JobSubmissionHttpRequest.from_dict(data)
+                componentsschemas_job_submission_type_7 = JobSubmissionWorkflowStart.from_dict(data)
 
-                return componentsschemas_job_submission_type_6
+                return componentsschemas_job_submission_type_7
 
             jobs_item = _parse_jobs_item(jobs_item_data)
 

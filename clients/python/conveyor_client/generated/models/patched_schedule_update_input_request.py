@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
     from ..models.schedule_job_django_task import ScheduleJobDjangoTask
     from ..models.schedule_job_http_request import ScheduleJobHttpRequest
+    from ..models.schedule_job_workflow_start import ScheduleJobWorkflowStart
 
 
 T = TypeVar("T", bound="PatchedScheduleUpdateInputRequest")
@@ -32,8 +33,8 @@ class PatchedScheduleUpdateInputRequest:
             cron (CronInputRequest | Unset):
             interval_seconds (int | Unset): run every N seconds
             job (ScheduleJobDemoCpu | ScheduleJobDemoFanout | ScheduleJobDemoGather | ScheduleJobDemoNoop |
-                ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest | Unset): The job each run submits: a
-                submission as ``POST /v1/jobs`` takes it, without a
+                ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest | ScheduleJobWorkflowStart | Unset): The
+                job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
                 start time (the schedule says when).
             enabled (bool | Unset):
     """
@@ -49,6 +50,7 @@ class PatchedScheduleUpdateInputRequest:
         | ScheduleJobDemoSleep
         | ScheduleJobDjangoTask
         | ScheduleJobHttpRequest
+        | ScheduleJobWorkflowStart
         | Unset
     ) = UNSET
     enabled: bool | Unset = UNSET
@@ -61,6 +63,7 @@ class PatchedScheduleUpdateInputRequest:
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+        from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
         name = self.name
 
@@ -80,6 +83,7 @@ class PatchedScheduleUpdateInputRequest:
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
             or isinstance(self.job, ScheduleJobDjangoTask)
+            or isinstance(self.job, ScheduleJobHttpRequest)
         ):
             job = self.job.to_dict()
         else:
@@ -113,6 +117,7 @@ class PatchedScheduleUpdateInputRequest:
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
         from ..models.schedule_job_http_request import ScheduleJobHttpRequest
+        from ..models.schedule_job_workflow_start import ScheduleJobWorkflowStart
 
         d = dict(src_dict)
         name = d.pop("name", UNSET)
@@ -136,6 +141,7 @@ class PatchedScheduleUpdateInputRequest:
             | ScheduleJobDemoSleep
             | ScheduleJobDjangoTask
             | ScheduleJobHttpRequest
+            | ScheduleJobWorkflowStart
             | Unset
         ):
             if isinstance(data, Unset):
@@ -188,11 +194,19 @@ class PatchedScheduleUpdateInputRequest:
                 return componentsschemas_schedule_job_type_5
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
+
+                return componentsschemas_schedule_job_type_6
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_7 = ScheduleJobWorkflowStart.from_dict(data)
 
-            return componentsschemas_schedule_job_type_6
+            return componentsschemas_schedule_job_type_7
 
         job = _parse_job(d.pop("job", UNSET))
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
     from ..models.schedule_job_django_task import ScheduleJobDjangoTask
     from ..models.schedule_job_http_request import ScheduleJobHttpRequest
+    from ..models.schedule_job_workflow_start import ScheduleJobWorkflowStart
 
 
 T = TypeVar("T", bound="ScheduleCreateInputRequest")
@@ -28,8 +29,8 @@ class ScheduleCreateInputRequest:
     Attributes:
         name (str):
         job (ScheduleJobDemoCpu | ScheduleJobDemoFanout | ScheduleJobDemoGather | ScheduleJobDemoNoop |
-            ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest): The job each run submits: a submission
-            as ``POST /v1/jobs`` takes it, without a
+            ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest | ScheduleJobWorkflowStart): The job each
+            run submits: a submission as ``POST /v1/jobs`` takes it, without a
             start time (the schedule says when).
         cron (CronInputRequest | Unset):
         interval_seconds (int | Unset): run every N seconds
@@ -45,6 +46,7 @@ class ScheduleCreateInputRequest:
         | ScheduleJobDemoSleep
         | ScheduleJobDjangoTask
         | ScheduleJobHttpRequest
+        | ScheduleJobWorkflowStart
     )
     cron: CronInputRequest | Unset = UNSET
     interval_seconds: int | Unset = UNSET
@@ -58,6 +60,7 @@ class ScheduleCreateInputRequest:
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+        from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
         name = self.name
 
@@ -69,6 +72,7 @@ class ScheduleCreateInputRequest:
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
             or isinstance(self.job, ScheduleJobDjangoTask)
+            or isinstance(self.job, ScheduleJobHttpRequest)
         ):
             job = self.job.to_dict()
         else:
@@ -109,6 +113,7 @@ class ScheduleCreateInputRequest:
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
         from ..models.schedule_job_http_request import ScheduleJobHttpRequest
+        from ..models.schedule_job_workflow_start import ScheduleJobWorkflowStart
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -123,6 +128,7 @@ class ScheduleCreateInputRequest:
             | ScheduleJobDemoSleep
             | ScheduleJobDjangoTask
             | ScheduleJobHttpRequest
+            | ScheduleJobWorkflowStart
         ):
             try:
                 if not isinstance(data, dict):
@@ -172,11 +178,19 @@ class ScheduleCreateInputRequest:
                 return componentsschemas_schedule_job_type_5
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
+
+                return componentsschemas_schedule_job_type_6
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_7 = ScheduleJobWorkflowStart.from_dict(data)
 
-            return componentsschemas_schedule_job_type_6
+            return componentsschemas_schedule_job_type_7
 
         job = _parse_job(d.pop("job"))
 

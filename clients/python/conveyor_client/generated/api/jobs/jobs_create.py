@@ -13,6 +13,7 @@ from ...models.job_submission_demo_noop import JobSubmissionDemoNoop
 from ...models.job_submission_demo_sleep import JobSubmissionDemoSleep
 from ...models.job_submission_django_task import JobSubmissionDjangoTask
 from ...models.job_submission_http_request import JobSubmissionHttpRequest
+from ...models.job_submission_workflow_start import JobSubmissionWorkflowStart
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -25,7 +26,8 @@ def _get_kwargs(
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def _get_kwargs(
         or isinstance(body, JobSubmissionDemoNoop)
         or isinstance(body, JobSubmissionDemoSleep)
         or isinstance(body, JobSubmissionDjangoTask)
+        or isinstance(body, JobSubmissionHttpRequest)
     ):
         _kwargs["json"] = body.to_dict()
     else:
@@ -136,7 +139,8 @@ def sync_detailed(
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
@@ -147,7 +151,8 @@ def sync_detailed(
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
             JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,7 +184,8 @@ def sync(
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
@@ -190,7 +196,8 @@ def sync(
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
             JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +224,8 @@ async def asyncio_detailed(
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
@@ -228,7 +236,8 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
             JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -258,7 +267,8 @@ async def asyncio(
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
@@ -269,7 +279,8 @@ async def asyncio(
         idempotency_key (str | Unset):
         body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
             JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
-            JobSubmissionHttpRequest): A job to run: its type, and params of that type's schema.
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
