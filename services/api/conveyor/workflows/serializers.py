@@ -68,7 +68,7 @@ class WorkflowJobInput(JobCreateInput):
             raise serializers.ValidationError(
                 {"results_param": ["Give depends_on: the results are theirs."]}
             )
-        if attrs["results_param"] in attrs["params"]:
+        if attrs["results_param"] and attrs["results_param"] in attrs["params"]:
             raise serializers.ValidationError(
                 {"results_param": ["The params already hold this key; the results go there."]}
             )
