@@ -110,19 +110,24 @@ def settle_dependents(ended: Iterable[UUID], *, now: datetime) -> list[Job]:
 def settle(job: Job, *, now: datetime) -> str | None:
     """Release, cancel or fail one blocked ``job`` (locked by the caller) as its
     dependencies' states say; the state it moved to, or None if it still waits."""
-    upstream = list(
-        Job.objects.filter(pk__in=Dependency.objects.filter(job_id=job.pk).values("upstream_id"))
+    # States only: a fan-in's check runs once per dependency's end, its results are read
+    # once, at the release.
+    upstream_rows = Job.objects.filter(
+        pk__in=Dependency.objects.filter(job_id=job.pk).values("upstream_id")
     )
+    states = list(upstream_rows.values_list("pk", "state"))
     step = Step.objects.filter(job_id=job.pk).first()
     policy = step.on_dependency_failure if step else OnDependencyFailure.CANCEL
-    ended_badly = [u for u in upstream if u.state in FINAL_STATES and u.state != JobState.SUCCEEDED]
+    ended_badly = [
+        (pk, state) for pk, state in states if state in FINAL_STATES and state != JobState.SUCCEEDED
+    ]
     if ended_badly and policy == OnDependencyFailure.CANCEL:
         return _cancel(job, because=ended_badly[0], now=now)
-    if any(u.state not in FINAL_STATES for u in upstream):
+    if any(state not in FINAL_STATES for _, state in states):
         return None
     params = job.params
     if step is not None and step.results_param:
-        params = {**job.params, step.results_param: results_of(upstream)}
+        params = {**job.params, step.results_param: results_of(list(upstream_rows))}
         spec = get_job_type(job.type)
         try:
             if spec is None:
@@ -162,8 +167,9 @@ def results_of(upstream: Iterable[Job]) -> dict[str, dict[str, Any]]:
     return results
 
 
-def _cancel(job: Job, *, because: Job, now: datetime) -> str | None:
-    name = Step.objects.filter(job_id=because.pk).values_list("name", flat=True).first()
+def _cancel(job: Job, *, because: tuple[UUID, str], now: datetime) -> str | None:
+    because_id, because_state = because
+    name = Step.objects.filter(job_id=because_id).values_list("name", flat=True).first()
     if not transition(
         job.pk,
         sources={JobState.BLOCKED},
@@ -171,7 +177,7 @@ def _cancel(job: Job, *, because: Job, now: datetime) -> str | None:
         now=now,
         finished_at=now,
         error_type=DEPENDENCY_FAILED,
-        error_message=f"job {name or because.pk} ({because.pk}) it depends on is {because.state}",
+        error_message=f"job {name or because_id} ({because_id}) it depends on is {because_state}",
     ):
         return None
     on_final(job)  # webhooks and long-polls; this settle walks on from it itself
