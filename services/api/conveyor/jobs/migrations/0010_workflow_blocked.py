@@ -17,7 +17,15 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="job",
             name="workflow_id",
-            field=models.UUIDField(blank=True, db_index=True, null=True),
+            field=models.UUIDField(blank=True, null=True),
+        ),
+        migrations.AddIndex(
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("workflow_id__isnull", False)),
+                fields=["workflow_id"],
+                name="job_workflow",
+            ),
         ),
         migrations.AlterField(
             model_name="job",
