@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
@@ -238,3 +238,34 @@ def test_each_run_of_a_schedule_starts_the_workflow_of_its_template() -> None:
     assert run_job(str(steps["load"]), message_id=None, worker="w") == "succeeded"
     workflow.refresh_from_db()
     assert workflow.state == "succeeded"
+
+
+def test_an_outcome_that_does_not_commit_releases_nothing() -> None:
+    """A worker killed mid-outcome: its transaction rolls back, and with it the release;
+    the job runs again and its next outcome releases."""
+    # given a chain's first job, claimed
+    workflow = workflow_create(
+        client=a_client(),
+        items=[
+            {"id": "a", "type": "demo.noop"},
+            {"id": "b", "type": "demo.noop", "depends_on": ["a"]},
+        ],
+    )
+    steps = {s.name: s.job_id for s in Step.objects.filter(workflow=workflow)}
+    lease = attempts.claim(steps["a"], worker="w", message_id=None)
+    assert lease is not None
+
+    # when its success is recorded in a transaction that never commits
+    def die_before_the_commit() -> None:
+        with transaction.atomic():
+            assert attempts.record_success(lease, None)
+            raise RuntimeError("the worker died before the commit")
+
+    with pytest.raises(RuntimeError):
+        die_before_the_commit()
+    # then nothing changed: a still runs, b still waits
+    assert Job.objects.get(pk=steps["a"]).state == JobState.RUNNING
+    assert Job.objects.get(pk=steps["b"]).state == JobState.BLOCKED
+    # and the outcome that commits releases b
+    assert attempts.record_success(lease, None)
+    assert Job.objects.get(pk=steps["b"]).state == JobState.QUEUED
