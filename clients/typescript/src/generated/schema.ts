@@ -587,8 +587,8 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
-            /** @description The workflow's jobs (WorkflowJob): a DAG by their depends_on. */
-            jobs: unknown[];
+            /** @description The workflow's jobs: a DAG by their depends_on. */
+            jobs: components["schemas"]["WorkflowJob"][];
         };
         WorkflowOutput: {
             /** Format: uuid */
@@ -1075,6 +1075,328 @@ export interface components {
          *     start time (the schedule says when).
          */
         ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.fanout"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"] | components["schemas"]["ScheduleJob_workflow.start"];
+        /** @description A workflow's job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
+        "WorkflowJob_demo.cpu": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.cpu";
+            params?: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out, docs/workflows.md). */
+        "WorkflowJob_demo.fanout": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.fanout";
+            params?: components["schemas"]["JobParams_demo.fanout"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.gather: Count the outcomes a workflow's fan-in gives it (docs/workflows.md). */
+        "WorkflowJob_demo.gather": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.gather";
+            params?: components["schemas"]["JobParams_demo.gather"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.noop: Return at once (for throughput benchmarks). */
+        "WorkflowJob_demo.noop": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.noop";
+            params?: components["schemas"]["JobParams_demo.noop"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.sleep: Sleep in steps, reporting progress and stopping early when cancelled. */
+        "WorkflowJob_demo.sleep": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.sleep";
+            params?: components["schemas"]["JobParams_demo.sleep"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type django.task: A task of a Django project's Tasks framework (@task), imported by its path. */
+        "WorkflowJob_django.task": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "django.task";
+            params?: components["schemas"]["JobParams_django.task"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type http.request: Call a URL; the result holds the status, the headers and a bounded body. */
+        "WorkflowJob_http.request": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http.request";
+            params?: components["schemas"]["JobParams_http.request"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type workflow.start: Start a workflow from a template: its jobs join a new workflow, labelled as this job is. */
+        "WorkflowJob_workflow.start": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "workflow.start";
+            params?: components["schemas"]["JobParams_workflow.start"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A job of a workflow: its id in the request, the ids it depends on, its type, and params of that type's schema. */
+        WorkflowJob: components["schemas"]["WorkflowJob_demo.cpu"] | components["schemas"]["WorkflowJob_demo.fanout"] | components["schemas"]["WorkflowJob_demo.gather"] | components["schemas"]["WorkflowJob_demo.noop"] | components["schemas"]["WorkflowJob_demo.sleep"] | components["schemas"]["WorkflowJob_django.task"] | components["schemas"]["WorkflowJob_http.request"] | components["schemas"]["WorkflowJob_workflow.start"];
     };
     responses: never;
     parameters: never;

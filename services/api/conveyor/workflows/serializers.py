@@ -75,6 +75,13 @@ class WorkflowJobInput(JobCreateInput):
         return attrs
 
 
+@extend_schema_field(WorkflowJobInput)
+class WorkflowJobField(serializers.JSONField):
+    """One job of ``jobs``: any JSON here, validated as a ``WorkflowJobInput`` by
+    ``services.workflow_create`` with its index; typed per job type in the OpenAPI
+    (``workflows/openapi.py``)."""
+
+
 class WorkflowCreateInput(StrictInputSerializer):
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     labels = serializers.DictField(
@@ -86,10 +93,10 @@ class WorkflowCreateInput(StrictInputSerializer):
     # Each item is validated as a WorkflowJobInput by services.workflow_create, with its
     # index, so a client fixes every item in one round.
     jobs = serializers.ListField(
-        child=serializers.JSONField(),
+        child=WorkflowJobField(),
         min_length=1,
         max_length=MAX_BATCH_JOBS,
-        help_text="The workflow's jobs (WorkflowJob): a DAG by their depends_on.",
+        help_text="The workflow's jobs: a DAG by their depends_on.",
     )
 
 

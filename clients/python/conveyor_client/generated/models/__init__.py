@@ -100,6 +100,30 @@ from .webhook_delivery_output import WebhookDeliveryOutput
 from .webhook_delivery_output_state_enum import WebhookDeliveryOutputStateEnum
 from .workflow_create_input_request import WorkflowCreateInputRequest
 from .workflow_create_input_request_labels import WorkflowCreateInputRequestLabels
+from .workflow_job_demo_cpu import WorkflowJobDemoCpu
+from .workflow_job_demo_cpu_labels import WorkflowJobDemoCpuLabels
+from .workflow_job_demo_cpu_type import WorkflowJobDemoCpuType
+from .workflow_job_demo_fanout import WorkflowJobDemoFanout
+from .workflow_job_demo_fanout_labels import WorkflowJobDemoFanoutLabels
+from .workflow_job_demo_fanout_type import WorkflowJobDemoFanoutType
+from .workflow_job_demo_gather import WorkflowJobDemoGather
+from .workflow_job_demo_gather_labels import WorkflowJobDemoGatherLabels
+from .workflow_job_demo_gather_type import WorkflowJobDemoGatherType
+from .workflow_job_demo_noop import WorkflowJobDemoNoop
+from .workflow_job_demo_noop_labels import WorkflowJobDemoNoopLabels
+from .workflow_job_demo_noop_type import WorkflowJobDemoNoopType
+from .workflow_job_demo_sleep import WorkflowJobDemoSleep
+from .workflow_job_demo_sleep_labels import WorkflowJobDemoSleepLabels
+from .workflow_job_demo_sleep_type import WorkflowJobDemoSleepType
+from .workflow_job_django_task import WorkflowJobDjangoTask
+from .workflow_job_django_task_labels import WorkflowJobDjangoTaskLabels
+from .workflow_job_django_task_type import WorkflowJobDjangoTaskType
+from .workflow_job_http_request import WorkflowJobHttpRequest
+from .workflow_job_http_request_labels import WorkflowJobHttpRequestLabels
+from .workflow_job_http_request_type import WorkflowJobHttpRequestType
+from .workflow_job_workflow_start import WorkflowJobWorkflowStart
+from .workflow_job_workflow_start_labels import WorkflowJobWorkflowStartLabels
+from .workflow_job_workflow_start_type import WorkflowJobWorkflowStartType
 from .workflow_output import WorkflowOutput
 from .workflow_output_job_states import WorkflowOutputJobStates
 from .workflow_output_labels import WorkflowOutputLabels
@@ -205,6 +229,30 @@ __all__ = (
     "WebhookDeliveryOutputStateEnum",
     "WorkflowCreateInputRequest",
     "WorkflowCreateInputRequestLabels",
+    "WorkflowJobDemoCpu",
+    "WorkflowJobDemoCpuLabels",
+    "WorkflowJobDemoCpuType",
+    "WorkflowJobDemoFanout",
+    "WorkflowJobDemoFanoutLabels",
+    "WorkflowJobDemoFanoutType",
+    "WorkflowJobDemoGather",
+    "WorkflowJobDemoGatherLabels",
+    "WorkflowJobDemoGatherType",
+    "WorkflowJobDemoNoop",
+    "WorkflowJobDemoNoopLabels",
+    "WorkflowJobDemoNoopType",
+    "WorkflowJobDemoSleep",
+    "WorkflowJobDemoSleepLabels",
+    "WorkflowJobDemoSleepType",
+    "WorkflowJobDjangoTask",
+    "WorkflowJobDjangoTaskLabels",
+    "WorkflowJobDjangoTaskType",
+    "WorkflowJobHttpRequest",
+    "WorkflowJobHttpRequestLabels",
+    "WorkflowJobHttpRequestType",
+    "WorkflowJobWorkflowStart",
+    "WorkflowJobWorkflowStartLabels",
+    "WorkflowJobWorkflowStartType",
     "WorkflowOutput",
     "WorkflowOutputJobStates",
     "WorkflowOutputLabels",
