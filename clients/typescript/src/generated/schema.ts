@@ -2658,6 +2658,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The resource is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
             413: {
                 headers: {
@@ -2726,6 +2735,15 @@ export interface operations {
             };
             /** @description No such resource for this client */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is not in a state that allows it */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
