@@ -20,9 +20,8 @@ from rest_framework import serializers
 from conveyor.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 
-#: The operations that answer 409: a final job or workflow cancelled or retried (a running
-#: workflow retried), an idempotency key
-#: reused with another body, a schedule name taken.
+#: The operations that answer 409: a final job or workflow cancelled, one that cannot be
+#: retried, an idempotency key reused with another body, a schedule name taken.
 CONFLICTS = frozenset(
     {
         "jobs_create",
