@@ -235,3 +235,48 @@ def test_an_api_that_dies_at_start_up_is_named_with_its_log(
     assert "No module named 'no'" in text
     assert "the API is ready" not in text
     wait_until(lambda: not run.processes(), timeout=10, message="no child process left")
+
+
+def test_a_workflow_runs_on_the_embedded_default(start_local: Callable[..., LocalRun]) -> None:
+    """SQLite and the embedded broker: the release needs no row locks there (SQLite
+    writes one transaction at a time) and the fan-in still runs once, with each result."""
+    # given
+    run = start_local()
+    run.wait_for("Press Ctrl-C to stop.", timeout=240)
+    base = f"http://127.0.0.1:{run.port}"
+    key = (run.data_dir / "demo_api_key").read_text().strip()
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    body = {
+        "jobs": [
+            {"id": "split", "type": "demo.noop"},
+            *({"id": f"part-{n}", "type": "demo.noop", "depends_on": ["split"]} for n in range(4)),
+            {
+                "id": "join",
+                "type": "demo.gather",
+                "depends_on": [f"part-{n}" for n in range(4)],
+                "results_param": "inputs",
+            },
+        ]
+    }
+    # when
+    request = urllib.request.Request(
+        f"{base}/v1/workflows", data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        workflow_id = json.load(response)["id"]
+
+    def ended() -> dict[str, Any] | None:
+        request = urllib.request.Request(f"{base}/v1/workflows/{workflow_id}", headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            got: dict[str, Any] = json.load(response)
+        return got if got["state"] != "running" else None
+
+    workflow = wait_until(ended, timeout=120, interval=0.5, message="the workflow to end")
+    # then
+    assert isinstance(workflow, dict)
+    assert workflow["state"] == "succeeded", workflow
+    (join,) = [s["job"] for s in workflow["jobs"] if s["id"] == "join"]
+    assert join["result"] == {"inputs": 4, "succeeded": 4}
+    assert join["attempts"] == 1
+    run.process.send_signal(signal.SIGINT)
+    assert run.process.wait(timeout=60) == 0, run.text()

@@ -9,7 +9,8 @@ from conveyor.jobs.states import FINAL_STATES, TRANSITIONS, JobState, can_transi
 
 @pytest.mark.parametrize("final", sorted(FINAL_STATES))
 def test_final_states_only_leave_by_an_explicit_retry(final: str) -> None:
-    assert TRANSITIONS[final] <= {JobState.QUEUED}
+    # blocked: a workflow's job retried, or waiting again for a dependency retried
+    assert TRANSITIONS[final] <= {JobState.QUEUED, JobState.BLOCKED}
     assert not can_transition(final, JobState.RUNNING)
 
 
@@ -53,3 +54,8 @@ def test_shortcuts_are_refused(source: str, target: str) -> None:
     assert not can_transition(source, target)
     with pytest.raises(ValueError, match="not allowed"):
         sources_of(target, {source})
+
+
+def test_a_blocked_job_is_only_released_cancelled_or_failed() -> None:
+    assert TRANSITIONS[JobState.BLOCKED] == {JobState.QUEUED, JobState.CANCELLED, JobState.FAILED}
+    assert not can_transition(JobState.BLOCKED, JobState.RUNNING)

@@ -9,7 +9,7 @@ back (``release_interrupted``, ``requeue_attempt``): the job is queued again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -282,13 +282,16 @@ def end_attempt(
     outcome: str,
     failure: Failure | None = None,
     now: datetime | None = None,
+    then: Callable[[], None] | None = None,
     **changes: Any,
 ) -> bool:
     """Move the job on from an attempt it still holds, and record the attempt, atomically.
 
     The lease is released; a failure's type and message go on the job and the attempt.
-    On PostgreSQL, for a job no final hook wants (no webhook), this is one statement
-    (``statements``); otherwise a transaction of the same steps.
+    ``then`` runs in the same transaction when the attempt held the job, before the final
+    hooks (a handler's spawns, ``conveyor/workflows/spawning.py``).
+    On PostgreSQL, for a job no final hook wants (no webhook) and nothing to do ``then``,
+    this is one statement (``statements``); otherwise a transaction of the same steps.
     """
     now = now or timezone.now()
     # a bundle's job starts after its claim: the row says when it did
@@ -297,7 +300,8 @@ def end_attempt(
         changes.update(_error_fields(failure))
     attempt = _attempt_fields(lease, outcome, now, failure)
     final = target in FINAL_STATES
-    if database.connection().vendor == "postgresql" and not (final and any_hook_wants(lease.job)):
+    single = then is None and not (final and any_hook_wants(lease.job))
+    if database.connection().vendor == "postgresql" and single:
         return statements.end_attempt_statement(
             lease.job.pk,
             states=sources_of(target, sources),
@@ -318,12 +322,15 @@ def end_attempt(
         )
         if won:
             JobAttempt.objects.create(job_id=lease.job.pk, **attempt)
+            if then is not None:
+                then()
             if final:
                 on_final(lease.job)
     return won
 
 
-def record_success(lease: Lease, result: Any) -> bool:
+def record_success(lease: Lease, result: Any, *, then: Callable[[], None] | None = None) -> bool:
+    """The job succeeded; ``then`` runs in the transaction that records it."""
     now = timezone.now()
     return end_attempt(
         lease,
@@ -331,6 +338,7 @@ def record_success(lease: Lease, result: Any) -> bool:
         target=JobState.SUCCEEDED,
         outcome=JobAttempt.Outcome.SUCCEEDED,
         now=now,
+        then=then,
         result=result,
         finished_at=now,
         progress_percent=100.0,

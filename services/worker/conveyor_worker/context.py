@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from conveyor.core import database
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled
+from conveyor.workflows.spawning import Spawns
 from conveyor_worker import attempts
 from conveyor_worker.attempts import Lease
 
@@ -50,6 +51,8 @@ class RunContext:
         self.started = time.monotonic()
         self.last_checked = self.started
         self.last_renewed = self.started
+        #: What the handler spawned: stored with the attempt's success, else dropped.
+        self.spawns = Spawns(parent=lease.job)
 
     def progress(self, percent: float, message: str = "") -> None:
         percent = max(0.0, min(100.0, float(percent)))
@@ -74,6 +77,27 @@ class RunContext:
     def sleep(self, seconds: float) -> None:
         if self._cancel.wait(max(0.0, seconds)):
             raise JobCancelled(f"job {self.job_id} was cancelled")
+
+    def spawn(
+        self,
+        name: str,
+        type: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        depends_on: Sequence[str] = (),
+        results_param: str = "",
+        on_dependency_failure: str = "cancel",
+        **options: Any,
+    ) -> None:
+        self.spawns.add(
+            name,
+            type,
+            params,
+            depends_on=depends_on,
+            results_param=results_param,
+            on_dependency_failure=on_dependency_failure,
+            **options,
+        )
 
     def request_cancel(self, *, lease_lost: bool = False) -> None:
         self.lease_lost = self.lease_lost or lease_lost

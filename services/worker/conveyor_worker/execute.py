@@ -242,7 +242,9 @@ def _run(
         return _error_recorder(lease, registered.spec, exc)
     finally:
         keeper().unwatch(ctx)
-    return lambda: "succeeded" if attempts.record_success(lease, result) else None
+    spawns = ctx.spawns
+    then = spawns.store if spawns.made else None
+    return lambda: "succeeded" if attempts.record_success(lease, result, then=then) else None
 
 
 def _error_recorder(lease: Lease, spec: JobType, exc: Exception) -> Recorder:

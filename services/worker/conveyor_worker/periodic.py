@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from conveyor.config.celery import app
@@ -14,6 +15,7 @@ from conveyor.core.broker import queue_depth
 from conveyor.jobs import retention
 from conveyor.queues.workers import delete_gone as forget_gone_workers
 from conveyor.ratelimits.limits import forget_abandoned_limits
+from conveyor.workflows import retention as workflow_retention
 from conveyor_worker import deliveries, dispatcher, metrics, reconcile
 
 log = logging.getLogger(__name__)
@@ -69,18 +71,25 @@ def run_retention() -> dict[str, int]:
     rate limits no longer in force."""
     report = retention.run()
     now = timezone.now()
+    workflow_jobs = 0
+    if settings.CONVEYOR_JOB_RETENTION is not None:
+        workflow_jobs = workflow_retention.delete_finished(
+            older_than=settings.CONVEYOR_JOB_RETENTION,
+            now=now,
+            batch_size=settings.CONVEYOR_RETENTION_BATCH_SIZE,
+        )
     rate_limit_rows = forget_abandoned_limits(now=now)
     # workers that stopped reporting a day ago (killed: a clean stop removes its own row)
     forget_gone_workers(older_than=now - GONE_WORKER_KEPT)
     if rate_limit_rows:
         log.info("retention: deleted %d row(s) of rate limits no longer in force", rate_limit_rows)
     metrics.retention_deleted(
-        jobs=report.jobs,
+        jobs=report.jobs + workflow_jobs,
         idempotency_keys=report.idempotency_keys,
         rate_limit_rows=rate_limit_rows,
     )
     return {
-        "jobs": report.jobs,
+        "jobs": report.jobs + workflow_jobs,
         "idempotency_keys": report.idempotency_keys,
         "rate_limit_rows": rate_limit_rows,
     }

@@ -13,6 +13,10 @@ replicas at once: rows are taken with SKIP LOCKED and every change is a compare-
   one bundle's message, only the first (``attempts.bundle_order``) was running: the others
   never started and are given back as they were (``attempts.return_unstarted``), so they
   run once.
+- A blocked job (a workflow's) whose dependencies have all ended is released, cancelled
+  or failed, and a workflow whose jobs have all ended is finished
+  (``conveyor.workflows.release.repair``). The release in each dependency's outcome
+  leaves nothing for this; it is there in case one ever does.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from conveyor.jobs.models import Job, JobAttempt
 from conveyor.jobs.publishing import publish_on_commit
 from conveyor.jobs.states import LEASED_STATES, JobState
 from conveyor.queues.models import PausedQueue
+from conveyor.workflows import release
 from conveyor_worker import attempts, statements
 from conveyor_worker.attempts import Failure
 
@@ -45,9 +50,10 @@ class ReconcileReport:
     rerun: int = 0
     failed: int = 0
     cancelled: int = 0
+    settled: int = 0
 
     def any(self) -> bool:
-        return bool(self.republished or self.rerun or self.failed or self.cancelled)
+        return bool(self.republished or self.rerun or self.failed or self.cancelled or self.settled)
 
 
 def republish_missing(
@@ -199,4 +205,5 @@ def _split_bundles(lapsed: list[Job]) -> tuple[list[Job], list[Job]]:
 def reconcile(*, depth_of: Callable[[str], int | None]) -> ReconcileReport:
     report = recover_lapsed()
     report.republished = republish_missing(depth_of=depth_of)
+    report.settled = release.repair()
     return report

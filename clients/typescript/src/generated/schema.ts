@@ -266,6 +266,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description ``POST /v1/workflows``: a DAG of jobs in one transaction, all or nothing. */
+        post: operations["workflows_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{workflow_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description ``GET /v1/workflows/{id}``: the workflow's state and each of its jobs'. */
+        get: operations["workflows_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{workflow_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /v1/workflows/{id}/cancel``: cancel its jobs that have not ended; 409 if it
+         *     has ended.
+         */
+        post: operations["workflows_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/workflows/{workflow_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description ``POST /v1/workflows/{id}/retry``: run a failed or cancelled workflow's failed and
+         *     cancelled jobs again; 409 otherwise.
+         */
+        post: operations["workflows_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -346,7 +420,8 @@ export interface components {
             dry_run?: boolean;
         };
         /**
-         * @description * `scheduled` - scheduled
+         * @description * `blocked` - blocked
+         *     * `scheduled` - scheduled
          *     * `queued` - queued
          *     * `running` - running
          *     * `retrying` - retrying
@@ -356,7 +431,7 @@ export interface components {
          *     * `cancelled` - cancelled
          * @enum {string}
          */
-        JobBulkInputStateEnum: "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        JobBulkInputStateEnum: "blocked" | "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
         JobBulkOutput: {
             /** @description jobs acted on; with dry_run, the jobs the action would take */
             count: number;
@@ -442,7 +517,8 @@ export interface components {
             previous: string | null;
         };
         /**
-         * @description * `scheduled` - Scheduled
+         * @description * `blocked` - Blocked
+         *     * `scheduled` - Scheduled
          *     * `queued` - Queued
          *     * `running` - Running
          *     * `retrying` - Retrying
@@ -452,7 +528,7 @@ export interface components {
          *     * `cancelled` - Cancelled
          * @enum {string}
          */
-        JobStateEnum: "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        JobStateEnum: "blocked" | "scheduled" | "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelling" | "cancelled";
         JobTemplateOutput: {
             type: string;
             params: {
@@ -491,6 +567,12 @@ export interface components {
             /** @description django.task: the Django tasks workers advertised (a job must name one); null for other job types. */
             readonly tasks: components["schemas"]["AdvertisedTaskOutput"][] | null;
         };
+        /**
+         * @description * `cancel` - Cancel
+         *     * `run` - Run
+         * @enum {string}
+         */
+        OnDependencyFailureEnum: "cancel" | "run";
         /**
          * @description * `succeeded` - Succeeded
          *     * `failed` - Failed
@@ -654,6 +736,51 @@ export interface components {
             /** Format: date-time */
             started_at: string;
         };
+        WorkflowCreateInputRequest: {
+            /** @default  */
+            name?: string;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description The workflow's jobs: a DAG by their depends_on. */
+            jobs: components["schemas"]["WorkflowJob"][];
+        };
+        WorkflowOutput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            labels: {
+                [key: string]: string;
+            };
+            state: components["schemas"]["WorkflowOutputStateEnum"];
+            /** @description How many of its jobs are in each state. */
+            job_states: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            cancel_requested_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            readonly jobs: components["schemas"]["WorkflowStepOutput"][];
+        };
+        /**
+         * @description * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        WorkflowOutputStateEnum: "running" | "succeeded" | "failed" | "cancelled";
+        WorkflowStepOutput: {
+            /** @description The job's id in the workflow request. */
+            id: string;
+            depends_on: string[];
+            on_dependency_failure: components["schemas"]["OnDependencyFailureEnum"];
+            results_param: string;
+            job: components["schemas"]["JobOutput"];
+        };
         FieldError: {
             /** @description the field, as a dotted path */
             field: string;
@@ -683,6 +810,69 @@ export interface components {
              */
             type: "demo.cpu";
             params: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        "JobParams_demo.fanout": {
+            /** @description how many demo.sleep jobs to spawn */
+            parts: number;
+            /**
+             * @description how long each part sleeps
+             * @default 0.1
+             */
+            seconds?: number;
+        };
+        /** @description A job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out, docs/workflows.md). */
+        "JobSubmission_demo.fanout": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.fanout";
+            params: components["schemas"]["JobParams_demo.fanout"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        "JobParams_demo.gather": {
+            /** @description the outcomes of the jobs it depends on, by name (a workflow's results_param): {name: {state, result | error}} */
+            inputs: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        /** @description A job of type demo.gather: Count the outcomes a workflow's fan-in gives it (docs/workflows.md). */
+        "JobSubmission_demo.gather": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.gather";
+            params: components["schemas"]["JobParams_demo.gather"];
             queue?: string;
             /** @default 5 */
             priority?: number;
@@ -852,8 +1042,37 @@ export interface components {
             /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
             webhook_url?: string;
         };
+        "JobParams_workflow.start": {
+            /** @description the workflow's jobs, as POST /v1/workflows takes them (id, type, params, depends_on, ...) */
+            jobs: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** @description A job of type workflow.start: Start a workflow from a template: its jobs join a new workflow, labelled as this job is. */
+        "JobSubmission_workflow.start": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "workflow.start";
+            params: components["schemas"]["JobParams_workflow.start"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
         /** @description A job to run: its type, and params of that type's schema. */
-        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"];
+        JobSubmission: components["schemas"]["JobSubmission_demo.cpu"] | components["schemas"]["JobSubmission_demo.fanout"] | components["schemas"]["JobSubmission_demo.gather"] | components["schemas"]["JobSubmission_demo.noop"] | components["schemas"]["JobSubmission_demo.sleep"] | components["schemas"]["JobSubmission_django.task"] | components["schemas"]["JobSubmission_http.request"] | components["schemas"]["JobSubmission_workflow.start"];
         /** @description A scheduled job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
         "ScheduleJob_demo.cpu": {
             /**
@@ -862,6 +1081,44 @@ export interface components {
              */
             type: "demo.cpu";
             params: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out, docs/workflows.md). */
+        "ScheduleJob_demo.fanout": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.fanout";
+            params: components["schemas"]["JobParams_demo.fanout"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
+        /** @description A scheduled job of type demo.gather: Count the outcomes a workflow's fan-in gives it (docs/workflows.md). */
+        "ScheduleJob_demo.gather": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.gather";
+            params: components["schemas"]["JobParams_demo.gather"];
             queue?: string;
             /** @default 5 */
             priority?: number;
@@ -949,11 +1206,352 @@ export interface components {
             /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
             webhook_url?: string;
         };
+        /** @description A scheduled job of type workflow.start: Start a workflow from a template: its jobs join a new workflow, labelled as this job is. */
+        "ScheduleJob_workflow.start": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "workflow.start";
+            params: components["schemas"]["JobParams_workflow.start"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+        };
         /**
          * @description The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
          *     start time (the schedule says when).
          */
-        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"];
+        ScheduleJob: components["schemas"]["ScheduleJob_demo.cpu"] | components["schemas"]["ScheduleJob_demo.fanout"] | components["schemas"]["ScheduleJob_demo.gather"] | components["schemas"]["ScheduleJob_demo.noop"] | components["schemas"]["ScheduleJob_demo.sleep"] | components["schemas"]["ScheduleJob_django.task"] | components["schemas"]["ScheduleJob_http.request"] | components["schemas"]["ScheduleJob_workflow.start"];
+        /** @description A workflow's job of type demo.cpu: Burn CPU: chain SHA-256 over its own digest. */
+        "WorkflowJob_demo.cpu": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.cpu";
+            params?: components["schemas"]["JobParams_demo.cpu"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out, docs/workflows.md). */
+        "WorkflowJob_demo.fanout": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.fanout";
+            params?: components["schemas"]["JobParams_demo.fanout"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.gather: Count the outcomes a workflow's fan-in gives it (docs/workflows.md). */
+        "WorkflowJob_demo.gather": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.gather";
+            params?: components["schemas"]["JobParams_demo.gather"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.noop: Return at once (for throughput benchmarks). */
+        "WorkflowJob_demo.noop": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.noop";
+            params?: components["schemas"]["JobParams_demo.noop"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type demo.sleep: Sleep in steps, reporting progress and stopping early when cancelled. */
+        "WorkflowJob_demo.sleep": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "demo.sleep";
+            params?: components["schemas"]["JobParams_demo.sleep"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type django.task: A task of a Django project's Tasks framework (@task), imported by its path. */
+        "WorkflowJob_django.task": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "django.task";
+            params?: components["schemas"]["JobParams_django.task"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type http.request: Call a URL; the result holds the status, the headers and a bounded body. */
+        "WorkflowJob_http.request": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http.request";
+            params?: components["schemas"]["JobParams_http.request"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A workflow's job of type workflow.start: Start a workflow from a template: its jobs join a new workflow, labelled as this job is. */
+        "WorkflowJob_workflow.start": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "workflow.start";
+            params?: components["schemas"]["JobParams_workflow.start"];
+            queue?: string;
+            /** @default 5 */
+            priority?: number;
+            /** Format: date-time */
+            run_at?: string;
+            /** Format: double */
+            delay_seconds?: number;
+            max_attempts?: number;
+            timeout_seconds?: number;
+            labels?: {
+                [key: string]: string;
+            };
+            /** @description http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md) */
+            webhook_url?: string;
+            /** @description The job's id in this request: its name in the workflow. */
+            id: string;
+            /** @description Ids (in this request) of the jobs this one waits for; it is queued once they have all succeeded. */
+            depends_on?: string[];
+            /**
+             * @description cancel: a dependency that fails or is cancelled cancels this job; run: it runs once every dependency has ended, the failure in its input.
+             *
+             *     * `cancel` - Cancel
+             *     * `run` - Run
+             * @default cancel
+             */
+            on_dependency_failure?: components["schemas"]["OnDependencyFailureEnum"];
+            /**
+             * @description The param that receives the dependencies' outcomes when the job is released: {id: {"state": "succeeded", "result": ...} or {"state": "failed", "error": {"type", "message"}}}; validated with the other params then.
+             * @default
+             */
+            results_param?: string;
+        };
+        /** @description A job of a workflow: its id in the request, the ids it depends on, its type, and params of that type's schema. */
+        WorkflowJob: components["schemas"]["WorkflowJob_demo.cpu"] | components["schemas"]["WorkflowJob_demo.fanout"] | components["schemas"]["WorkflowJob_demo.gather"] | components["schemas"]["WorkflowJob_demo.noop"] | components["schemas"]["WorkflowJob_demo.sleep"] | components["schemas"]["WorkflowJob_django.task"] | components["schemas"]["WorkflowJob_http.request"] | components["schemas"]["WorkflowJob_workflow.start"];
     };
     responses: never;
     parameters: never;
@@ -2358,6 +2956,317 @@ export interface operations {
             };
             /** @description The API key lacks the scope the operation needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description Invalid input: the problem's errors name each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The client's request rate, or its cap of jobs or schedules, is used up; try again after Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; try again after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    workflows_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowOutput"];
+                };
+            };
+            /** @description No API key, or one that is invalid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope the operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource for this client */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than CONVEYOR_MAX_BODY_BYTES */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ urlpatterns = [
     path("v1/", include("conveyor.jobs.urls")),
     path("v1/", include("conveyor.queues.urls")),
     path("v1/", include("conveyor.schedules.urls")),
+    path("v1/", include("conveyor.workflows.urls")),
     path("admin/", admin.site.urls),
     path("dashboard/", include("conveyor.dashboard.urls")),
 ]

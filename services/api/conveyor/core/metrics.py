@@ -121,6 +121,7 @@ class ApiMetrics:
     long_polls: Histogram
     submitted: Counter
     long_polls_shortened: Counter
+    workflows_started: Counter
 
 
 _creating = threading.Lock()
@@ -170,11 +171,19 @@ def _new_api_metrics() -> ApiMetrics:
             "conveyor_long_polls_shortened",
             "Long-polls answered at once because their process held its limit of waits.",
         ),
+        workflows_started=Counter(
+            "conveyor_workflows_started",
+            "Workflows accepted by the API (docs/workflows.md).",
+        ),
     )
 
 
 def job_submitted(*, type: str, queue: str) -> None:
     api_metrics().submitted.labels(type=type, queue=queue).inc()
+
+
+def workflow_started() -> None:
+    api_metrics().workflows_started.inc()
 
 
 def long_poll_shortened() -> None:

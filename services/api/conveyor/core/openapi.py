@@ -20,10 +20,18 @@ from rest_framework import serializers
 from conveyor.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from conveyor.core.problems import PROBLEM_CONTENT_TYPE
 
-#: The operations that answer 409: a final job cancelled or retried, an idempotency key
-#: reused with another body, a schedule name taken.
+#: The operations that answer 409: a final job or workflow cancelled, one that cannot be
+#: retried, an idempotency key reused with another body, a schedule name taken.
 CONFLICTS = frozenset(
-    {"jobs_create", "jobs_cancel", "jobs_retry", "schedules_create", "schedules_partial_update"}
+    {
+        "jobs_create",
+        "jobs_cancel",
+        "jobs_retry",
+        "schedules_create",
+        "schedules_partial_update",
+        "workflows_cancel",
+        "workflows_retry",
+    }
 )
 TITLES = {
     400: "Invalid input: the problem's errors name each field",

@@ -24,6 +24,7 @@ COLORS: dict[str, str] = {
     JobState.RETRYING: "36",
     JobState.QUEUED: "2",
     JobState.SCHEDULED: "2",
+    JobState.BLOCKED: "2",
 }
 
 

@@ -32,6 +32,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 STATUS_OF_STATE: dict[str, TaskResultStatus] = {
+    JobState.BLOCKED: TaskResultStatus.READY,
     JobState.SCHEDULED: TaskResultStatus.READY,
     JobState.QUEUED: TaskResultStatus.READY,
     JobState.RETRYING: TaskResultStatus.READY,

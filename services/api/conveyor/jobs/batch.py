@@ -78,14 +78,14 @@ def jobs_create_batch(
     with transaction.atomic(using=database.alias()):
         Job.objects.bulk_create(jobs)
         queued = [job for job in jobs if job.state == JobState.QUEUED]
-        alone = {job.id for job in queued if _rate_limited(job)}
+        alone = {job.id for job in queued if rate_limited(job)}
         publish_on_commit(bundles_of([message_of(job) for job in queued], alone=alone))
     for job in jobs:
         metrics.job_submitted(type=job.type, queue=job.queue)
     return jobs
 
 
-def _rate_limited(job: Job) -> bool:
+def rate_limited(job: Job) -> bool:
     """Whether a rate limit applies to the job (it travels alone: its claim is admitted
     one job at a time, and a bundle would hold it back from the limit's free slots)."""
     spec = get_job_type(job.type)

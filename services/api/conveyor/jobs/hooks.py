@@ -30,6 +30,10 @@ class FinalHook(Protocol):
         ``job`` is the row as its caller loaded it: its id and its submission's fields
         hold, its state and outcome may be older than the database's."""
 
+    def after_retry(self, job: Job) -> None:
+        """React to a final ``job`` being queued again (``job_retry``), in the
+        transaction that queued it; called when the hook ``wants`` the job."""
+
 
 @cache
 def final_hooks() -> tuple[FinalHook, ...]:
@@ -48,3 +52,10 @@ def on_final(job: Job) -> None:
     for hook in final_hooks():
         if hook.wants(job):
             hook.after_final(job)
+
+
+def on_retry(job: Job) -> None:
+    """What follows a final ``job`` being queued again, in the transaction that did it."""
+    for hook in final_hooks():
+        if hook.wants(job):
+            hook.after_retry(job)

@@ -23,6 +23,10 @@ class Job(models.Model):
     priority = models.PositiveSmallIntegerField(default=5)
     labels = models.JSONField(default=dict)
     state = models.CharField(max_length=16, choices=JobState.choices)
+    # The workflow the job is a step of (conveyor/workflows), None for a job on its own.
+    # A plain id, not a foreign key: jobs know no feature built on them. A worker's claim
+    # loads it, so the workflow's hook on the job's end needs no query to know it applies.
+    workflow_id = models.UUIDField(null=True, blank=True)
     # Where conveyor POSTs the job, signed, when it ends ("" for none; conveyor/webhooks).
     webhook_url = models.CharField(max_length=2000, blank=True, default="")
 
@@ -73,6 +77,13 @@ class Job(models.Model):
                 fields=["client"],
                 name="job_client_unfinished",
                 condition=~models.Q(state__in=sorted(FINAL_STATES)),
+            ),
+            # A workflow's jobs (conveyor/workflows); partial: most jobs have none, and
+            # their writes leave it alone.
+            models.Index(
+                fields=["workflow_id"],
+                name="job_workflow",
+                condition=models.Q(workflow_id__isnull=False),
             ),
             # The retention task's scan: finished jobs, oldest first (conveyor/jobs/retention.py).
             models.Index(

@@ -73,19 +73,19 @@ def submission_component(
     }
 
 
-def _repoint(node: Any, old: str, new: str) -> None:
+def repoint(node: Any, old: str, new: str) -> None:
     """Every ``$ref`` to ``old`` under ``node`` made a ``$ref`` to ``new``."""
     if isinstance(node, dict):
         if node.get("$ref") == old:
             node["$ref"] = new
         for value in node.values():
-            _repoint(value, old, new)
+            repoint(value, old, new)
     elif isinstance(node, list):
         for item in node:
-            _repoint(item, old, new)
+            repoint(item, old, new)
 
 
-def _typed_union(
+def typed_union(
     schemas: dict[str, Any], untyped_name: str, union: str, what: str, description: str
 ) -> None:
     """Replace the untyped component ``untyped_name`` by ``union``: a ``oneOf`` of one
@@ -107,21 +107,21 @@ def add_typed_submissions(result: dict[str, Any], **_: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the submission, and a schedule's job template,
     typed by each job type."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    _typed_union(
+    typed_union(
         schemas,
         UNTYPED_SUBMISSION,
         SUBMISSION,
         "A job",
         "A job to run: its type, and params of that type's schema.",
     )
-    _repoint(
+    repoint(
         result.get("paths", {}), f"{COMPONENTS}{UNTYPED_SUBMISSION}", f"{COMPONENTS}{SUBMISSION}"
     )
     schemas[BATCH]["properties"]["jobs"]["items"] = {"$ref": f"{COMPONENTS}{SUBMISSION}"}
     if UNTYPED_TEMPLATE in schemas:
         description = schemas[UNTYPED_TEMPLATE].get("description", "")
-        _typed_union(schemas, UNTYPED_TEMPLATE, TEMPLATE, "A scheduled job", description)
-        _repoint(schemas, f"{COMPONENTS}{UNTYPED_TEMPLATE}", f"{COMPONENTS}{TEMPLATE}")
+        typed_union(schemas, UNTYPED_TEMPLATE, TEMPLATE, "A scheduled job", description)
+        repoint(schemas, f"{COMPONENTS}{UNTYPED_TEMPLATE}", f"{COMPONENTS}{TEMPLATE}")
     _bound_wait(result)
     return result
 

@@ -45,9 +45,13 @@ def delete_finished(
     batch_size: int,
     states: frozenset[str] = FINAL_STATES,
 ) -> int:
-    """Delete jobs in one of ``states`` (final ones) that finished before ``now - older_than``."""
+    """Delete jobs in one of ``states`` (final ones) that finished before
+    ``now - older_than``, but a workflow's."""
     # Sorted states, as in the partial index ``job_finished`` the select uses.
-    finished = Job.objects.filter(state__in=sorted(states), finished_at__lt=now - older_than)
+    # A workflow's jobs go with their workflow (conveyor/workflows/retention.py).
+    finished = Job.objects.filter(
+        state__in=sorted(states), finished_at__lt=now - older_than, workflow_id__isnull=True
+    )
     return delete_in_batches(finished, batch_size=batch_size, order_by="finished_at")
 
 

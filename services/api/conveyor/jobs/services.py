@@ -16,7 +16,7 @@ from conveyor.core import database, metrics, tracing
 from conveyor.core.documents import check_document
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs import quotas
-from conveyor.jobs.hooks import on_final
+from conveyor.jobs.hooks import on_final, on_retry
 from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
@@ -37,8 +37,14 @@ def allowed_queues() -> set[str]:
     return job_type_queues() | set(settings.CONVEYOR_EXTRA_QUEUES)
 
 
-def validate_params(spec: JobType, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The params as the job type's model normalizes them, or field errors."""
+def validate_params(
+    spec: JobType, params: Mapping[str, Any], *, deferred: str = ""
+) -> dict[str, Any]:
+    """The params as the job type's model normalizes them, or field errors.
+
+    ``deferred`` names a param given later (a workflow job's dependencies' results, given
+    when it is released): errors about it alone do not count, and the params are kept as
+    given until then (they are validated again, whole, at the release)."""
     try:
         model = spec.params.model_validate(params)
     except ValidationError as exc:
@@ -49,10 +55,15 @@ def validate_params(spec: JobType, params: Mapping[str, Any]) -> dict[str, Any]:
                 "code": err["type"],
             }
             for err in exc.errors()
+            if not (deferred and err["loc"][:1] == (deferred,))
         ]
-        raise InvalidInput(
-            f"The params do not fit job type {spec.name!r}.", errors=errors
-        ) from None
+        if errors or not deferred:
+            raise InvalidInput(
+                f"The params do not fit job type {spec.name!r}.", errors=errors
+            ) from None
+        clean_given = dict(params)
+        check_document({"params": clean_given})
+        return clean_given
     clean: dict[str, Any] = model.model_dump(mode="json")
     # PostgreSQL's jsonb cannot store U+0000 or a lone surrogate: refuse them here too (the
     # API's parser already has, for HTTP bodies; the admin's forms come this way), rather
@@ -80,11 +91,13 @@ def prepare_job(
     webhook_url: str = "",
     now: datetime,
     queues: set[str] | None = None,
+    deferred_param: str = "",
 ) -> Job:
     """A new job, validated against its job type, not yet stored (no queries, but those of
     the job type's own ``check``: django.task's reads the tasks workers advertised).
 
-    ``queues`` is ``allowed_queues()``, computed once by a caller preparing many jobs.
+    ``queues`` is ``allowed_queues()``, computed once by a caller preparing many jobs;
+    ``deferred_param`` a param given later (``validate_params``).
     """
     spec = get_job_type(type)
     if spec is None:
@@ -110,8 +123,8 @@ def prepare_job(
                 }
             ],
         )
-    clean_params = validate_params(spec, params)
-    if spec.check is not None:
+    clean_params = validate_params(spec, params, deferred=deferred_param)
+    if spec.check is not None and not deferred_param:
         spec.check(clean_params)
     quotas.check_run_at(client=client, run_at=run_at, now=now)
     queue = queue or spec.queue
@@ -253,8 +266,11 @@ def job_retry(*, job: Job) -> Job:
             now=now,
             **retry_changes(now),
         )
+        if done:
+            on_retry(job)
         job.refresh_from_db()  # as the retry left it: a worker may claim it once committed
         if not done:
             raise Conflict(f"Job {job.id} is {job.state}; it can no longer be retried.")
-        publish_on_commit([message_of(job)])
+        if job.state == JobState.QUEUED:
+            publish_on_commit([message_of(job)])
     return job

@@ -9,6 +9,11 @@ scheduled ──(run_at due)──▶ queued ──▶ running ──▶ succeed
 ```
 
 A queued job whose start a rate limit refuses goes back to scheduled (docs/rate-limits.md).
+
+A job of a workflow that names jobs it depends on is ``blocked`` until they end: then it
+is queued once, or cancelled (or failed, when the results it is given do not fit its
+params); a retry of the job that failed blocks its cancelled dependents again
+(docs/workflows.md).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from django.db import models
 
 
 class JobState(models.TextChoices):
+    # Waits for the jobs it depends on (conveyor/workflows); not queued, not backlog.
+    BLOCKED = "blocked"
     SCHEDULED = "scheduled"
     QUEUED = "queued"
     RUNNING = "running"
@@ -32,7 +39,7 @@ FINAL_STATES: frozenset[str] = frozenset({JobState.SUCCEEDED, JobState.FAILED, J
 LEASED_STATES: frozenset[str] = frozenset({JobState.RUNNING, JobState.CANCELLING})
 # States a cancel ends at once, without a worker's involvement.
 CANCEL_AT_ONCE_STATES: frozenset[str] = frozenset(
-    {JobState.SCHEDULED, JobState.QUEUED, JobState.RETRYING}
+    {JobState.BLOCKED, JobState.SCHEDULED, JobState.QUEUED, JobState.RETRYING}
 )
 # States a client may retry from.
 RETRYABLE_STATES: frozenset[str] = frozenset({JobState.FAILED, JobState.CANCELLED})
@@ -40,11 +47,20 @@ RETRYABLE_STATES: frozenset[str] = frozenset({JobState.FAILED, JobState.CANCELLE
 WAITING_STATES: frozenset[str] = frozenset({JobState.SCHEDULED, JobState.RETRYING})
 
 TRANSITIONS: dict[str, frozenset[str]] = {
+    # blocked → failed: the results of its dependencies do not fit its params.
+    JobState.BLOCKED: frozenset({JobState.QUEUED, JobState.CANCELLED, JobState.FAILED}),
     JobState.SCHEDULED: frozenset({JobState.QUEUED, JobState.CANCELLED}),
     # queued → queued: the message was lost and is published again.
     # queued → scheduled: a rate limit put the start off (docs/rate-limits.md).
+    # queued → blocked: a workflow job retried while a dependency has not succeeded.
     JobState.QUEUED: frozenset(
-        {JobState.QUEUED, JobState.RUNNING, JobState.CANCELLED, JobState.SCHEDULED}
+        {
+            JobState.QUEUED,
+            JobState.RUNNING,
+            JobState.CANCELLED,
+            JobState.SCHEDULED,
+            JobState.BLOCKED,
+        }
     ),
     # running → queued / retrying / failed also cover a lapsed lease (worker gone).
     # running → scheduled: a worker without the job type's handler gave it back, unused.
@@ -61,8 +77,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     JobState.RETRYING: frozenset({JobState.QUEUED, JobState.CANCELLED}),
     JobState.CANCELLING: frozenset({JobState.CANCELLED, JobState.SUCCEEDED, JobState.FAILED}),
     JobState.SUCCEEDED: frozenset(),
-    JobState.FAILED: frozenset({JobState.QUEUED}),
-    JobState.CANCELLED: frozenset({JobState.QUEUED}),
+    # failed / cancelled → blocked: a job a dependency's end ended waits again when that
+    # dependency is retried (conveyor/workflows).
+    JobState.FAILED: frozenset({JobState.QUEUED, JobState.BLOCKED}),
+    JobState.CANCELLED: frozenset({JobState.QUEUED, JobState.BLOCKED}),
 }
 
 

@@ -21,7 +21,7 @@ import importlib
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ParamSpec, Protocol
@@ -78,6 +78,21 @@ class JobContext(Protocol):
 
     def sleep(self, seconds: float) -> None:
         """Sleep, waking early (with ``JobCancelled``) if the job is cancelled."""
+
+    def spawn(
+        self,
+        name: str,
+        type: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        depends_on: Sequence[str] = (),
+        results_param: str = "",
+        on_dependency_failure: str = "cancel",
+        **options: Any,
+    ) -> None:
+        """Add a job to this job's workflow once this attempt succeeds (stored with its
+        outcome, never by an attempt that fails); ``depends_on`` names earlier spawns
+        (docs/workflows.md#dynamic-fan-out). Raises ``InvalidInput`` for a bad spawn."""
 
 
 # ---- policies ------------------------------------------------------------------------

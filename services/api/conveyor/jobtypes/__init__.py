@@ -1,5 +1,5 @@
 """The built-in job types' specs. Importing this package declares them all."""
 
-from conveyor.jobtypes import demo, django_task, http_request
+from conveyor.jobtypes import demo, django_task, http_request, workflow
 
-__all__ = ["demo", "django_task", "http_request"]
+__all__ = ["demo", "django_task", "http_request", "workflow"]

@@ -6,6 +6,7 @@ Their handlers are in ``conveyor_worker/handlers/demo.py``.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pydantic import Field
 
@@ -42,4 +43,33 @@ NOOP = job_type(
     params=NoParams,
     time_limit=timedelta(minutes=1),
     description="Return at once (for throughput benchmarks).",
+)
+
+
+class GatherParams(JobParams):
+    inputs: dict[str, dict[str, Any]] = Field(
+        description="the outcomes of the jobs it depends on, by name (a workflow's "
+        "results_param): {name: {state, result | error}}"
+    )
+
+
+GATHER = job_type(
+    "demo.gather",
+    params=GatherParams,
+    time_limit=timedelta(minutes=1),
+    description="Count the outcomes a workflow's fan-in gives it (docs/workflows.md).",
+)
+
+
+class FanOutParams(JobParams):
+    parts: int = Field(ge=1, le=999, description="how many demo.sleep jobs to spawn")
+    seconds: float = Field(default=0.1, ge=0, le=60, description="how long each part sleeps")
+
+
+FAN_OUT = job_type(
+    "demo.fanout",
+    params=FanOutParams,
+    time_limit=timedelta(minutes=1),
+    description="Spawn parts and a demo.gather that waits for them (dynamic fan-out, "
+    "docs/workflows.md).",
 )

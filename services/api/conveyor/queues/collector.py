@@ -25,6 +25,10 @@ GAUGES: dict[str, tuple[str, str]] = {
         "conveyor_queue_scheduled",
         "Jobs scheduled or retrying on the queue, waiting for their run_at.",
     ),
+    "blocked": (
+        "conveyor_queue_blocked",
+        "Jobs of the queue waiting for the jobs they depend on (workflows); not backlog.",
+    ),
     "oldest_waiting_seconds": (
         "conveyor_queue_oldest_waiting_seconds",
         "Age of the oldest queued job on the queue (0 when none waits).",

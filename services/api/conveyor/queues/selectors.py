@@ -43,6 +43,9 @@ class QueueStats:
     scheduled: int = 0  # scheduled or retrying: waiting in the database for their run_at
     workers: int = 0  # distinct workers holding a running job of this queue
     paused: bool = False  # an operator paused it: its jobs wait (conveyor/queues/pausing.py)
+    # blocked: waiting for the jobs they depend on (conveyor/workflows). No queue's work
+    # yet: never backlog, so they scale no pool up.
+    blocked: int = 0
     oldest_queued_at: datetime | None = None
     measured_at: datetime = field(default_factory=timezone.now)
 
@@ -80,6 +83,8 @@ def count_queues(*, now: datetime | None = None) -> dict[str, QueueStats]:
         elif state in {JobState.RUNNING, JobState.CANCELLING}:
             queue.running += jobs
             queue.workers += int(row["workers"])
+        elif state == JobState.BLOCKED:
+            queue.blocked += jobs
         else:
             queue.scheduled += jobs
     return dict(sorted(stats.items()))

@@ -14,3 +14,6 @@ class WebhookOnFinal:
 
     def after_final(self, job: Job) -> None:
         delivery_on_final(job_id=job.pk)
+
+    def after_retry(self, job: Job) -> None:
+        """Nothing: the job's next end is delivered as its first was."""

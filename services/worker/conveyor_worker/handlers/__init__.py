@@ -1,5 +1,5 @@
 """The built-in job types' handlers. Importing this package registers them all."""
 
-from conveyor_worker.handlers import demo, django_task, http_request
+from conveyor_worker.handlers import demo, django_task, http_request, workflow
 
-__all__ = ["demo", "django_task", "http_request"]
+__all__ = ["demo", "django_task", "http_request", "workflow"]

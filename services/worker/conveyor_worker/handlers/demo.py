@@ -5,7 +5,17 @@ from __future__ import annotations
 import hashlib
 
 from conveyor.jobs.types import JobContext, NoParams
-from conveyor.jobtypes.demo import CPU, NOOP, SLEEP, CpuParams, SleepParams
+from conveyor.jobtypes.demo import (
+    CPU,
+    FAN_OUT,
+    GATHER,
+    NOOP,
+    SLEEP,
+    CpuParams,
+    FanOutParams,
+    GatherParams,
+    SleepParams,
+)
 from conveyor_worker.registry import handler
 
 
@@ -35,3 +45,23 @@ def cpu(ctx: JobContext, params: CpuParams) -> dict[str, str]:
 def noop(ctx: JobContext, params: NoParams) -> None:
     """Return at once (for throughput benchmarks)."""
     return
+
+
+@handler(GATHER)
+def gather(ctx: JobContext, params: GatherParams) -> dict[str, int]:
+    """Count the outcomes of the jobs a workflow's fan-in waited for, by state."""
+    counts: dict[str, int] = {"inputs": len(params.inputs)}
+    for outcome in params.inputs.values():
+        state = str(outcome.get("state", "unknown"))
+        counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+@handler(FAN_OUT)
+def fan_out(ctx: JobContext, params: FanOutParams) -> dict[str, int]:
+    """Spawn ``parts`` sleeps and a gather waiting for them, stored with this success."""
+    names = [f"part-{n}" for n in range(params.parts)]
+    for name in names:
+        ctx.spawn(name, "demo.sleep", {"seconds": params.seconds, "steps": 1})
+    ctx.spawn("gather", "demo.gather", depends_on=names, results_param="inputs")
+    return {"spawned": params.parts + 1}

@@ -8,10 +8,13 @@ from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
     from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+    from ..models.job_submission_demo_fanout import JobSubmissionDemoFanout
+    from ..models.job_submission_demo_gather import JobSubmissionDemoGather
     from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
     from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
     from ..models.job_submission_django_task import JobSubmissionDjangoTask
     from ..models.job_submission_http_request import JobSubmissionHttpRequest
+    from ..models.job_submission_workflow_start import JobSubmissionWorkflowStart
 
 
 T = TypeVar("T", bound="JobBatchInputRequest")
@@ -21,33 +24,42 @@ T = TypeVar("T", bound="JobBatchInputRequest")
 class JobBatchInputRequest:
     """
     Attributes:
-        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
-            JobSubmissionHttpRequest]):
+        jobs (list[JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather | JobSubmissionDemoNoop |
+            JobSubmissionDemoSleep | JobSubmissionDjangoTask | JobSubmissionHttpRequest | JobSubmissionWorkflowStart]):
     """
 
     jobs: list[
         JobSubmissionDemoCpu
+        | JobSubmissionDemoFanout
+        | JobSubmissionDemoGather
         | JobSubmissionDemoNoop
         | JobSubmissionDemoSleep
         | JobSubmissionDjangoTask
         | JobSubmissionHttpRequest
+        | JobSubmissionWorkflowStart
     ]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+        from ..models.job_submission_demo_fanout import JobSubmissionDemoFanout
+        from ..models.job_submission_demo_gather import JobSubmissionDemoGather
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
         from ..models.job_submission_django_task import JobSubmissionDjangoTask
+        from ..models.job_submission_http_request import JobSubmissionHttpRequest
 
         jobs = []
         for jobs_item_data in self.jobs:
             jobs_item: dict[str, Any]
             if (
                 isinstance(jobs_item_data, JobSubmissionDemoCpu)
+                or isinstance(jobs_item_data, JobSubmissionDemoFanout)
+                or isinstance(jobs_item_data, JobSubmissionDemoGather)
                 or isinstance(jobs_item_data, JobSubmissionDemoNoop)
                 or isinstance(jobs_item_data, JobSubmissionDemoSleep)
                 or isinstance(jobs_item_data, JobSubmissionDjangoTask)
+                or isinstance(jobs_item_data, JobSubmissionHttpRequest)
             ):
                 jobs_item = jobs_item_data.to_dict()
             else:
@@ -68,10 +80,13 @@ class JobBatchInputRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.job_submission_demo_cpu import JobSubmissionDemoCpu
+        from ..models.job_submission_demo_fanout import JobSubmissionDemoFanout
+        from ..models.job_submission_demo_gather import JobSubmissionDemoGather
         from ..models.job_submission_demo_noop import JobSubmissionDemoNoop
         from ..models.job_submission_demo_sleep import JobSubmissionDemoSleep
         from ..models.job_submission_django_task import JobSubmissionDjangoTask
         from ..models.job_submission_http_request import JobSubmissionHttpRequest
+        from ..models.job_submission_workflow_start import JobSubmissionWorkflowStart
 
         d = dict(src_dict)
         jobs = []
@@ -82,10 +97,13 @@ class JobBatchInputRequest:
                 data: object,
             ) -> (
                 JobSubmissionDemoCpu
+                | JobSubmissionDemoFanout
+                | JobSubmissionDemoGather
                 | JobSubmissionDemoNoop
                 | JobSubmissionDemoSleep
                 | JobSubmissionDjangoTask
                 | JobSubmissionHttpRequest
+                | JobSubmissionWorkflowStart
             ):
                 try:
                     if not isinstance(data, dict):
@@ -98,7 +116,9 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_1 = JobSubmissionDemoNoop.from_dict(data)
+                    componentsschemas_job_submission_type_1 = JobSubmissionDemoFanout.from_dict(
+                        data
+                    )
 
                     return componentsschemas_job_submission_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -106,7 +126,9 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_2 = JobSubmissionDemoSleep.from_dict(data)
+                    componentsschemas_job_submission_type_2 = JobSubmissionDemoGather.from_dict(
+                        data
+                    )
 
                     return componentsschemas_job_submission_type_2
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -114,18 +136,44 @@ class JobBatchInputRequest:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    componentsschemas_job_submission_type_3 = JobSubmissionDjangoTask.from_dict(
-                        data
-                    )
+                    componentsschemas_job_submission_type_3 = JobSubmissionDemoNoop.from_dict(data)
 
                     return componentsschemas_job_submission_type_3
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_4 = JobSubmissionDemoSleep.from_dict(data)
+
+                    return componentsschemas_job_submission_type_4
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_5 = JobSubmissionDjangoTask.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_job_submission_type_5
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_job_submission_type_6 = JobSubmissionHttpRequest.from_dict(
+                        data
+                    )
+
+                    return componentsschemas_job_submission_type_6
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_job_submission_type_4 = JobSubmissionHttpRequest.from_dict(data)
+                componentsschemas_job_submission_type_7 = JobSubmissionWorkflowStart.from_dict(data)
 
-                return componentsschemas_job_submission_type_4
+                return componentsschemas_job_submission_type_7
 
             jobs_item = _parse_jobs_item(jobs_item_data)
 

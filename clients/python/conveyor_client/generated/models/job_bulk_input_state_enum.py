@@ -1,10 +1,19 @@
 from typing import Literal
 
 JobBulkInputStateEnum = Literal[
-    "cancelled", "cancelling", "failed", "queued", "retrying", "running", "scheduled", "succeeded"
+    "blocked",
+    "cancelled",
+    "cancelling",
+    "failed",
+    "queued",
+    "retrying",
+    "running",
+    "scheduled",
+    "succeeded",
 ]
 
 JOB_BULK_INPUT_STATE_ENUM_VALUES: set[JobBulkInputStateEnum] = {
+    "blocked",
     "cancelled",
     "cancelling",
     "failed",

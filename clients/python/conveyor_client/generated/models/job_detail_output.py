@@ -28,7 +28,8 @@ class JobDetailOutput:
         id (UUID):
         type_ (str):
         queue (str):
-        state (JobStateEnum): * `scheduled` - Scheduled
+        state (JobStateEnum): * `blocked` - Blocked
+            * `scheduled` - Scheduled
             * `queued` - Queued
             * `running` - Running
             * `retrying` - Retrying

@@ -26,7 +26,8 @@ class JobOutput:
         id (UUID):
         type_ (str):
         queue (str):
-        state (JobStateEnum): * `scheduled` - Scheduled
+        state (JobStateEnum): * `blocked` - Blocked
+            * `scheduled` - Scheduled
             * `queued` - Queued
             * `running` - Running
             * `retrying` - Retrying

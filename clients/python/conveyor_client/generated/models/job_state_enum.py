@@ -1,10 +1,19 @@
 from typing import Literal
 
 JobStateEnum = Literal[
-    "cancelled", "cancelling", "failed", "queued", "retrying", "running", "scheduled", "succeeded"
+    "blocked",
+    "cancelled",
+    "cancelling",
+    "failed",
+    "queued",
+    "retrying",
+    "running",
+    "scheduled",
+    "succeeded",
 ]
 
 JOB_STATE_ENUM_VALUES: set[JobStateEnum] = {
+    "blocked",
     "cancelled",
     "cancelling",
     "failed",

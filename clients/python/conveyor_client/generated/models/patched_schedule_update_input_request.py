@@ -11,10 +11,13 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.cron_input_request import CronInputRequest
     from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+    from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
+    from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
     from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
     from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
     from ..models.schedule_job_django_task import ScheduleJobDjangoTask
     from ..models.schedule_job_http_request import ScheduleJobHttpRequest
+    from ..models.schedule_job_workflow_start import ScheduleJobWorkflowStart
 
 
 T = TypeVar("T", bound="PatchedScheduleUpdateInputRequest")
@@ -29,8 +32,9 @@ class PatchedScheduleUpdateInputRequest:
             name (str | Unset):
             cron (CronInputRequest | Unset):
             interval_seconds (int | Unset): run every N seconds
-            job (ScheduleJobDemoCpu | ScheduleJobDemoNoop | ScheduleJobDemoSleep | ScheduleJobDjangoTask |
-                ScheduleJobHttpRequest | Unset): The job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
+            job (ScheduleJobDemoCpu | ScheduleJobDemoFanout | ScheduleJobDemoGather | ScheduleJobDemoNoop |
+                ScheduleJobDemoSleep | ScheduleJobDjangoTask | ScheduleJobHttpRequest | ScheduleJobWorkflowStart | Unset): The
+                job each run submits: a submission as ``POST /v1/jobs`` takes it, without a
                 start time (the schedule says when).
             enabled (bool | Unset):
     """
@@ -40,10 +44,13 @@ class PatchedScheduleUpdateInputRequest:
     interval_seconds: int | Unset = UNSET
     job: (
         ScheduleJobDemoCpu
+        | ScheduleJobDemoFanout
+        | ScheduleJobDemoGather
         | ScheduleJobDemoNoop
         | ScheduleJobDemoSleep
         | ScheduleJobDjangoTask
         | ScheduleJobHttpRequest
+        | ScheduleJobWorkflowStart
         | Unset
     ) = UNSET
     enabled: bool | Unset = UNSET
@@ -51,9 +58,12 @@ class PatchedScheduleUpdateInputRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
+        from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
+        from ..models.schedule_job_http_request import ScheduleJobHttpRequest
 
         name = self.name
 
@@ -68,9 +78,12 @@ class PatchedScheduleUpdateInputRequest:
             job = UNSET
         elif (
             isinstance(self.job, ScheduleJobDemoCpu)
+            or isinstance(self.job, ScheduleJobDemoFanout)
+            or isinstance(self.job, ScheduleJobDemoGather)
             or isinstance(self.job, ScheduleJobDemoNoop)
             or isinstance(self.job, ScheduleJobDemoSleep)
             or isinstance(self.job, ScheduleJobDjangoTask)
+            or isinstance(self.job, ScheduleJobHttpRequest)
         ):
             job = self.job.to_dict()
         else:
@@ -98,10 +111,13 @@ class PatchedScheduleUpdateInputRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cron_input_request import CronInputRequest
         from ..models.schedule_job_demo_cpu import ScheduleJobDemoCpu
+        from ..models.schedule_job_demo_fanout import ScheduleJobDemoFanout
+        from ..models.schedule_job_demo_gather import ScheduleJobDemoGather
         from ..models.schedule_job_demo_noop import ScheduleJobDemoNoop
         from ..models.schedule_job_demo_sleep import ScheduleJobDemoSleep
         from ..models.schedule_job_django_task import ScheduleJobDjangoTask
         from ..models.schedule_job_http_request import ScheduleJobHttpRequest
+        from ..models.schedule_job_workflow_start import ScheduleJobWorkflowStart
 
         d = dict(src_dict)
         name = d.pop("name", UNSET)
@@ -119,10 +135,13 @@ class PatchedScheduleUpdateInputRequest:
             data: object,
         ) -> (
             ScheduleJobDemoCpu
+            | ScheduleJobDemoFanout
+            | ScheduleJobDemoGather
             | ScheduleJobDemoNoop
             | ScheduleJobDemoSleep
             | ScheduleJobDjangoTask
             | ScheduleJobHttpRequest
+            | ScheduleJobWorkflowStart
             | Unset
         ):
             if isinstance(data, Unset):
@@ -138,7 +157,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_1 = ScheduleJobDemoNoop.from_dict(data)
+                componentsschemas_schedule_job_type_1 = ScheduleJobDemoFanout.from_dict(data)
 
                 return componentsschemas_schedule_job_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -146,7 +165,7 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_2 = ScheduleJobDemoSleep.from_dict(data)
+                componentsschemas_schedule_job_type_2 = ScheduleJobDemoGather.from_dict(data)
 
                 return componentsschemas_schedule_job_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -154,16 +173,40 @@ class PatchedScheduleUpdateInputRequest:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_schedule_job_type_3 = ScheduleJobDjangoTask.from_dict(data)
+                componentsschemas_schedule_job_type_3 = ScheduleJobDemoNoop.from_dict(data)
 
                 return componentsschemas_schedule_job_type_3
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_4 = ScheduleJobDemoSleep.from_dict(data)
+
+                return componentsschemas_schedule_job_type_4
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_5 = ScheduleJobDjangoTask.from_dict(data)
+
+                return componentsschemas_schedule_job_type_5
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_schedule_job_type_6 = ScheduleJobHttpRequest.from_dict(data)
+
+                return componentsschemas_schedule_job_type_6
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_schedule_job_type_4 = ScheduleJobHttpRequest.from_dict(data)
+            componentsschemas_schedule_job_type_7 = ScheduleJobWorkflowStart.from_dict(data)
 
-            return componentsschemas_schedule_job_type_4
+            return componentsschemas_schedule_job_type_7
 
         job = _parse_job(d.pop("job", UNSET))
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "conveyor.webhooks",
     # The operators' live dashboard, /dashboard/ (docs/dashboard.md).
     "conveyor.dashboard",
+    "conveyor.workflows",
 ]
 
 MIDDLEWARE = [

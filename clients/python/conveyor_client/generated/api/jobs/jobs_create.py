@@ -7,10 +7,13 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.job_output import JobOutput
 from ...models.job_submission_demo_cpu import JobSubmissionDemoCpu
+from ...models.job_submission_demo_fanout import JobSubmissionDemoFanout
+from ...models.job_submission_demo_gather import JobSubmissionDemoGather
 from ...models.job_submission_demo_noop import JobSubmissionDemoNoop
 from ...models.job_submission_demo_sleep import JobSubmissionDemoSleep
 from ...models.job_submission_django_task import JobSubmissionDjangoTask
 from ...models.job_submission_http_request import JobSubmissionHttpRequest
+from ...models.job_submission_workflow_start import JobSubmissionWorkflowStart
 from ...models.problem import Problem
 from ...types import UNSET, Response, Unset
 
@@ -18,10 +21,13 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -43,9 +49,12 @@ def _get_kwargs(
 
     if (
         isinstance(body, JobSubmissionDemoCpu)
+        or isinstance(body, JobSubmissionDemoFanout)
+        or isinstance(body, JobSubmissionDemoGather)
         or isinstance(body, JobSubmissionDemoNoop)
         or isinstance(body, JobSubmissionDemoSleep)
         or isinstance(body, JobSubmissionDjangoTask)
+        or isinstance(body, JobSubmissionHttpRequest)
     ):
         _kwargs["json"] = body.to_dict()
     else:
@@ -125,10 +134,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
@@ -137,9 +149,10 @@ def sync_detailed(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,10 +179,13 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
@@ -178,9 +194,10 @@ def sync(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,10 +219,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[JobOutput | Problem]:
@@ -214,9 +234,10 @@ async def asyncio_detailed(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -241,10 +262,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: JobSubmissionDemoCpu
+    | JobSubmissionDemoFanout
+    | JobSubmissionDemoGather
     | JobSubmissionDemoNoop
     | JobSubmissionDemoSleep
     | JobSubmissionDjangoTask
-    | JobSubmissionHttpRequest,
+    | JobSubmissionHttpRequest
+    | JobSubmissionWorkflowStart,
     wait: float | Unset = UNSET,
     idempotency_key: str | Unset = UNSET,
 ) -> JobOutput | Problem | None:
@@ -253,9 +277,10 @@ async def asyncio(
     Args:
         wait (float | Unset):
         idempotency_key (str | Unset):
-        body (JobSubmissionDemoCpu | JobSubmissionDemoNoop | JobSubmissionDemoSleep |
-            JobSubmissionDjangoTask | JobSubmissionHttpRequest): A job to run: its type, and params of
-            that type's schema.
+        body (JobSubmissionDemoCpu | JobSubmissionDemoFanout | JobSubmissionDemoGather |
+            JobSubmissionDemoNoop | JobSubmissionDemoSleep | JobSubmissionDjangoTask |
+            JobSubmissionHttpRequest | JobSubmissionWorkflowStart): A job to run: its type, and params
+            of that type's schema.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -17,7 +17,12 @@ CONVEYOR_HANDLER_MODULES = env_list("CONVEYOR_HANDLER_MODULES", ["conveyor_worke
 CONVEYOR_TASK_MODULES = env_list("CONVEYOR_TASK_MODULES", [])
 # What follows a job reaching a final state, in the transaction that moves it there, in
 # this order (conveyor/jobs/hooks.py).
-CONVEYOR_FINAL_HOOKS = env_list("CONVEYOR_FINAL_HOOKS", ["conveyor.webhooks.hooks.WebhookOnFinal"])
+CONVEYOR_FINAL_HOOKS = env_list(
+    "CONVEYOR_FINAL_HOOKS",
+    # The workflows' first: the jobs it releases or cancels are settled before the
+    # webhook of the job that ended them is stored.
+    ["conveyor.workflows.hooks.WorkflowOnFinal", "conveyor.webhooks.hooks.WebhookOnFinal"],
+)
 # The database alias of conveyor's tables: "default", unless a Django project runs
 # conveyor's apps beside its own and keeps them in an alias of their own (docs/django.md).
 CONVEYOR_DATABASE = env_str("CONVEYOR_DATABASE", "default")

@@ -33,6 +33,8 @@ SPECTACULAR_SETTINGS = {
         "conveyor.core.openapi.drop_inherited_descriptions",
         # Each job type's params in the submission (jobs/openapi.py).
         "conveyor.jobs.openapi.add_typed_submissions",
+        # ... and in a workflow's jobs (workflows/openapi.py).
+        "conveyor.workflows.openapi.add_typed_workflow_jobs",
     ],
     # The docs UI's assets come from the image, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+from ..models.schedule_job_demo_fanout_type import (
+    ScheduleJobDemoFanoutType,
+    check_schedule_job_demo_fanout_type,
+)
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.job_params_demo_fanout import JobParamsDemoFanout
+    from ..models.schedule_job_demo_fanout_labels import ScheduleJobDemoFanoutLabels
+
+
+T = TypeVar("T", bound="ScheduleJobDemoFanout")
+
+
+@_attrs_define
+class ScheduleJobDemoFanout:
+    """A scheduled job of type demo.fanout: Spawn parts and a demo.gather that waits for them (dynamic fan-out,
+    docs/workflows.md).
+
+        Attributes:
+            type_ (ScheduleJobDemoFanoutType):
+            params (JobParamsDemoFanout):
+            queue (str | Unset):
+            priority (int | Unset):  Default: 5.
+            max_attempts (int | Unset):
+            timeout_seconds (int | Unset):
+            labels (ScheduleJobDemoFanoutLabels | Unset):
+            webhook_url (str | Unset): http(s) URL conveyor POSTs the job to, signed, when it ends (docs/webhooks.md)
+    """
+
+    type_: ScheduleJobDemoFanoutType
+    params: JobParamsDemoFanout
+    queue: str | Unset = UNSET
+    priority: int | Unset = 5
+    max_attempts: int | Unset = UNSET
+    timeout_seconds: int | Unset = UNSET
+    labels: ScheduleJobDemoFanoutLabels | Unset = UNSET
+    webhook_url: str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        type_: str = self.type_
+
+        params = self.params.to_dict()
+
+        queue = self.queue
+
+        priority = self.priority
+
+        max_attempts = self.max_attempts
+
+        timeout_seconds = self.timeout_seconds
+
+        labels: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.labels, Unset):
+            labels = self.labels.to_dict()
+
+        webhook_url = self.webhook_url
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "type": type_,
+                "params": params,
+            }
+        )
+        if queue is not UNSET:
+            field_dict["queue"] = queue
+        if priority is not UNSET:
+            field_dict["priority"] = priority
+        if max_attempts is not UNSET:
+            field_dict["max_attempts"] = max_attempts
+        if timeout_seconds is not UNSET:
+            field_dict["timeout_seconds"] = timeout_seconds
+        if labels is not UNSET:
+            field_dict["labels"] = labels
+        if webhook_url is not UNSET:
+            field_dict["webhook_url"] = webhook_url
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.job_params_demo_fanout import JobParamsDemoFanout
+        from ..models.schedule_job_demo_fanout_labels import ScheduleJobDemoFanoutLabels
+
+        d = dict(src_dict)
+        type_ = check_schedule_job_demo_fanout_type(d.pop("type"))
+
+        params = JobParamsDemoFanout.from_dict(d.pop("params"))
+
+        queue = d.pop("queue", UNSET)
+
+        priority = d.pop("priority", UNSET)
+
+        max_attempts = d.pop("max_attempts", UNSET)
+
+        timeout_seconds = d.pop("timeout_seconds", UNSET)
+
+        _labels = d.pop("labels", UNSET)
+        labels: ScheduleJobDemoFanoutLabels | Unset
+        if isinstance(_labels, Unset):
+            labels = UNSET
+        else:
+            labels = ScheduleJobDemoFanoutLabels.from_dict(_labels)
+
+        webhook_url = d.pop("webhook_url", UNSET)
+
+        schedule_job_demo_fanout = cls(
+            type_=type_,
+            params=params,
+            queue=queue,
+            priority=priority,
+            max_attempts=max_attempts,
+            timeout_seconds=timeout_seconds,
+            labels=labels,
+            webhook_url=webhook_url,
+        )
+
+        return schedule_job_demo_fanout
