@@ -236,3 +236,42 @@ def test_schedules_show_next_runs_and_are_disabled_enabled_and_run_now(
     ran = Job.objects.get(labels__contains={SCHEDULE_LABEL: str(schedule.pk)})
     assert ran.type == "demo.noop"
     assert ran.state == "queued"
+
+
+def test_the_job_page_shows_its_workflow_and_each_jobs_state(operator: Client) -> None:
+    from conveyor.workflows.models import Step
+    from conveyor.workflows.services import workflow_create
+
+    # given a fan-out/fan-in workflow
+    workflow = workflow_create(
+        client=ApiClientFactory.create(),
+        name="thumbnails",
+        items=[
+            {"id": "split", "type": "demo.noop"},
+            {"id": "resize-1", "type": "demo.noop", "depends_on": ["split"]},
+            {"id": "resize-2", "type": "demo.noop", "depends_on": ["split"]},
+            {"id": "join", "type": "demo.noop", "depends_on": ["resize-1", "resize-2"]},
+        ],
+    )
+    steps = {step.name: step.job_id for step in Step.objects.filter(workflow=workflow)}
+
+    # when an operator opens the fan-in job
+    page = operator.get(f"/dashboard/jobs/{steps['join']}/").content.decode()
+
+    # then it names its workflow and lists every job of it, its state and what it waits for
+    assert "workflow <code>thumbnails</code>" in page
+    table = page.split('id="workflow-table"')[1].split("</table>")[0]
+    rows = {name: row for row in table.split("<tr")[2:] for name in steps if f">{name}</a>" in row}
+    assert set(rows) == set(steps)
+    assert "queued" in rows["split"]
+    assert "blocked" in rows["join"]
+    assert "resize-1, resize-2" in rows["join"]
+    assert 'class="this-job"' in rows["join"]
+    assert f"/dashboard/jobs/{steps['split']}/" in rows["split"]
+
+
+def test_a_job_of_no_workflow_shows_none(operator: Client) -> None:
+    job = JobFactory.create()
+    page = operator.get(f"/dashboard/jobs/{job.pk}/").content.decode()
+    assert "workflow-table" not in page
+    assert "a direct submission" in page

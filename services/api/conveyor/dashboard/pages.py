@@ -21,6 +21,7 @@ from conveyor.jobs.types import all_job_types
 from conveyor.schedules.models import Schedule, ScheduleRun
 from conveyor.schedules.services import SCHEDULE_LABEL, next_run_at
 from conveyor.webhooks.selectors import job_deliveries
+from conveyor.workflows.models import Dependency, Step, Workflow
 
 #: Failed-job groups the triage page shows at most.
 MAX_GROUPS = 200
@@ -92,6 +93,35 @@ def _filter_query(request: HttpRequest) -> str:
     return kept.urlencode()
 
 
+def _workflow_of(job: Job) -> tuple[Workflow | None, list[dict[str, Any]]]:
+    """The workflow a job belongs to and each of its jobs: name, state, what it waits for."""
+    if job.workflow_id is None:
+        return None, []
+    workflow = Workflow.objects.filter(pk=job.workflow_id).first()
+    if workflow is None:
+        return None, []
+    steps = list(Step.objects.filter(workflow=workflow).order_by("position"))
+    ids = [step.job_id for step in steps]
+    names = {step.job_id: step.name for step in steps}
+    states = dict(Job.objects.filter(pk__in=ids).values_list("pk", "state"))
+    upstream: dict[Any, list[str]] = {}
+    for job_pk, upstream_pk in Dependency.objects.filter(job_id__in=ids).values_list(
+        "job_id", "upstream_id"
+    ):
+        upstream.setdefault(job_pk, []).append(names.get(upstream_pk, str(upstream_pk)))
+    rows = [
+        {
+            "name": step.name,
+            "job_id": step.job_id,
+            "state": states.get(step.job_id, ""),
+            "depends_on": sorted(upstream.get(step.job_id, [])),
+            "this": step.job_id == job.pk,
+        }
+        for step in steps
+    ]
+    return workflow, rows
+
+
 @staff_page
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = Job.objects.select_related("client").filter(pk=job_id).first()
@@ -102,6 +132,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     if schedule_id:
         schedule = Schedule.objects.filter(pk=schedule_id).first()
     requeue = RequeueForm(initial={"params": json.dumps(job.params, indent=2, sort_keys=True)})
+    workflow, workflow_jobs = _workflow_of(job)
     return render(
         request,
         "dashboard/job.html",
@@ -118,6 +149,8 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
             deliveries=job_deliveries(job=job),
             schedule=schedule,
             schedule_id=schedule_id,
+            workflow=workflow,
+            workflow_jobs=workflow_jobs,
             requeue=requeue,
         ),
     )
