@@ -87,6 +87,12 @@ def test_bulk_retry_runs_the_clients_failed_jobs_again(api: APIClient, me: ApiCl
         ({"label": ["no colon"]}, "label.0"),
         ({"queue": ["default"], "status": "failed"}, "status"),
         ({"created_after": "yesterday"}, "created_after"),
+        # a JSON boolean only: DRF's BooleanField would take 0 as false and act
+        ({"queue": ["default"], "dry_run": 0}, "dry_run"),
+        ({"queue": ["default"], "dry_run": "yes"}, "dry_run"),
+        # strings only: DRF's CharField would take 0 as "0"
+        ({"queue": [0]}, "queue.0"),
+        ({"type": [1.5]}, "type.0"),
     ],
 )
 def test_bulk_actions_refuse_bad_filters_and_change_nothing(

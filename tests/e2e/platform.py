@@ -251,11 +251,15 @@ class Platform:
         error, which Celery treats as unrecoverable (in a cluster the kubelet restarts it).
         """
         proc = self.procs[name]
-        wait_until(
-            lambda: f"{name}@" in (text := proc.log_tail(400)) and " ready." in text,
-            timeout=timeout,
-            message=f"{name} to be consuming (its log: {proc.log_path})",
-        )
+        try:
+            wait_until(
+                lambda: f"{name}@" in (text := proc.log_tail(400)) and " ready." in text,
+                timeout=timeout,
+                message=f"{name} to be consuming (its log: {proc.log_path})",
+            )
+        except TimeoutError as exc:
+            # The log goes with the platform's directory: its end goes with the error.
+            raise TimeoutError(f"{exc}\n--- its last lines:\n{proc.log_tail(30)}") from None
 
     def probe_worker_liveness(self, name: str) -> Proc:
         """The chart's liveness probe on a worker, scaled to its heartbeat interval: the

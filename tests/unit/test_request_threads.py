@@ -3,6 +3,7 @@ a time, kept between requests up to a bound."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,3 +59,46 @@ def test_an_executor_the_pool_did_not_lend_is_shut_down() -> None:
     threads.give_back(stranger)
     assert threads.idle() == 0
     assert stranger._shutdown  # type: ignore[attr-defined]
+
+
+def test_a_thread_handed_back_early_is_not_given_back_again_at_the_end() -> None:
+    """A long-poll hands its request's thread back while it waits; another request takes
+    it; when the long-poll's request ends, that thread stays with the other request."""
+    from asgiref.sync import sync_to_async
+
+    threads = RequestThreads(max_idle=4)
+
+    async def scenario() -> None:
+        a_waits = asyncio.Event()
+        b_holds = asyncio.Event()
+        a_done = asyncio.Event()
+        seen: dict[str, int] = {}
+
+        async def long_poll() -> None:
+            async with threads.lent():
+                seen["a"] = await sync_to_async(threading.get_ident)()
+                threads.hand_back()  # waiting now
+                a_waits.set()
+                await b_holds.wait()
+                seen["a-answer"] = await sync_to_async(threading.get_ident)()
+            a_done.set()
+
+        async def other() -> None:
+            await a_waits.wait()
+            async with threads.lent():
+                seen["b"] = await sync_to_async(threading.get_ident)()
+                b_holds.set()
+                await a_done.wait()
+                # the long-poll's request has ended: B's thread is lent to no one else
+                assert threads.idle() == 0
+                async with threads.lent():
+                    seen["c"] = await sync_to_async(threading.get_ident)()
+                seen["b-again"] = await sync_to_async(threading.get_ident)()
+
+        await asyncio.gather(long_poll(), other())
+        assert seen["b"] == seen["a"]  # B took the thread A handed back
+        assert seen["a-answer"] != seen["a"]  # A answered on a thread of its own
+        assert seen["c"] != seen["b"]  # C never shared B's thread
+        assert seen["b-again"] == seen["b"]
+
+    asyncio.run(scenario())

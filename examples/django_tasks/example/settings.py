@@ -19,6 +19,7 @@ from conveyor.config.settings.components.conveyor import *  # noqa: F403
 from conveyor.config.settings.components.limits import *  # noqa: F403
 from conveyor.config.settings.components.logging import *  # noqa: F403
 from conveyor.config.settings.components.ratelimits import *  # noqa: F403
+from conveyor.config.settings.components.tracing import *  # noqa: F403
 from conveyor.config.settings.components.webhooks import *  # noqa: F403
 
 SECRET_KEY = os.environ["SECRET_KEY"]
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "conveyor.schedules",
     "conveyor.ratelimits",
     "conveyor.webhooks",
+    "conveyor.workflows",
 ]
 if django.VERSION < (6, 0):
     INSTALLED_APPS.append("django_tasks")  # the backport of django.tasks

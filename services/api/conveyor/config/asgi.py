@@ -14,7 +14,6 @@ import os
 from typing import Any
 
 import django
-from asgiref.sync import ThreadSensitiveContext
 from django.core.handlers.asgi import ASGIHandler
 
 from conveyor.core import tracing
@@ -37,12 +36,8 @@ class ApiHandler(ASGIHandler):
 
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        executor = request_threads.take()
-        try:
-            async with ThreadSensitiveContext(executor=executor):
-                await self.handle(scope, receive, send)
-        finally:
-            request_threads.give_back(executor)
+        async with request_threads.lent():
+            await self.handle(scope, receive, send)
 
 
 def get_application() -> ApiHandler:

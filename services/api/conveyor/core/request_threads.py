@@ -14,7 +14,11 @@ reaches the next.
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext
 
 #: Idle executors kept per process; more are shut down as they come back (a burst of
 #: requests starts threads for itself, and they end with it). Busy ones are not
@@ -52,6 +56,40 @@ class RequestThreads:
                 self._idle.append(executor)
                 return
         executor.shutdown(wait=False)
+
+    @asynccontextmanager
+    async def lent(self) -> AsyncIterator[None]:
+        """Run the block's thread-sensitive sync calls (a request's) on a thread taken
+        from the pool, given back at the end unless the block gave it back itself
+        (``hand_back``): by then another request may hold it."""
+        executor = self.take()
+        context = ThreadSensitiveContext(executor=executor)
+        still_ours = True
+        try:
+            async with context:
+                try:
+                    yield
+                finally:
+                    still_ours = SyncToAsync.context_to_thread_executor.get(context) is executor
+        finally:
+            if still_ours:
+                self.give_back(executor)
+
+    def hand_back(self) -> None:
+        """Give the current request's thread back before the request ends (a long-poll,
+        while it waits): nothing of the request may run on it any more; the request's
+        next sync call runs on a thread of its own, ended with the request. Under
+        ``async_to_sync`` (a sync caller's thread: the tests) nothing is lent: no-op."""
+        if getattr(AsyncToSync.executors, "current", None) is not None:
+            return
+        context = SyncToAsync.thread_sensitive_context.get(None)
+        if context is None:
+            return
+        executor = SyncToAsync.context_to_thread_executor.pop(context, None)
+        if isinstance(executor, ThreadPoolExecutor):
+            self.give_back(executor)
+        elif executor is not None:
+            executor.shutdown(wait=False)
 
     def idle(self) -> int:
         with self._lock:

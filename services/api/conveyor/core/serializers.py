@@ -82,3 +82,28 @@ class StrictQuerySerializer(StrictInputSerializer):
         elif isinstance(data, Mapping):
             data = {k: v for k, v in data.items() if k not in self.allowed_extra}
         return super().to_internal_value(data)
+
+
+class JsonBooleanField(serializers.BooleanField):
+    """A JSON boolean, ``true`` or ``false`` only: DRF's BooleanField also takes ``0``,
+    ``"yes"`` or ``"on"``, which the schema (``type: boolean``) does not allow."""
+
+    default_error_messages = {"invalid": "Must be true or false (a JSON boolean)."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+        raise AssertionError("unreachable")  # fail() raises
+
+
+class JsonStringField(serializers.CharField):
+    """A JSON string only: DRF's CharField also takes a number (``0`` becomes ``"0"``),
+    which the schema (``type: string``) does not allow."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return str(super().to_internal_value(data))

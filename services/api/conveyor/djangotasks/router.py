@@ -24,6 +24,7 @@ CONVEYOR_APP_LABELS = frozenset(
         "schedules",
         "ratelimits",
         "webhooks",
+        "workflows",
         "django_celery_beat",
     }
 )

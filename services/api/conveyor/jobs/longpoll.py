@@ -31,7 +31,6 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,7 +38,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
-from asgiref.sync import AsyncToSync, SyncToAsync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
@@ -263,22 +262,10 @@ def _hand_back_request_thread() -> None:
     own (asgiref's ``ThreadSensitiveContext``; conveyor's handler lends it from the
     process's pool, core/request_threads.py); idle, that thread would still be held
     through the whole wait, one per waiting request. Its connection given back
-    (``_release``), nothing of the request remains on it: the executor goes back to the
-    pool now (or is shut down, if the pool did not lend it), and the request's next sync
-    call (the answer, after the wait) runs on a new one.
-    Under ``async_to_sync`` (a sync caller's thread: the tests, or a sync-only
-    middleware) the request's sync code runs on that caller's thread: nothing to drop.
+    (``_release``), nothing of the request remains on it: it goes back to the pool now,
+    and the request's next sync call (the answer, after the wait) runs on a new one.
     """
-    if getattr(AsyncToSync.executors, "current", None) is not None:
-        return
-    context = SyncToAsync.thread_sensitive_context.get(None)
-    if context is None:
-        return
-    executor = SyncToAsync.context_to_thread_executor.pop(context, None)
-    if isinstance(executor, ThreadPoolExecutor):
-        request_threads.give_back(executor)
-    elif executor is not None:
-        executor.shutdown(wait=False)
+    request_threads.hand_back()
 
 
 async def wait_final(job_id: UUID, timeout: timedelta) -> None:

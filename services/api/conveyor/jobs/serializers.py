@@ -13,6 +13,8 @@ from rest_framework import serializers
 
 from conveyor.core.serializers import (
     FieldsOnceSerializer,
+    JsonBooleanField,
+    JsonStringField,
     StrictInputSerializer,
     StrictQuerySerializer,
 )
@@ -387,18 +389,21 @@ class JobBulkInput(StrictInputSerializer):
         child=serializers.ChoiceField(choices=JobState.values),
         required=False,
         allow_empty=False,
+        min_length=1,
         help_text="any of these states",
     )
     type = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=JsonStringField(max_length=100),
         required=False,
         allow_empty=False,
+        min_length=1,
         help_text="any of these job types",
     )
     queue = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+        child=JsonStringField(max_length=100),
         required=False,
         allow_empty=False,
+        min_length=1,
         help_text="on any of these queues",
     )
     label = serializers.ListField(  # type: ignore[assignment]  # the field name, not Field.label
@@ -409,11 +414,12 @@ class JobBulkInput(StrictInputSerializer):
         ),
         required=False,
         allow_empty=False,
+        min_length=1,
         help_text="key:value; several must all match",
     )
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
-    dry_run = serializers.BooleanField(
+    dry_run = JsonBooleanField(
         default=False, help_text="true: only count the jobs the action would take"
     )
 
