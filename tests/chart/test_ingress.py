@@ -51,7 +51,12 @@ def v1_resource_paths() -> list[str]:
     """A request path for every route of the API's URLconf under /v1, but docs and schema."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    examples = {"<uuid:job_id>": JOB, "<uuid:schedule_id>": JOB, "<str:name>": "default"}
+    examples = {
+        "<uuid:job_id>": JOB,
+        "<uuid:schedule_id>": JOB,
+        "<uuid:workflow_id>": JOB,
+        "<str:name>": "default",
+    }
     paths: list[str] = []
 
     def walk(patterns: list[Any], prefix: str) -> None:

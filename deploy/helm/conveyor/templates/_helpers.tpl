@@ -115,7 +115,7 @@ its prefix here (tests/chart/test_ingress.py checks every route of the URLconf).
 */}}
 {{- define "conveyor.ingressPaths" -}}
 {{- $i := .Values.api.ingress -}}
-{{- $paths := $i.paths | default (list "/v1/jobs" "/v1/job-types" "/v1/queues" "/v1/schedules" "/v1/workers") -}}
+{{- $paths := $i.paths | default (list "/v1/jobs" "/v1/job-types" "/v1/queues" "/v1/schedules" "/v1/workers" "/v1/workflows") -}}
 {{- if $i.exposeDocs }}{{ $paths = concat $paths (list "/v1/docs" "/v1/schema") }}{{ end -}}
 {{- if $i.exposeAdmin }}{{ $paths = append $paths "/admin" }}{{ end -}}
 {{- if $i.exposeDashboard }}{{ $paths = append $paths "/dashboard" }}{{ end -}}
