@@ -7,7 +7,7 @@ view, to wait (``ask_to_wait``). That view awaits ``wait_final`` and then runs t
 view once more for the answer. This holds because the middleware runs on the loop too
 (every one is async-capable, core/middleware.py; one sync-only middleware would run the
 chain, and so the wait, in a thread), and because the wait lets go of the request's own
-asgiref thread (``_hand_back_request_thread``). The SQLite or in-transaction fallback,
+asgiref thread (``request_threads.hand_back``). The SQLite or in-transaction fallback,
 which polls, keeps that thread.
 
 On PostgreSQL one ``Listener`` per API process, a thread, LISTENs on one channel
@@ -255,19 +255,6 @@ def _final(job_id: UUID) -> bool:
     return state in FINAL_STATES
 
 
-def _hand_back_request_thread() -> None:
-    """Let the request's own thread go while it waits.
-
-    Django's ASGI handler runs each request's sync code on a one-thread executor of its
-    own (asgiref's ``ThreadSensitiveContext``; conveyor's handler lends it from the
-    process's pool, core/request_threads.py); idle, that thread would still be held
-    through the whole wait, one per waiting request. Its connection given back
-    (``_release``), nothing of the request remains on it: it goes back to the pool now,
-    and the request's next sync call (the answer, after the wait) runs on a new one.
-    """
-    request_threads.hand_back()
-
-
 async def wait_final(job_id: UUID, timeout: timedelta) -> None:
     """Return once the job is final, or after ``timeout``; holds no thread meanwhile.
     The caller has just read the job, not final."""
@@ -276,7 +263,9 @@ async def wait_final(job_id: UUID, timeout: timedelta) -> None:
     if not await sync_to_async(_release)():
         await _wait_polling(job_id, deadline)
         return
-    _hand_back_request_thread()
+    # The request's thread goes back to the pool while it waits (core/request_threads.py):
+    # its connection is given back, nothing of the request remains on it.
+    request_threads.hand_back()
     # Each read on a thread of the loop's executor (a few per process, shared), which
     # gives its connection back at once: it needs nothing of the request's thread.
     final = sync_to_async(_final, thread_sensitive=False)
