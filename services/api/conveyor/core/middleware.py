@@ -154,6 +154,11 @@ class BrowserOnlyMiddleware:
             made.append(chain)
         self.browser = chain
         self.csrf = next(m for m in made if isinstance(m, CsrfViewMiddleware))
+        if iscoroutinefunction(get_response):
+            # Django would run a sync process_view in a thread for every request: here
+            # the API's paths pass on the loop, and only the admin's go to the thread.
+            self.process_view = self._process_view_async  # type: ignore[method-assign,assignment]
+            self._csrf_process_view = sync_to_async(self.csrf.process_view)
 
     def __call__(self, request: HttpRequest) -> Any:
         # In async mode both are coroutine functions: the coroutine is returned as it is.
@@ -171,6 +176,20 @@ class BrowserOnlyMiddleware:
         if request.path_info.startswith(LEAN_PREFIXES):
             return None
         return self.csrf.process_view(request, view_func, view_args, view_kwargs)
+
+    async def _process_view_async(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
+        if request.path_info.startswith(LEAN_PREFIXES):
+            return None
+        response: HttpResponse | None = await self._csrf_process_view(
+            request, view_func, view_args, view_kwargs
+        )
+        return response
 
 
 class StaticFilesMiddleware(SyncAndAsyncMiddleware):

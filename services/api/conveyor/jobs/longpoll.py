@@ -337,7 +337,11 @@ def long_polling(
     """An async view serving ``view`` (a sync one, run in asgiref's threads): when its
     response asks to wait (``ask_to_wait``), the wait holds no thread and the view runs
     again once the job is final or the wait is over."""
-    run = sync_to_async(view)
+    # Here, not at the top: the worker imports this module (notify_final), and the view
+    # hop brings the HTTP middleware with it.
+    from conveyor.core.view_hop import finished, in_one_hop
+
+    run = in_one_hop(view)
 
     async def serve(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = await run(request, *args, **kwargs)
@@ -352,7 +356,8 @@ def long_polling(
             long_polled(request)
             await wait_final(order.job_id, order.timeout)
         if order.answer is not None:
-            return await sync_to_async(order.answer)()
+            answer_now = order.answer
+            return await sync_to_async(lambda: finished(request, answer_now()))()
         answer = await run(request, *args, **kwargs)
         setattr(answer, _WAIT_ATTRIBUTE, None)
         return answer
