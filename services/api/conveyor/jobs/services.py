@@ -17,6 +17,7 @@ from conveyor.core.documents import check_document
 from conveyor.core.errors import Conflict, InvalidInput
 from conveyor.jobs import quotas
 from conveyor.jobs.hooks import on_final, on_retry
+from conveyor.jobs.insert import insert_job
 from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit
@@ -188,7 +189,7 @@ def job_store(job: Job) -> Job:
     """Store a job ``prepare_job`` made, and publish it once stored."""
     # One INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. The
     # publish follows the commit: at once here, or at the commit of a caller's transaction.
-    job.save(force_insert=True)
+    insert_job(job)
     if job.state == JobState.QUEUED:
         publish_on_commit([message_of(job)])
     metrics.job_submitted(type=job.type, queue=job.queue)
