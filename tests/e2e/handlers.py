@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 
 from conveyor.jobs.types import JobContext, NoParams
 from conveyor_worker.registry import handler
-from tests.e2e.jobtypes import NEWCOMER, STUBBORN, StubbornParams
+from tests.e2e.jobtypes import NEWCOMER, SHARING, STUBBORN, StubbornParams
 
 
 @handler(NEWCOMER)
@@ -27,3 +29,10 @@ def stubborn(ctx: JobContext, params: StubbornParams) -> None:
             time.sleep(0.05)
         except SoftTimeLimitExceeded:
             continue
+
+
+@handler(SHARING)
+def sharing(ctx: JobContext, params: NoParams) -> dict[str, int]:
+    """Says which pool process ran it, and how many objects the main process froze before
+    forking it (``conveyor_worker/sharing.py``): they stay shared with the main process."""
+    return {"pid": os.getpid(), "frozen": gc.get_freeze_count()}

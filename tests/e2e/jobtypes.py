@@ -34,3 +34,10 @@ STUBBORN = job_type(
     time_limit=timedelta(minutes=1),
     description="Swallows its soft time limit: only the hard limit stops it.",
 )
+
+# What the pool process that runs it shares with the worker's main process.
+SHARING = job_type(
+    "test.sharing",
+    time_limit=timedelta(minutes=1),
+    description="Reports its pool process and the objects frozen there before the fork.",
+)

@@ -29,6 +29,7 @@ from conveyor_worker import (  # noqa: E402,F401  (they register the tasks)
     metrics,
     periodic,
     schedules,
+    sharing,
     shutdown,
     tracing,
     webhooks,
@@ -89,6 +90,8 @@ app.steps["consumer"].add(HeartbeatStep)
 app.steps["consumer"].add(PresenceStep)
 # SIGTERM: finish running jobs within a grace period, hand back the rest (see shutdown.py).
 shutdown.install()
+# The pool's processes keep sharing what the main process loaded (see sharing.py).
+sharing.install()
 # Prometheus metrics on port 9808, and the pod-deletion-cost annotation in a cluster.
 metrics.install()
 deletion_cost.install()
