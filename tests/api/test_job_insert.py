@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _stored(job: Job) -> dict[str, Any]:
-    row = Job.objects.filter(pk=job.pk).values().get()
+    row: dict[str, Any] = dict(Job.objects.filter(pk=job.pk).values().get())
     del row["id"]
     return row
 
