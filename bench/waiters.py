@@ -2,7 +2,9 @@
 
 ``python -m bench.waiters SPEC_JSON`` (run with the side's environment) starts
 ``clients`` threads that make round trips back to back for ``warmup + duration``
-seconds, and prints one JSON line: the round trips started inside the measured window,
+seconds, and prints one JSON line: the round trips that ended inside the measured window
+(or after it: a client finishes the trip it started before the window closed; on a
+loaded machine a trip can outlast a short warm-up, and is still a wait under load),
 their latency percentiles, and how the waits went. The two ways to wait are those of
 ``bench.roundtrip`` (the spec is the side's ``round_trip`` spec):
 
@@ -161,8 +163,9 @@ def _run_client(
                 continue
             requests += made
             shortened += cut
-            if started >= measure_from:
-                local.append(time.perf_counter() - started)
+            ended = time.perf_counter()
+            if ended >= measure_from:
+                local.append(ended - started)
     finally:
         client.close()
     with lock:
