@@ -15,42 +15,38 @@ compares the rows both ways (``tests/api/test_job_insert.py``).
 
 from __future__ import annotations
 
-import threading
-
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field
 from django.db.models.sql import InsertQuery
 
 from conveyor.core import database
 from conveyor.jobs.models import Job
 
-# The INSERT's text per database vendor ("postgresql", "sqlite"), made on first use.
+# The INSERT's text per database vendor ("postgresql", "sqlite"), made on first use (two
+# threads making it at once make the same text; either is kept).
 _statements: dict[str, str] = {}
-_statements_lock = threading.Lock()
-
-
-def _fields() -> list[Field[object, object]]:
-    return list(Job._meta.local_concrete_fields)
 
 
 def _statement(connection: BaseDatabaseWrapper, job: Job) -> str:
     found = _statements.get(connection.vendor)
     if found is None:
+        fields = Job._meta.local_concrete_fields
         query = InsertQuery(Job)
-        query.insert_values(_fields(), [job])
+        query.insert_values(fields, [job])
         [(sql, params)] = query.get_compiler(connection=connection).as_sql()
         # Every value is one plain placeholder, whatever the value: the text is reusable.
-        assert len(params) == len(_fields()), sql
+        assert len(params) == len(fields), sql
         assert sql.count("%s") == len(params), sql
-        with _statements_lock:
-            found = _statements.setdefault(connection.vendor, sql)
+        found = _statements.setdefault(connection.vendor, sql)
     return found
 
 
 def insert_job(job: Job) -> None:
     """``job.save(force_insert=True)`` on conveyor's database, in one statement."""
     connection = database.connection()
-    params = [field.get_db_prep_save(field.pre_save(job, True), connection) for field in _fields()]
+    params = [
+        field.get_db_prep_save(field.pre_save(job, True), connection)
+        for field in Job._meta.local_concrete_fields
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_statement(connection, job), params)
     job._state.adding = False
