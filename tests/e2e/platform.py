@@ -36,6 +36,22 @@ STATIC_ROOT = Path(tempfile.gettempdir()) / f"conveyor-static-{services.RUN_ID}"
 TEMPLATE_PREFIX = f"conveyor_tmpl_{services.RUN_ID}_"
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def killable_job_types_env() -> dict[str, str]:
+    """A platform's extra environment for the test job types (``tests/e2e/jobtypes.py``,
+    ``handlers.py``), a 1 s grace after a hard time limit (a killed pool process is
+    replaced quickly) and a worker metrics port of its own."""
+    return {
+        "PYTHONPATH": str(ROOT),
+        "CONVEYOR_JOB_TYPE_MODULES": "conveyor.jobtypes,tests.e2e.jobtypes",
+        "CONVEYOR_HANDLER_MODULES": "conveyor_worker.handlers,tests.e2e.handlers",
+        "CONVEYOR_HARD_LIMIT_GRACE_SECONDS": "1",
+        "CONVEYOR_WORKER_METRICS_PORT": str(free_port()),
+    }
+
+
 def collect_static_once(env: dict[str, str]) -> None:
     """collectstatic into the run's shared STATIC_ROOT, once, whatever the xdist workers."""
     STATIC_ROOT.parent.mkdir(parents=True, exist_ok=True)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests import shared_services as services
 from tests.e2e.conftest import BROKERS
-from tests.e2e.platform import Platform, elapsed
-from tests.procs import free_port, wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.platform import Platform, elapsed, killable_job_types_env
+from tests.procs import wait_until
 
 
 @pytest.fixture(scope="module", params=BROKERS)
@@ -20,13 +17,7 @@ def killing_platform(request: pytest.FixtureRequest) -> Iterator[Platform]:
     """The platform with the test job types, a 1 s hard-limit grace and a metrics port."""
     services.require("postgres")
     services.require(request.param)
-    env = {
-        "PYTHONPATH": str(ROOT),
-        "CONVEYOR_JOB_TYPE_MODULES": "conveyor.jobtypes,tests.e2e.jobtypes",
-        "CONVEYOR_HANDLER_MODULES": "conveyor_worker.handlers,tests.e2e.handlers",
-        "CONVEYOR_HARD_LIMIT_GRACE_SECONDS": "1",
-        "CONVEYOR_WORKER_METRICS_PORT": str(free_port()),
-    }
+    env = killable_job_types_env()
     with Platform.running(request.param, extra_env=env) as running:
         yield running
 

@@ -6,15 +6,11 @@ collector copies their pages. The memory itself is measured by ``bench`` (scenar
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests import shared_services as services
-from tests.e2e.platform import Platform
-from tests.procs import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.platform import Platform, killable_job_types_env
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +18,7 @@ def one_process_platform() -> Iterator[Platform]:
     """One pool process, the test job types, and a 1 s grace after the hard limit."""
     services.require("postgres")
     services.require("redis")
-    env = {
-        "PYTHONPATH": str(ROOT),
-        "CONVEYOR_JOB_TYPE_MODULES": "conveyor.jobtypes,tests.e2e.jobtypes",
-        "CONVEYOR_HANDLER_MODULES": "conveyor_worker.handlers,tests.e2e.handlers",
-        "CONVEYOR_HARD_LIMIT_GRACE_SECONDS": "1",
-        "CONVEYOR_WORKER_METRICS_PORT": str(free_port()),
-    }
+    env = killable_job_types_env()
     with Platform.running("redis", extra_env=env, worker_concurrency=1) as running:
         yield running
 
