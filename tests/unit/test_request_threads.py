@@ -102,3 +102,29 @@ def test_a_thread_handed_back_early_is_not_given_back_again_at_the_end() -> None
         assert seen["b-again"] == seen["b"]
 
     asyncio.run(scenario())
+
+
+def test_a_long_polls_answer_runs_on_a_kept_thread_given_back_at_the_end() -> None:
+    """After its wait, a long-poll takes a thread from the pool again for its answer
+    (``take_again``) rather than starting one, and gives it back when it ends."""
+    from asgiref.sync import sync_to_async
+
+    threads = RequestThreads(max_idle=4)
+    kept = threads.take()
+    kept_ident = _thread_of(kept)
+    threads.give_back(kept)
+
+    async def long_poll() -> tuple[int, int]:
+        async with threads.lent():  # takes ``kept``
+            first = await sync_to_async(threading.get_ident)()
+            threads.hand_back()  # waiting now: ``kept`` is idle again
+            assert threads.idle() == 1
+            threads.take_again()
+            assert threads.idle() == 0  # ``kept`` lent once more
+            answer = await sync_to_async(threading.get_ident)()
+        return first, answer
+
+    first, answer = asyncio.run(long_poll())
+    assert first == answer == kept_ident
+    assert threads.idle() == 1
+    assert threads.take() is kept

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext
@@ -44,41 +44,43 @@ class RequestThreads:
             self._busy.add(executor)
         return executor
 
-    def give_back(self, executor: ThreadPoolExecutor) -> None:
+    def give_back(self, executor: Executor) -> None:
         """Return a taken executor once nothing of its request runs on it any more. One
         given back already is left as it is; one this pool never lent is shut down."""
         with self._lock:
             if executor in self._idle:
                 return
-            taken = executor in self._busy
-            self._busy.discard(executor)
-            if taken and len(self._idle) < self.max_idle:
-                self._idle.append(executor)
-                return
+            if isinstance(executor, ThreadPoolExecutor) and executor in self._busy:
+                self._busy.discard(executor)
+                if len(self._idle) < self.max_idle:
+                    self._idle.append(executor)
+                    return
         executor.shutdown(wait=False)
 
     @asynccontextmanager
     async def lent(self) -> AsyncIterator[None]:
         """Run the block's thread-sensitive sync calls (a request's) on a thread taken
-        from the pool, given back at the end unless the block gave it back itself
-        (``hand_back``): by then another request may hold it."""
+        from the pool; at the end, give back the one the request holds then: the same,
+        or, after ``hand_back``, the one ``take_again`` lent (the first may by then be
+        another request's)."""
         executor = self.take()
         context = ThreadSensitiveContext(executor=executor)
-        still_ours = True
+        held: Executor | None = executor
         try:
             async with context:
                 try:
                     yield
                 finally:
-                    still_ours = SyncToAsync.context_to_thread_executor.get(context) is executor
+                    held = SyncToAsync.context_to_thread_executor.get(context)
         finally:
-            if still_ours:
-                self.give_back(executor)
+            if held is not None:
+                self.give_back(held)
 
     def hand_back(self) -> None:
         """Give the current request's thread back before the request ends (a long-poll,
-        while it waits): nothing of the request may run on it any more; the request's
-        next sync call runs on a thread of its own, ended with the request. Under
+        while it waits): nothing of the request may run on it any more; its next sync
+        call runs on the thread ``take_again`` lends it, or else on one started for it
+        and ended with the request. Under
         ``async_to_sync`` (a sync caller's thread: the tests) nothing is lent: no-op."""
         if getattr(AsyncToSync.executors, "current", None) is not None:
             return
@@ -86,10 +88,18 @@ class RequestThreads:
         if context is None:
             return
         executor = SyncToAsync.context_to_thread_executor.pop(context, None)
-        if isinstance(executor, ThreadPoolExecutor):
+        if executor is not None:
             self.give_back(executor)
-        elif executor is not None:
-            executor.shutdown(wait=False)
+
+    def take_again(self) -> None:
+        """After ``hand_back``: the request's next sync calls run on a thread taken from
+        the pool (given back when the request ends) rather than on one started for it."""
+        if getattr(AsyncToSync.executors, "current", None) is not None:
+            return
+        context = SyncToAsync.thread_sensitive_context.get(None)
+        if context is None or context in SyncToAsync.context_to_thread_executor:
+            return
+        SyncToAsync.context_to_thread_executor[context] = self.take()
 
     def idle(self) -> int:
         with self._lock:

@@ -24,7 +24,12 @@ from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponseBase
 
+from conveyor.core import database
 from conveyor.core.middleware import LEAN_PREFIXES
+
+#: Set on a request whose hop gave its database connection back (``finished``): the
+#: vendor of that database. A long-poll then waits without a hop to give it back.
+RELEASED = "conveyor_released_vendor"
 
 SyncView = Callable[..., HttpResponseBase]
 AsyncView = Callable[..., Awaitable[HttpResponseBase]]
@@ -47,6 +52,9 @@ def finished(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBa
         response.render = rendered  # type: ignore[attr-defined]
     if not response.streaming and request.path_info.startswith(LEAN_PREFIXES):
         response.close()
+        connection = database.connection()
+        if connection.connection is None:
+            setattr(request, RELEASED, connection.vendor)
     return response
 
 

@@ -255,12 +255,14 @@ def _final(job_id: UUID) -> bool:
     return state in FINAL_STATES
 
 
-async def wait_final(job_id: UUID, timeout: timedelta) -> None:
+async def wait_final(job_id: UUID, timeout: timedelta, *, released: str | None = None) -> None:
     """Return once the job is final, or after ``timeout``; holds no thread meanwhile.
-    The caller has just read the job, not final."""
+    The caller has just read the job, not final. ``released``: the request's thread
+    already gave its connection back, to a database of that vendor (``view_hop``)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout.total_seconds()
-    if not await sync_to_async(_release)():
+    listened = released == "postgresql" if released else await sync_to_async(_release)()
+    if not listened:
         await _wait_polling(job_id, deadline)
         return
     # The request's thread goes back to the pool while it waits (core/request_threads.py):
@@ -339,7 +341,7 @@ def long_polling(
     again once the job is final or the wait is over."""
     # Here, not at the top: the worker imports this module (notify_final), and the view
     # hop brings the HTTP middleware with it.
-    from conveyor.core.view_hop import finished, in_one_hop
+    from conveyor.core.view_hop import RELEASED, finished, in_one_hop
 
     run = in_one_hop(view)
 
@@ -354,7 +356,9 @@ def long_polling(
                 response[SHORTENED_HEADER] = "true"
                 return response
             long_polled(request)
-            await wait_final(order.job_id, order.timeout)
+            await wait_final(order.job_id, order.timeout, released=getattr(request, RELEASED, None))
+        # The answer's sync code on a kept thread, not on one started for it.
+        request_threads.take_again()
         if order.answer is not None:
             answer_now = order.answer
             return await sync_to_async(lambda: finished(request, answer_now()))()
