@@ -252,11 +252,15 @@ class Platform:
         )
         # beat exits on some broker errors; in a cluster the kubelet restarts it
         self.start_beat("beat").supervise()
-        wait_until(
-            lambda: self.http.get(f"{self.base_url}/readyz").status_code == 200,
-            timeout=60,
-            message="the API to be ready",
-        )
+        try:
+            wait_until(
+                lambda: self.http.get(f"{self.base_url}/readyz").status_code == 200,
+                timeout=60,
+                message="the API to be ready",
+            )
+        except TimeoutError as timed_out:
+            log = self.procs["api"].log_tail(3000)
+            raise TimeoutError(f"{timed_out}; its log:\n{log}") from None
         self.wait_worker_ready("worker")
 
     def wait_worker_ready(self, name: str, timeout: float = 60) -> None:

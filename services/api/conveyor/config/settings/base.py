@@ -132,6 +132,9 @@ def _database() -> dict[str, object]:
                 "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
             }
             config["CONN_MAX_AGE"] = 0
+            # Django's backend, its pool checking each connection it lends by its socket
+            # first, not by an empty query per request (core/pooled_postgresql).
+            config["ENGINE"] = "conveyor.core.pooled_postgresql"
     return config
 
 
