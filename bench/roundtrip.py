@@ -5,7 +5,9 @@
 with their latency percentiles. Two ways to wait, one per kind of side:
 
 - ``http`` (conveyor): ``POST /v1/jobs``, then ``GET /v1/jobs/{id}?wait=N`` (a long-poll
-  answered when the job is final), on one keep-alive connection;
+  answered when the job is final), on one keep-alive connection; with ``one_request``
+  in the spec, ``POST /v1/jobs?wait=N`` instead: submitted and waited for in one request
+  (a ``GET ?wait`` follows only if that wait ends first);
 - ``celery`` (plain Celery with a result backend): ``noop.delay(...).get()``.
 
 ``run`` starts it from the benchmark and parses that line.
@@ -53,10 +55,11 @@ def _http_round_trip(spec: Mapping[str, Any]) -> Callable[[float], None]:
     body = str(spec["body"]).encode()
     headers = {**spec["headers"], "Content-Type": "application/json"}
     path = spec["submit_path"]
+    submit = f"{path}?wait={POLL_SECONDS}" if spec.get("one_request") else path
 
     def once(limit: float) -> None:
         deadline = time.monotonic() + limit
-        conn.request("POST", path, body=body, headers=headers)
+        conn.request("POST", submit, body=body, headers=headers)
         response = conn.getresponse()
         job = json.loads(response.read())
         if response.status != 201:
