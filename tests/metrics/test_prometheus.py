@@ -159,8 +159,14 @@ def test_worker_counters_add_up_over_prefork_children(scraped: Scraped) -> None:
         f"conveyor-worker-metrics-{platform.procs['worker'].pid}"
     )
     assert len(list(directory.glob("counter_*.db"))) >= 3
+    # the API is another target, scraped on its own schedule (on a loaded machine its last
+    # scrape may predate the last submission): wait for a scrape that counts them all
     submitted = 'conveyor_jobs_submitted_total{type="demo.noop",queue="default"}'
-    assert (prometheus.value(f"sum({submitted})") or 0) >= 12
+    wait_until(
+        lambda: (prometheus.value(f"sum({submitted})") or 0) >= 12,
+        timeout=30,
+        message="the API's submissions counted by Prometheus",
+    )
 
 
 def test_the_no_consumer_alert_expression_finds_the_idle_queue(scraped: Scraped) -> None:
