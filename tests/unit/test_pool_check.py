@@ -32,6 +32,21 @@ def _query_start(admin: psycopg.Connection[Any], pid: int) -> Any:
     return row[0]
 
 
+def _end_sessions(admin: psycopg.Connection[Any], pids: list[int]) -> None:
+    """End these backends' sessions on the server, and wait until they are gone."""
+    admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
+    wait_until(
+        lambda: (
+            admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)
+            ).fetchone()
+            == (0,)
+        ),
+        timeout=10,
+        message="the backends to exit",
+    )
+
+
 def test_a_healthy_idle_connection_is_lent_without_a_query(
     admin: psycopg.Connection[Any],
 ) -> None:
@@ -52,18 +67,7 @@ def test_a_connection_whose_session_the_server_ended_is_refused(
     admin: psycopg.Connection[Any],
 ) -> None:
     with psycopg.connect(services.PG_URL, autocommit=True) as conn:
-        pid = conn.info.backend_pid
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        wait_until(
-            lambda: (
-                admin.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)
-                ).fetchone()
-                == (0,)
-            ),
-            timeout=10,
-            message="the backend to exit",
-        )
+        _end_sessions(admin, [conn.info.backend_pid])
 
         with pytest.raises(psycopg.OperationalError):
             check_connection(conn)
@@ -79,17 +83,7 @@ def test_a_pool_lends_a_live_connection_after_the_server_ended_its_sessions(
         pool.wait(timeout=10)
         with pool.connection() as a, pool.connection() as b:
             pids = [a.info.backend_pid, b.info.backend_pid]
-        admin.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", (pids,))
-        wait_until(
-            lambda: (
-                admin.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)
-                ).fetchone()
-                == (0,)
-            ),
-            timeout=10,
-            message="the backends to exit",
-        )
+        _end_sessions(admin, pids)
 
         # when a connection is asked for, then it works: a dead one was never lent
         with pool.connection(timeout=10) as conn:

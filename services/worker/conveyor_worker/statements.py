@@ -21,7 +21,6 @@ forty lookups of a column and of the thread's connection.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,17 +67,15 @@ class Shape:
     more_fields: tuple[Field[Any, Any], ...] = ()
 
 
+# Two threads building one shape at once build the same text; either is kept.
 _shapes: dict[Hashable, Shape] = {}
-_shapes_lock = threading.Lock()
 
 
 def _shape(key: Hashable, build: Callable[[], Shape]) -> Shape:
     """The statement of ``key`` (which holds the vendor), built on its first use."""
     found = _shapes.get(key)
     if found is None:
-        found = build()
-        with _shapes_lock:
-            found = _shapes.setdefault(key, found)
+        found = _shapes.setdefault(key, build())
     return found
 
 
@@ -89,27 +86,21 @@ def shapes_built() -> int:
 
 def forget_shapes() -> None:
     """Build every statement again on its next use (tests)."""
-    with _shapes_lock:
-        _shapes.clear()
+    _shapes.clear()
 
 
 def _prepared(fields: Sequence[Field[Any, Any]], values: Iterable[Any], db: Any) -> list[Any]:
     return [field.get_db_prep_save(value, db) for field, value in zip(fields, values, strict=True)]
 
 
-def _assignments(changes: Mapping[str, Any], params: list[Any]) -> list[str]:
-    """``column = %s`` for each change to a Job, its prepared value appended to ``params``."""
-    assignments = []
-    for name, value in changes.items():
-        column, field = _column(Job, name)
-        assignments.append(f"{column} = %s")
-        params.append(field.get_db_prep_save(value, database.connection()))
-    return assignments
-
-
 def _set_columns(names: Iterable[str]) -> list[str]:
     """``column = %s`` for each named Job field."""
     return [f"{_column(Job, name)[0]} = %s" for name in names]
+
+
+def _fields(model: type[Model], names: Iterable[str]) -> tuple[Field[Any, Any], ...]:
+    """The named fields of ``model``, in order (they prepare a statement's values)."""
+    return tuple(_column(model, name)[1] for name in names)
 
 
 def _where_job(states: int, *, holding: bool) -> str:
@@ -222,7 +213,7 @@ def _claim_shape(
         f"UPDATE {table} SET {', '.join(assignments)}{source} "  # noqa: S608
         f"WHERE {where} RETURNING {returning}"
     )
-    return Shape(sql, tuple(_column(Job, name)[1] for name in changes))
+    return Shape(sql, _fields(Job, changes))
 
 
 def end_attempt_statement(
@@ -278,8 +269,8 @@ def _end_attempt_shape(
     )
     return Shape(
         sql,
-        tuple(_column(Job, name)[1] for name in changes),
-        tuple(_column(JobAttempt, name)[1] for name in attempt),
+        _fields(Job, changes),
+        _fields(JobAttempt, attempt),
     )
 
 
@@ -304,16 +295,16 @@ def claim_many(
     reasons nothing is lost)."""
     db = database.connection()
     assert db.vendor == "postgresql", "gen_random_uuid() and = ANY() need PostgreSQL"
-    params: list[Any] = []
-    assignments = _assignments(changes, params)
+    params = _prepared(_fields(Job, changes), changes.values(), db)
+    assignments = _set_columns(changes)
     counter, _ = _column(Job, "attempts")
     token, _ = _column(Job, "lease_token")
     assignments.append(f"{counter} = {counter} + 1")
     assignments.append(f"{token} = gen_random_uuid()")
-    id_column, pk = _column(Job, "id")
+    id_column, _ = _column(Job, "id")
     state, _ = _column(Job, "state")
     allowed = list(states)
-    params.append([pk.get_db_prep_value(pk.to_python(job_id), db) for job_id in job_ids])
+    params.append([_job_pk(job_id, db) for job_id in job_ids])
     params.extend(allowed)
     where = f"{id_column} = ANY(%s) AND {state} IN ({', '.join(['%s'] * len(allowed))})"
     where += " AND " + not_paused()
