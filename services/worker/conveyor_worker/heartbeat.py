@@ -10,6 +10,7 @@ delay the ping: it never reaches the pool.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -43,13 +44,18 @@ class HeartbeatStep(bootsteps.ConsumerStep):
         self.path = heartbeat_path()
         self.queue: Queue | None = None
         self.timer_ref: Any = None
+        self.starts = itertools.count()
 
     def get_consumers(self, channel: Any) -> list[Consumer]:
-        hostname = self.consumer_hostname
+        # A queue of its own for each start of the consumer: after a broker that lost
+        # its data (a vhost or node recreated), RabbitMQ can refuse to declare again a
+        # queue whose old process is still being stopped ("process is stopped by
+        # supervisor"). The previous queue expires by itself (auto_delete, x-expires).
+        name = f"{self.consumer_hostname}.{os.getpid()}.{next(self.starts)}"
         self.queue = Queue(
-            f"conveyor.heartbeat.{hostname}.{os.getpid()}",
+            f"conveyor.heartbeat.{name}",
             PING_EXCHANGE,
-            routing_key=f"{hostname}.{os.getpid()}",
+            routing_key=name,
             durable=False,
             auto_delete=True,
             queue_arguments={"x-expires": int(self.interval * 10 * 1000)},
