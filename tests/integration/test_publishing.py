@@ -104,6 +104,31 @@ def test_a_batch_reaches_the_broker_through_one_producer(suite_queue: str) -> No
     assert queue_depth(suite_queue) == 25
 
 
+def test_a_batch_goes_to_redis_as_one_pipeline(
+    suite_queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis.client
+
+    from conveyor.core.broker import queue_depth
+    from conveyor.jobs.publishing import publish_all
+
+    sent: list[int] = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(self: redis.client.Pipeline, *args: Any, **kwargs: Any) -> Any:
+        pushes = [c for c in self.command_stack if str(c[0][0]).upper() == "LPUSH"]
+        if pushes:
+            sent.append(len(pushes))
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    # when a batch is published
+    publish_all(messages_for(suite_queue, 25))
+    # then its 25 pushes went out in one round trip, and all arrived
+    assert sent == [25]
+    assert queue_depth(suite_queue) == 25
+
+
 def test_a_batch_is_left_to_the_reconciler_while_the_broker_is_marked_down(
     suite_queue: str,
 ) -> None:

@@ -27,6 +27,7 @@ from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import publish_on_commit, send_task
 from conveyor.jobs.representation import job_representation
 from conveyor.jobs.states import JobState
+from conveyor.jobs.task_messages import Shape
 from conveyor.webhooks.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -88,13 +89,18 @@ class DeliveryMessage:
     def send(self, *, producer: Producer | None = None) -> bool:
         """Send it to the system queue now; False if the broker is down (the dispatcher
         sends it again once ``next_attempt_at`` has passed)."""
-        return send_task(
+        shape = Shape(
             DELIVER_WEBHOOK_TASK,
+            queue=settings.CONVEYOR_SYSTEM_QUEUE,
+            priority=None,
+            soft_time_limit=None,
+            time_limit=int(attempt_lease().total_seconds()),
+        )
+        return send_task(
+            shape,
             [str(self.delivery_id), str(self.token)],
             what=f"webhook delivery {self.delivery_id}",
             producer=producer,
-            queue=settings.CONVEYOR_SYSTEM_QUEUE,
-            time_limit=int(attempt_lease().total_seconds()),
         )
 
 
