@@ -4,7 +4,9 @@ the CSRF ``process_view``, for the view, to render, and to close the response.""
 
 from __future__ import annotations
 
+import os
 import textwrap
+from pathlib import Path
 
 from tests.procs import fresh_python_report
 
@@ -47,15 +49,23 @@ SCRIPT = textwrap.dedent("""
         await application(scope, receive, send)
         return sent[0]["status"], list(hops)
 
-    status, healthz_hops = asyncio.run(get("/healthz"))
-    print(json.dumps({"status": status, "hops": healthz_hops}))
+    status, readyz_hops = asyncio.run(get("/readyz"))
+    live, healthz_hops = asyncio.run(get("/healthz"))
+    report = {"status": status, "hops": readyz_hops, "live": live, "live_hops": healthz_hops}
+    print(json.dumps(report))
 """)
 
 
-def test_a_lean_request_makes_one_thread_hop() -> None:
-    # when: /healthz (a sync view, on a path without browser middleware) is served
-    report = fresh_python_report(SCRIPT)
+def test_a_lean_request_makes_one_thread_hop(tmp_path: Path) -> None:
+    # when: /readyz (a sync view, on a path without browser middleware) is served, by a
+    # process whose database answers (a 503 would be logged on a hop of its own)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'hops.sqlite3'}"}
+    report = fresh_python_report(SCRIPT, env)
 
     # then: it answers, and its view, rendering and close took a single hop
     assert report["status"] == 200
     assert report["hops"] == ["in_one_hop.<locals>.run"]
+    # and /healthz, an async view, answers on the event loop: its only hop is the close
+    # (request_finished's sync receivers), after the answer has been sent
+    assert report["live"] == 200
+    assert report["live_hops"] == ["HttpResponseBase.close"]
