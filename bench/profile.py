@@ -1,11 +1,12 @@
-"""``python -m bench.profile {worker,bundle,submit} [--count N] [--profiler ...]``: where a
+"""``python -m bench.profile {worker,bundle,submit,batch} [--count N] [--profiler ...]``: where a
 job's time goes, in one process.
 
 ``worker`` stores N no-op jobs, then runs each through the worker's ``run_job`` (claim,
 handler, outcome) as a pool process would; ``bundle`` runs them 32 at a time through
 ``run_bundle`` (one claim, then each handler and outcome), as a batch's bundles are run;
 ``submit`` sends N ``POST /v1/jobs`` through
-Django's test client (middleware, authentication, validation, the INSERT, the publish).
+Django's test client (middleware, authentication, validation, the INSERT, the publish);
+``batch`` sends them 100 at a time through ``POST /v1/jobs/batch``.
 It prints the time per job and the statements one job runs, then, with ``--profiler``,
 a profile of the loop: ``cprofile`` (standard library) or ``pyinstrument`` (if
 installed: ``pip install -e ".[profile]"``). For a running worker pod, py-spy
@@ -35,24 +36,27 @@ if TYPE_CHECKING:
 NOOP = {"type": "demo.noop"}
 WARM_UP = 20
 BUNDLE = 32  # jobs per bundle on the ``bundle`` path (CONVEYOR_BUNDLE_MAX_JOBS' default)
+BATCH = 100  # jobs per request on the ``batch`` path (the benchmark's batch size)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", choices=["worker", "bundle", "submit"])
+    parser.add_argument("path", choices=["worker", "bundle", "submit", "batch"])
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--profiler", choices=["none", "cprofile", "pyinstrument"])
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conveyor.config.settings.base")
     django.setup()
-    per_call = BUNDLE if args.path == "bundle" else 1
+    per_call = {"bundle": BUNDLE, "batch": BATCH}.get(args.path, 1)
     calls = max(1, args.count // per_call)
     if args.path == "worker":
         one = _worker_path(args.count)
     elif args.path == "bundle":
         one = _bundle_path(calls * BUNDLE)
+    elif args.path == "batch":
+        one = _submit_path("/v1/jobs/batch", {"jobs": [NOOP] * BATCH})
     else:
-        one = _submit_path()
+        one = _submit_path("/v1/jobs", NOOP)
     for _ in range(WARM_UP):
         one()
     _statements(one)
@@ -122,17 +126,17 @@ def _bundle_path(count: int) -> Callable[[], None]:
     return one
 
 
-def _submit_path() -> Callable[[], None]:
+def _submit_path(path: str, payload: object) -> Callable[[], None]:
     from django.test import Client
 
     _, key = _client()
     http = Client(HTTP_AUTHORIZATION=f"Bearer {key}", SERVER_NAME="localhost")
-    body = json.dumps(NOOP)
+    body = json.dumps(payload)
 
     def one() -> None:
-        response = http.post("/v1/jobs", data=body, content_type="application/json")
+        response = http.post(path, data=body, content_type="application/json")
         if response.status_code != 201:
-            raise SystemExit(f"POST /v1/jobs answered {response.status_code}: {response.content!r}")
+            raise SystemExit(f"POST {path} answered {response.status_code}: {response.content!r}")
 
     return one
 

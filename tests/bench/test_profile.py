@@ -28,7 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # there but the slower ``make run`` test.
 @pytest.mark.parametrize(
     ("path", "database"),
-    [("worker", "postgres"), ("bundle", "postgres"), ("submit", "postgres"), ("worker", "sqlite")],
+    [
+        ("worker", "postgres"),
+        ("bundle", "postgres"),
+        ("submit", "postgres"),
+        ("batch", "postgres"),
+        ("worker", "sqlite"),
+    ],
 )
 def test_a_profile_run_prints_the_time_and_the_statements_of_a_job(
     path: str, database: str
@@ -81,7 +87,7 @@ def test_a_profile_run_prints_the_time_and_the_statements_of_a_job(
     # then it names the job's statements and the time per job, with the profile
     assert done.returncode == 0, done.stderr[-3000:]
     assert "statements for one job" in done.stdout
-    if path == "submit":
+    if path in ("submit", "batch"):
         assert "INSERT INTO" in done.stdout
     else:  # the claim, then the outcome: one statement on PostgreSQL, a transaction else
         assert """UPDATE "jobs_job" SET "state" = 'running'""" in done.stdout
