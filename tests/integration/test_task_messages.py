@@ -152,3 +152,25 @@ def test_with_publish_signals_connected_celery_sends_each_message(broker: Broker
         signals.before_task_publish.disconnect(on_publish)
     assert seen == [m["headers"]["id"] for m in received]
     assert all(m["headers"]["traced"] == "yes" for m in received)
+
+
+def test_templates_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a template is built without a broker: Celery records the message it would send
+    monkeypatch.setattr(task_messages, "MAX_TEMPLATES", 5)
+    task_messages.forget_templates()
+    try:
+        # when more shapes than the bound are sent (a client choosing its timeouts)
+        for seconds in range(1, 12):
+            shape = Shape(
+                EXECUTE_JOB_TASK,
+                "bounded",
+                priority=5,
+                soft_time_limit=seconds,
+                time_limit=seconds + 10,
+            )
+            built = task_messages.template_of(shape, {})
+            assert built.headers["timelimit"] == [seconds + 10, seconds]
+        # then only the newest are kept
+        assert len(task_messages._templates) == 5
+    finally:
+        task_messages.forget_templates()

@@ -90,6 +90,9 @@ class _Recorder:
 # Per process (the origin header names the process) and shape. The retry policy is the
 # same for every message (publishing.PUBLISH_RETRY_POLICY), so it is not in the key.
 _templates: dict[tuple[int, Shape], Template] = {}
+#: Templates kept at most: a job's timeout is the client's to choose, so shapes are not
+#: few; past this many, the oldest is dropped (a template is a few hundred bytes).
+MAX_TEMPLATES = 1024
 
 
 def signals_connected() -> bool:
@@ -118,10 +121,7 @@ def send_task(
             **options,
         )
         return
-    key = (os.getpid(), shape)
-    found = _templates.get(key)
-    if found is None:
-        found = _templates[key] = _build(shape, options)
+    found = template_of(shape, options)
     if connection is not None:
         producer = app.amqp.Producer(connection, auto_declare=False)
     with (
@@ -129,6 +129,18 @@ def send_task(
         chosen.connection._reraise_as_library_errors(),
     ):
         _publish(chosen, found, args)
+
+
+def template_of(shape: Shape, options: dict[str, Any]) -> Template:
+    """The kept template of ``shape``, built by Celery the first time (no broker needed)."""
+    key = (os.getpid(), shape)
+    found = _templates.get(key)
+    if found is None:
+        while len(_templates) >= MAX_TEMPLATES:
+            # The oldest first (dicts keep their order); another thread may have taken it.
+            _templates.pop(next(iter(_templates)), None)
+        found = _templates[key] = _build(shape, options)
+    return found
 
 
 def _build(shape: Shape, options: dict[str, Any]) -> Template:
