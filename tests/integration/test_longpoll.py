@@ -3,21 +3,27 @@ one listening connection per process, not by polling and not a connection per wa
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
+import psycopg
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from conveyor.clients.models import ApiClient
 from conveyor.clients.services import api_client_create
-from conveyor.jobs import longpoll, services
+from conveyor.jobs import longpoll, selectors, services
 from conveyor.jobs.models import Job
+from conveyor.jobs.representation import job_representation
 from conveyor_worker import attempts
+from conveyor_worker.attempts import Failure
 from tests.procs import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,6 +39,17 @@ def _listener_stopped_after() -> Iterator[None]:
 def client() -> ApiClient:
     made, _ = api_client_create(name=f"lp-{uuid.uuid4().hex[:6]}", scopes=["jobs:read"])
     return made
+
+
+@pytest.fixture
+def me_api() -> tuple[APIClient, ApiClient, str]:
+    """A client allowed to submit and read, an HTTP test client with its key, the key."""
+    made, key = api_client_create(
+        name=f"lp-{uuid.uuid4().hex[:6]}", scopes=["jobs:read", "jobs:write"]
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return api, made, key
 
 
 def _waiting_job(client: ApiClient) -> Job:
@@ -142,3 +159,144 @@ def test_the_workers_outcome_statement_wakes_the_wait(
         assert attempts.record_success(lease, {"answer": 42})
         # then the wait answers at once, with the finished job
         assert waited.result(timeout=60) == "succeeded"
+
+
+# ---- the final row in the worker's notification ---------------------------------------
+
+
+def _final_row(job: Job) -> dict[str, object]:
+    """The job's row as the worker's outcome statement sends it (``row_to_json``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT row_to_json(j)::text FROM jobs_job j WHERE j.id = %s", [job.pk])
+        (text,) = cursor.fetchone()
+    row: dict[str, object] = json.loads(text)
+    return row
+
+
+def _finished(client: ApiClient, *, result: object = None, failure: Failure | None = None) -> Job:
+    job = services.job_create(client=client, type="demo.noop", params={}, labels={"a": "b"})
+    lease = attempts.claim(job.pk, worker="w1", message_id=None)
+    assert lease is not None
+    assert attempts.record_progress(lease, 40.5, "almost")
+    if failure is None:
+        assert attempts.record_success(lease, result)
+    else:
+        assert attempts.record_failure(lease, failure)
+    return Job.objects.get(pk=job.pk)
+
+
+def test_a_final_row_makes_the_job_a_read_makes(client: ApiClient) -> None:
+    # given jobs as they end: with a result, with an error, cancelled, and one not final
+    jobs = [
+        _finished(client, result={"answer": 42, "list": [1, 2.5, None]}),
+        _finished(client, failure=Failure(type="ValueError", message="no", traceback="tb")),
+        services.job_cancel(job=_waiting_job(client)),
+        _waiting_job(client),
+    ]
+    fields = [field.attname for field in Job._meta.concrete_fields]
+    for job in jobs:
+        read = Job.objects.get(pk=job.pk)
+        # when each is made from its row as PostgreSQL's row_to_json gives it
+        made = longpoll.job_from_row(_final_row(read))
+        # then it has every value a read gives, and shows the same to a client
+        assert made is not None
+        assert [getattr(made, f) for f in fields] == [getattr(read, f) for f in fields]
+        assert job_representation(made) == job_representation(read)
+
+
+def test_a_row_that_does_not_convert_makes_no_job(client: ApiClient) -> None:
+    row = _final_row(_waiting_job(client))
+    assert longpoll.job_from_row({k: v for k, v in row.items() if k != "state"}) is None
+    assert longpoll.job_from_row({**row, "created_at": "yesterday"}) is None
+
+
+def test_the_workers_final_notification_carries_the_row_when_it_fits(client: ApiClient) -> None:
+    params = connection.get_connection_params()
+    with psycopg.Connection.connect(**{**params, "autocommit": True}) as listening:
+        listening.execute(f'LISTEN "{longpoll.CHANNEL}"')
+        # when a worker records a small result, and then a result too large for a payload
+        small = _finished(client, result={"answer": 42})
+        large = _finished(client, result={"text": "x" * longpoll.ROW_PAYLOAD_LIMIT})
+        payloads = [note.payload for note in listening.notifies(timeout=10, stop_after=2)]
+    # then the first notification is the final row, the second only the job's id
+    first = json.loads(payloads[0])
+    assert (first["id"], first["state"], first["result"]) == (
+        str(small.pk),
+        "succeeded",
+        {"answer": 42},
+    )
+    assert payloads[1] == str(large.pk)
+
+
+def test_a_submission_waiting_is_answered_from_the_final_row(
+    me_api: tuple[APIClient, ApiClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(longpoll, "BACKSTOP_SECONDS", 120.0)
+    reads: list[object] = []
+    job_get = selectors.job_get
+
+    def counted(**kwargs: object) -> Job:
+        reads.append(kwargs["job_id"])
+        return job_get(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(selectors, "job_get", counted)
+    api, me, _ = me_api
+    with ThreadPoolExecutor(1) as pool:
+        # given a client submitting a job and waiting for its outcome
+        posted = pool.submit(
+            lambda: api.post("/v1/jobs?wait=30", {"type": "demo.noop"}, format="json")
+        )
+        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
+        job = Job.objects.get(client=me)
+        # when a worker records its outcome (one statement, whose notification has the row)
+        lease = attempts.claim(job.pk, worker="w1", message_id=None)
+        assert lease is not None
+        assert attempts.record_success(lease, {"answer": 42})
+        response = posted.result(timeout=60)
+    # then the answer is the finished job, made from the row: the job was not read again
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "succeeded"
+    assert response.json()["result"] == {"answer": 42}
+    assert response["Location"] == f"/v1/jobs/{job.pk}"
+    assert reads == []
+
+
+def test_under_asgi_the_answer_from_the_row_takes_no_thread_hop(
+    me_api: tuple[APIClient, ApiClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asgiref import sync
+    from django.test import AsyncClient
+
+    monkeypatch.setattr(longpoll, "BACKSTOP_SECONDS", 120.0)
+    hops: list[str] = []
+    run_in_thread = sync.SyncToAsync.__call__
+
+    async def counted(self: sync.SyncToAsync[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await run_in_thread(self, *args, **kwargs)
+
+    monkeypatch.setattr(sync.SyncToAsync, "__call__", counted)
+    _, me, key = me_api
+    http = AsyncClient()
+
+    def submit_and_wait() -> Any:
+        return async_to_sync(http.post)(
+            "/v1/jobs?wait=30",
+            {"type": "demo.noop"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+    with ThreadPoolExecutor(1) as pool:
+        posted = pool.submit(submit_and_wait)
+        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
+        hops_before_outcome = len(hops)
+        job = Job.objects.get(client=me)
+        lease = attempts.claim(job.pk, worker="w1", message_id=None)
+        assert lease is not None
+        assert attempts.record_success(lease, {"answer": 42})
+        response = posted.result(timeout=60)
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "succeeded"
+    # after the outcome, the only hop is the response's close, once it was sent
+    assert hops[hops_before_outcome:] == ["HttpResponseBase.close"], hops

@@ -9,7 +9,8 @@ statement, with the same compare-and-set conditions as ``lifecycle.transition``:
   that is a transaction of its own commits without waiting for the WAL to reach the disk
   (see ``claim_returning`` for why nothing is lost);
 - ``end_attempt_statement``: on PostgreSQL, the outcome's ``UPDATE`` of the job, the
-  ``INSERT`` of its attempt and the ``pg_notify`` that wakes long-polls, as one statement
+  ``INSERT`` of its attempt and the ``pg_notify`` that wakes long-polls (carrying the
+  final row when it fits, ``longpoll.ROW_PAYLOAD_LIMIT``), as one statement
   (data-modifying CTEs), so one implicit transaction instead of ``BEGIN`` … ``COMMIT``.
 
 Only column names taken from the models go into the SQL text; every value is a
@@ -31,6 +32,7 @@ from django.db.models import Field, Model
 
 from conveyor.clients.models import ApiClient
 from conveyor.core import database
+from conveyor.jobs.longpoll import ROW_PAYLOAD_LIMIT
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.queues.models import PausedQueue
 
@@ -256,13 +258,21 @@ def _end_attempt_shape(
     job_column, _ = _column(JobAttempt, "job")
     columns.append(job_column)
     values.append(f"moved.{id_column}")
+    returning = id_column
     if notify:
-        last = f"SELECT pg_notify(%s, moved.{id_column}::text) FROM moved"  # noqa: S608
+        # The final row goes with the notification when it fits: a request waiting for
+        # this job answers from it, with no read (jobs/longpoll.py); else only the id.
+        returning += f", row_to_json({_table(Job)})::text AS final_row"
+        last = (
+            "SELECT pg_notify(%s, CASE WHEN octet_length(moved.final_row) <= "  # noqa: S608
+            f"{ROW_PAYLOAD_LIMIT} THEN moved.final_row ELSE moved.{id_column}::text END) "
+            "FROM moved"
+        )
     else:
         last = "SELECT 1 FROM moved"
     sql = (
         f"WITH moved AS (UPDATE {_table(Job)} SET {', '.join(_set_columns(changes))} "  # noqa: S608
-        f"WHERE {_where_job(states, holding=True)} RETURNING {id_column}), "
+        f"WHERE {_where_job(states, holding=True)} RETURNING {returning}), "
         f"recorded AS (INSERT INTO {_table(JobAttempt)} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM moved) "
         f"{last}"

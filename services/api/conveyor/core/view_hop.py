@@ -18,7 +18,7 @@ path a browser uses, are closed by the handler after sending, as Django does.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
@@ -33,6 +33,7 @@ RELEASED = "conveyor_released_vendor"
 
 SyncView = Callable[..., HttpResponseBase]
 AsyncView = Callable[..., Awaitable[HttpResponseBase]]
+_Response = TypeVar("_Response", bound=HttpResponseBase)
 
 
 def finished(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -40,6 +41,21 @@ def finished(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBa
     ``request_finished``: the connection goes back to the pool). Call it on the thread
     the view ran on. A request Django's sync handler serves (WSGI, the test client) is
     left as it is: that handler renders and closes in the request's thread anyway."""
+    if not isinstance(request, ASGIRequest):
+        return response
+    rendered_here(request, response)
+    if not response.streaming and request.path_info.startswith(LEAN_PREFIXES):
+        response.close()
+        connection = database.connection()
+        if connection.connection is None:
+            setattr(request, RELEASED, connection.vendor)
+    return response
+
+
+def rendered_here(request: HttpRequest, response: _Response) -> _Response:
+    """Render ``response`` (a template or DRF response) on this thread, now: Django's
+    async handler would otherwise render it in a thread of its own. A request Django's
+    sync handler serves is left as it is (that handler renders in the request's thread)."""
     if not isinstance(request, ASGIRequest):
         return response
     render = getattr(response, "render", None)
@@ -50,11 +66,6 @@ def finished(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBa
             return response
 
         response.render = rendered  # type: ignore[attr-defined]
-    if not response.streaming and request.path_info.startswith(LEAN_PREFIXES):
-        response.close()
-        connection = database.connection()
-        if connection.connection is None:
-            setattr(request, RELEASED, connection.vendor)
     return response
 
 

@@ -15,6 +15,7 @@ from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
 from conveyor.core.openapi import CURSOR_PARAMETERS, listed, paginated
 from conveyor.core.pagination import CreatedCursorPagination
+from conveyor.core.view_hop import rendered_here
 from conveyor.jobs import batch, bulk, idempotency, longpoll, quotas, selectors, services
 from conveyor.jobs.models import Job
 from conveyor.jobs.serializers import (
@@ -84,7 +85,15 @@ class JobCollectionApi(APIView):
             again = Response(JobOutput(waited).data, status=status, headers=headers)
             return self.finalize_response(request, again)
 
-        return longpoll.ask_to_wait(response, job_id=job.pk, timeout=wait, answer=answer)
+        def answer_from(final: Job) -> Response:
+            # The same answer from the final row the worker's notification carried, on
+            # the event loop: no database, rendered here (longpoll.ask_to_wait).
+            again = Response(JobOutput(final).data, status=status, headers=headers)
+            return rendered_here(request._request, self.finalize_response(request, again))
+
+        return longpoll.ask_to_wait(
+            response, job_id=job.pk, timeout=wait, answer=answer, answer_from=answer_from
+        )
 
     @extend_schema(
         parameters=[JobListQuery, *CURSOR_PARAMETERS],

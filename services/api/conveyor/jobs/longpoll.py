@@ -13,7 +13,10 @@ which polls, keeps that thread.
 On PostgreSQL one ``Listener`` per API process, a thread, LISTENs on one channel
 (``CHANNEL``) on a connection of its own; every final transition (``notify_final``, called
 by ``lifecycle``, ``services`` and the worker's outcome statement) NOTIFYs it with the
-job's id, which PostgreSQL delivers at commit. The listener wakes that job's waiters of
+job's id, which PostgreSQL delivers at commit. The worker's outcome statement sends the
+job's final row instead (JSON, when it fits in ``ROW_PAYLOAD_LIMIT`` bytes): a wait that
+has a view of the job to answer with (``POST /v1/jobs?wait``) then answers from it on
+the event loop, with no read and no hop to a thread. The listener wakes that job's waiters of
 its process, whatever their number. A waiter reads the state once it is registered and
 again at each wake; without a notification it re-reads every ``BACKSTOP_SECONDS``, and
 every waiter re-reads when the listener (re)connects, since notifications sent while it
@@ -28,6 +31,7 @@ once with the job as it is, with the header ``Conveyor-Wait-Shortened: true``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Iterator
@@ -40,7 +44,9 @@ from uuid import UUID
 import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections
+from django.db.models import JSONField
 from django.http import HttpRequest, HttpResponseBase
 
 from conveyor.core import database
@@ -53,8 +59,11 @@ logger = logging.getLogger(__name__)
 
 # Set to "true" on an answer whose wait was shortened (the process held its limit).
 SHORTENED_HEADER = "Conveyor-Wait-Shortened"
-# The channel every final transition notifies, with the job's id as the payload.
+# The channel every final transition notifies, with the job's id as the payload, or its
+# final row as JSON (the worker's outcome statement) when that fits in this many bytes
+# (PostgreSQL's limit for a payload is 8,000).
 CHANNEL = "conveyor_job_final"
+ROW_PAYLOAD_LIMIT = 7900
 # Re-read the state this often even without a notification (a missed one costs this).
 BACKSTOP_SECONDS = 5.0
 POLL_FIRST_SECONDS = 0.05
@@ -107,16 +116,19 @@ wait_slots = WaitSlots()
 class _Waiter:
     """One waiting request: woken on its event loop from the listener's thread."""
 
-    __slots__ = ("event", "loop", "notified")
+    __slots__ = ("event", "loop", "notified", "row")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.event = asyncio.Event()
         #: True once the job's notification came: it is final, no read is needed.
         self.notified = False
+        #: The final row, when the notification carried it.
+        self.row: dict[str, Any] | None = None
 
-    def wake(self, *, notified: bool) -> None:
+    def wake(self, *, notified: bool, row: dict[str, Any] | None = None) -> None:
         if notified:
+            self.row = row
             self.notified = True
         with suppress(RuntimeError):  # its loop has closed: the request is gone
             self.loop.call_soon_threadsafe(self.event.set)
@@ -174,14 +186,16 @@ class Listener:
         with self._lock:
             return sum(len(w) for w in self._waiters.values())
 
-    def _wake(self, job_id: UUID | None, *, notified: bool) -> None:
+    def _wake(
+        self, job_id: UUID | None, *, notified: bool, row: dict[str, Any] | None = None
+    ) -> None:
         with self._lock:
             if job_id is None:
                 woken = [w for waiting in self._waiters.values() for w in waiting]
             else:
                 woken = list(self._waiters.get(job_id, ()))
         for waiter in woken:
-            waiter.wake(notified=notified)
+            waiter.wake(notified=notified, row=row)
 
     def _connect(self) -> psycopg.Connection[Any]:
         params = connections[self._alias].get_connection_params()
@@ -197,9 +211,9 @@ class Listener:
                     self._wake(None, notified=False)
                     while not self._stopping.is_set():
                         for note in connection.notifies(timeout=LISTEN_SLICE_SECONDS):
-                            job_id = _job_id_of(note.payload)
+                            job_id, row = _parse(note.payload)
                             if job_id is not None:  # else not one of ours: ignored
-                                self._wake(job_id, notified=True)
+                                self._wake(job_id, notified=True, row=row)
             except Exception:
                 logger.warning("long-poll listener lost its connection", exc_info=True)
             finally:
@@ -207,11 +221,36 @@ class Listener:
             self._stopping.wait(RECONNECT_SECONDS)
 
 
-def _job_id_of(payload: str) -> UUID | None:
+def _parse(payload: str) -> tuple[UUID | None, dict[str, Any] | None]:
+    """A notification's job id, and its final row when it carries one."""
+    if not payload.startswith("{"):
+        try:
+            return UUID(payload), None
+        except ValueError:
+            return None, None
     try:
-        return UUID(payload)
-    except ValueError:
+        row = json.loads(payload)
+        return UUID(row["id"]), row
+    except (ValueError, TypeError, KeyError):
+        return None, None
+
+
+def job_from_row(row: dict[str, Any]) -> Job | None:
+    """The job of a final row as the worker's notification carries it (PostgreSQL's
+    ``row_to_json``: columns by name, JSON columns as JSON, instants as ISO 8601 text),
+    made as a read would make it; None if a column is missing or does not convert."""
+    fields = Job._meta.concrete_fields
+    try:
+        values = [_value(field, row[str(field.column)]) for field in fields]
+    except (KeyError, ValidationError):
         return None
+    return Job.from_db(database.alias(), [field.attname for field in fields], values)
+
+
+def _value(field: Any, value: Any) -> Any:
+    if value is None or isinstance(field, JSONField):
+        return value  # a JSON column came as the JSON it holds
+    return field.to_python(value)
 
 
 _listeners: dict[str, Listener] = {}
@@ -255,16 +294,19 @@ def _final(job_id: UUID) -> bool:
     return state in FINAL_STATES
 
 
-async def wait_final(job_id: UUID, timeout: timedelta, *, released: str | None = None) -> None:
+async def wait_final(
+    job_id: UUID, timeout: timedelta, *, released: str | None = None
+) -> dict[str, Any] | None:
     """Return once the job is final, or after ``timeout``; holds no thread meanwhile.
     The caller has just read the job, not final. ``released``: the request's thread
-    already gave its connection back, to a database of that vendor (``view_hop``)."""
+    already gave its connection back, to a database of that vendor (``view_hop``).
+    Returns the job's final row when its notification carried it (``job_from_row``)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout.total_seconds()
     listened = released == "postgresql" if released else await sync_to_async(_release)()
     if not listened:
         await _wait_polling(job_id, deadline)
-        return
+        return None
     # The request's thread goes back to the pool while it waits (core/request_threads.py):
     # its connection is given back, nothing of the request remains on it.
     request_threads.hand_back()
@@ -278,15 +320,15 @@ async def wait_final(job_id: UUID, timeout: timedelta, *, released: str | None =
             # registered: a job that ends after this read is notified to the waiter.
             waiter.event.clear()
             if await final(job_id):
-                return
+                return waiter.row
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return
+                return None
             with suppress(TimeoutError):
                 await asyncio.wait_for(waiter.event.wait(), min(remaining, BACKSTOP_SECONDS))
             if waiter.notified:
                 # Only a final transition notifies, and a final job stays final.
-                return
+                return waiter.row
 
 
 async def _wait_polling(job_id: UUID, deadline: float) -> None:
@@ -314,6 +356,8 @@ class WaitOrder:
     timeout: timedelta
     #: Makes the answer after the wait; None: the view, run again.
     answer: Callable[[], HttpResponseBase] | None = None
+    #: Makes the answer from the job's final row, on the event loop (no database).
+    answer_from: Callable[[Job], HttpResponseBase] | None = None
 
 
 _Response = TypeVar("_Response", bound=HttpResponseBase)
@@ -325,11 +369,14 @@ def ask_to_wait(
     job_id: UUID,
     timeout: timedelta,
     answer: Callable[[], HttpResponseBase] | None = None,
+    answer_from: Callable[[Job], HttpResponseBase] | None = None,
 ) -> _Response:
     """Mark ``response`` (a job not final yet): ``long_polling`` waits up to ``timeout``
     for the job, then answers with ``answer()``, or else the view's next response (a
-    view that changes nothing, such as a GET, may simply run again)."""
-    setattr(response, _WAIT_ATTRIBUTE, WaitOrder(job_id, timeout, answer))
+    view that changes nothing, such as a GET, may simply run again). When the job's
+    final row came with its notification, ``answer_from(job)`` answers instead, on the
+    event loop: it must touch no database and render its response there."""
+    setattr(response, _WAIT_ATTRIBUTE, WaitOrder(job_id, timeout, answer, answer_from))
     return response
 
 
@@ -356,9 +403,16 @@ def long_polling(
                 response[SHORTENED_HEADER] = "true"
                 return response
             long_polled(request)
-            await wait_final(order.job_id, order.timeout, released=getattr(request, RELEASED, None))
-        # The answer's sync code on a kept thread, not on one started for it.
+            row = await wait_final(
+                order.job_id, order.timeout, released=getattr(request, RELEASED, None)
+            )
+        # The answer's sync code (or the response's close) on a kept thread, not on one
+        # started for it.
         request_threads.take_again()
+        final = job_from_row(row) if row is not None and order.answer_from else None
+        if final is not None and order.answer_from is not None:
+            # No read and no hop: the response is closed after it is sent (ApiHandler).
+            return order.answer_from(final)
         if order.answer is not None:
             answer_now = order.answer
             return await sync_to_async(lambda: finished(request, answer_now()))()
