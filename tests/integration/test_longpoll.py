@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -164,6 +164,19 @@ def test_the_workers_outcome_statement_wakes_the_wait(
 # ---- the final row in the worker's notification ---------------------------------------
 
 
+def _closing(call: Callable[[], Any]) -> Callable[[], Any]:
+    """``call``, then this thread's database connections closed (the test database is
+    dropped at the end of the run, and a connection left open would keep it)."""
+
+    def run() -> Any:
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    return run
+
+
 def _final_row(job: Job) -> dict[str, object]:
     """The job's row as the worker's outcome statement sends it (``row_to_json``)."""
     with connection.cursor() as cursor:
@@ -244,7 +257,7 @@ def test_a_submission_waiting_is_answered_from_the_final_row(
     with ThreadPoolExecutor(1) as pool:
         # given a client submitting a job and waiting for its outcome
         posted = pool.submit(
-            lambda: api.post("/v1/jobs?wait=30", {"type": "demo.noop"}, format="json")
+            _closing(lambda: api.post("/v1/jobs?wait=30", {"type": "demo.noop"}, format="json"))
         )
         wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
         job = Job.objects.get(client=me)
@@ -288,7 +301,7 @@ def test_under_asgi_the_answer_from_the_row_takes_no_thread_hop(
         )
 
     with ThreadPoolExecutor(1) as pool:
-        posted = pool.submit(submit_and_wait)
+        posted = pool.submit(_closing(submit_and_wait))
         wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
         hops_before_outcome = len(hops)
         job = Job.objects.get(client=me)
