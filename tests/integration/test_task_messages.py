@@ -5,6 +5,7 @@ Celery's publish signals (tracing), every message still goes through Celery."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -53,6 +54,19 @@ def _received(inbox: Any) -> dict[str, Any]:
         "body": json.loads(message.body or b"null"),
         "routing_key": message.delivery_info.get("routing_key"),
     }
+
+
+def _sent_and_received(broker: Broker, shape: Shape, count: int) -> list[dict[str, Any]]:
+    """``count`` messages of ``shape`` sent through ``task_messages``, as received from
+    the shape's queue (deleted afterwards)."""
+    with Connection(broker.url, transport_options=broker.transport_options) as conn:
+        try:
+            for _ in range(count):
+                task_messages.send_task(shape, [str(uuid.uuid4())], connection=conn)
+            inbox = conn.SimpleQueue(app.amqp.queues[shape.queue])  # type: ignore[arg-type]
+            return [_received(inbox) for _ in range(count)]
+        finally:
+            Queue(shape.queue, Exchange(shape.queue))(conn.default_channel).delete()
 
 
 def _without(message: dict[str, Any], headers: set[str], properties: set[str]) -> dict[str, Any]:
@@ -116,14 +130,7 @@ def test_the_second_message_of_a_shape_is_not_built_by_celery(
         return send_task(*args, **kwargs)
 
     monkeypatch.setattr(app, "send_task", counting)
-    with Connection(broker.url, transport_options=broker.transport_options) as conn:
-        try:
-            for _ in range(3):
-                task_messages.send_task(shape, [str(uuid.uuid4())], connection=conn)
-            inbox = conn.SimpleQueue(app.amqp.queues[queue_name])  # type: ignore[arg-type]
-            received = [_received(inbox) for _ in range(3)]
-        finally:
-            Queue(queue_name, Exchange(queue_name))(conn.default_channel).delete()
+    received = _sent_and_received(broker, shape, 3)
     # Celery built one message, with no arguments (the template); all three were sent
     assert built == [[]]
     assert len({m["headers"]["id"] for m in received}) == 3
@@ -140,14 +147,7 @@ def test_with_publish_signals_connected_celery_sends_each_message(broker: Broker
 
     signals.before_task_publish.connect(on_publish)
     try:
-        with Connection(broker.url, transport_options=broker.transport_options) as conn:
-            try:
-                for _ in range(2):
-                    task_messages.send_task(shape, [str(uuid.uuid4())], connection=conn)
-                inbox = conn.SimpleQueue(app.amqp.queues[queue_name])  # type: ignore[arg-type]
-                received = [_received(inbox) for _ in range(2)]
-            finally:
-                Queue(queue_name, Exchange(queue_name))(conn.default_channel).delete()
+        received = _sent_and_received(broker, shape, 2)
     finally:
         signals.before_task_publish.disconnect(on_publish)
     assert seen == [m["headers"]["id"] for m in received]
@@ -174,3 +174,21 @@ def test_templates_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         assert len(task_messages._templates) == 5
     finally:
         task_messages.forget_templates()
+
+
+def test_a_forked_process_starts_without_templates() -> None:
+    # given a template built in this process
+    task_messages.template_of(Shape(EXECUTE_JOB_TASK, "forked"), {})
+    assert task_messages._templates
+    # when it forks (gunicorn's and Celery's pool processes), the child has none: its
+    # messages name the child as their origin
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(writer, str(len(task_messages._templates)).encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    assert os.read(reader, 16) == b"0"
+    os.close(reader)
+    task_messages.forget_templates()

@@ -409,10 +409,11 @@ def long_polling(
         # The answer's sync code (or the response's close) on a kept thread, not on one
         # started for it.
         request_threads.take_again()
-        final = job_from_row(row) if row is not None and order.answer_from else None
-        if final is not None and order.answer_from is not None:
-            # No read and no hop: the response is closed after it is sent (ApiHandler).
-            return order.answer_from(final)
+        if row is not None and order.answer_from is not None:
+            final = job_from_row(row)
+            if final is not None:
+                # No read and no hop: the response is closed after it is sent (ApiHandler).
+                return order.answer_from(final)
         if order.answer is not None:
             answer_now = order.answer
             return await sync_to_async(lambda: finished(request, answer_now()))()

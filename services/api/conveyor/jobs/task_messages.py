@@ -35,9 +35,9 @@ class Shape:
 
     task: str
     queue: str
-    priority: int | None
-    soft_time_limit: int | None
-    time_limit: int | None
+    priority: int | None = None
+    soft_time_limit: int | None = None
+    time_limit: int | None = None
 
     def options(self) -> dict[str, Any]:
         """``send_task``'s routing and limit options for this shape."""
@@ -87,9 +87,10 @@ class _Recorder:
         self.sent = (body, kwargs)
 
 
-# Per process (the origin header names the process) and shape. The retry policy is the
-# same for every message (publishing.PUBLISH_RETRY_POLICY), so it is not in the key.
-_templates: dict[tuple[int, Shape], Template] = {}
+# Per shape. The retry policy is the same for every message
+# (publishing.PUBLISH_RETRY_POLICY), so it is not in the key. A forked process starts
+# without them: the origin header names the process.
+_templates: dict[Shape, Template] = {}
 #: Templates kept at most: a job's timeout is the client's to choose, so shapes are not
 #: few; past this many, the oldest is dropped (a template is a few hundred bytes).
 MAX_TEMPLATES = 1024
@@ -133,13 +134,12 @@ def send_task(
 
 def template_of(shape: Shape, options: dict[str, Any]) -> Template:
     """The kept template of ``shape``, built by Celery the first time (no broker needed)."""
-    key = (os.getpid(), shape)
-    found = _templates.get(key)
+    found = _templates.get(shape)
     if found is None:
         while len(_templates) >= MAX_TEMPLATES:
             # The oldest first (dicts keep their order); another thread may have taken it.
             _templates.pop(next(iter(_templates)), None)
-        found = _templates[key] = _build(shape, options)
+        found = _templates[shape] = _build(shape, options)
     return found
 
 
@@ -189,5 +189,8 @@ def _publish(producer: Producer, template: Template, args: list[Any]) -> None:
 
 
 def forget_templates() -> None:
-    """Drop every template (a test that changes the broker or Celery's settings)."""
+    """Drop every template (a forked process; a test that changes the broker)."""
     _templates.clear()
+
+
+os.register_at_fork(after_in_child=forget_templates)

@@ -92,8 +92,6 @@ class DeliveryMessage:
         shape = Shape(
             DELIVER_WEBHOOK_TASK,
             queue=settings.CONVEYOR_SYSTEM_QUEUE,
-            priority=None,
-            soft_time_limit=None,
             time_limit=int(attempt_lease().total_seconds()),
         )
         return send_task(
