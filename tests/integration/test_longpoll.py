@@ -177,6 +177,22 @@ def _closing(call: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
+def _submitted_and_finished(
+    submit: Callable[[], Any], me: ApiClient, *, waiting: Callable[[], object] = lambda: None
+) -> tuple[Any, Job]:
+    """``submit()`` (a submission that waits) in a thread; once it waits, ``waiting()``,
+    then a worker's claim and success of its job. The response, and the job."""
+    with ThreadPoolExecutor(1) as pool:
+        posted = pool.submit(_closing(submit))
+        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
+        waiting()
+        job = Job.objects.get(client=me)
+        lease = attempts.claim(job.pk, worker="w1", message_id=None)
+        assert lease is not None
+        assert attempts.record_success(lease, {"answer": 42})
+        return posted.result(timeout=60), job
+
+
 def _final_row(job: Job) -> dict[str, object]:
     """The job's row as the worker's outcome statement sends it (``row_to_json``)."""
     with connection.cursor() as cursor:
@@ -254,18 +270,11 @@ def test_a_submission_waiting_is_answered_from_the_final_row(
 
     monkeypatch.setattr(selectors, "job_get", counted)
     api, me, _ = me_api
-    with ThreadPoolExecutor(1) as pool:
-        # given a client submitting a job and waiting for its outcome
-        posted = pool.submit(
-            _closing(lambda: api.post("/v1/jobs?wait=30", {"type": "demo.noop"}, format="json"))
-        )
-        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
-        job = Job.objects.get(client=me)
-        # when a worker records its outcome (one statement, whose notification has the row)
-        lease = attempts.claim(job.pk, worker="w1", message_id=None)
-        assert lease is not None
-        assert attempts.record_success(lease, {"answer": 42})
-        response = posted.result(timeout=60)
+    # given a client submitting a job and waiting for its outcome, when a worker records
+    # it (one statement, whose notification has the row)
+    response, job = _submitted_and_finished(
+        lambda: api.post("/v1/jobs?wait=30", {"type": "demo.noop"}, format="json"), me
+    )
     # then the answer is the finished job, made from the row: the job was not read again
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "succeeded"
@@ -291,6 +300,7 @@ def test_under_asgi_the_answer_from_the_row_takes_no_thread_hop(
     monkeypatch.setattr(sync.SyncToAsync, "__call__", counted)
     _, me, key = me_api
     http = AsyncClient()
+    hops_before_outcome: list[int] = []
 
     def submit_and_wait() -> Any:
         return async_to_sync(http.post)(
@@ -300,16 +310,10 @@ def test_under_asgi_the_answer_from_the_row_takes_no_thread_hop(
             headers={"Authorization": f"Bearer {key}"},
         )
 
-    with ThreadPoolExecutor(1) as pool:
-        posted = pool.submit(_closing(submit_and_wait))
-        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
-        hops_before_outcome = len(hops)
-        job = Job.objects.get(client=me)
-        lease = attempts.claim(job.pk, worker="w1", message_id=None)
-        assert lease is not None
-        assert attempts.record_success(lease, {"answer": 42})
-        response = posted.result(timeout=60)
+    response, _ = _submitted_and_finished(
+        submit_and_wait, me, waiting=lambda: hops_before_outcome.append(len(hops))
+    )
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "succeeded"
     # after the outcome, the only hop is the response's close, once it was sent
-    assert hops[hops_before_outcome:] == ["HttpResponseBase.close"], hops
+    assert hops[hops_before_outcome[0] :] == ["HttpResponseBase.close"], hops
