@@ -125,15 +125,24 @@ class LeaseKeeper:
 
     def _loop(self) -> None:
         renew_every = settings.CONVEYOR_LEASE.total_seconds() / 3
+        # Whether this thread holds a database connection: given back once nothing is
+        # watched, so an idle worker keeps one connection per process, not two (and a
+        # test database can be dropped while the thread sleeps).
+        connected = False
         while True:
             time.sleep(CHECK_INTERVAL_SECONDS / 4)
             with self._lock:
+                idle = not self._running
                 due = [
                     c
                     for c in self._running.values()
                     if time.monotonic() - c.last_checked >= CHECK_INTERVAL_SECONDS
                 ]
+            if idle and connected:
+                database.connection().close()
+                connected = False
             for ctx in due:
+                connected = True
                 try:
                     self._check(ctx, renew_every)
                 except Exception:
