@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conveyor.clients.models import ApiClient
 from conveyor.core import database
-from conveyor.jobs.insert import insert_job
+from conveyor.jobs.insert import insert_job, insert_jobs
 from conveyor.jobs.models import Job
 from conveyor.jobs.services import prepare_job
 
@@ -26,23 +26,22 @@ def _stored(job: Job) -> dict[str, Any]:
     return row
 
 
-@pytest.mark.parametrize(
-    "submission",
-    [
-        {"type": "demo.noop", "params": {}},
-        {
-            "type": "demo.sleep",
-            "params": {"seconds": 0.5},
-            "priority": 9,
-            "labels": {"team": "data", "ünïcode": "✓"},
-            "webhook_url": "https://example.com/hook",
-            "max_attempts": 2,
-            "timeout_seconds": 30,
-        },
-        {"type": "demo.noop", "params": {}, "run_at": "later"},
-    ],
-    ids=["plain", "every-field", "scheduled"],
-)
+SUBMISSIONS: list[dict[str, Any]] = [
+    {"type": "demo.noop", "params": {}},
+    {
+        "type": "demo.sleep",
+        "params": {"seconds": 0.5},
+        "priority": 9,
+        "labels": {"team": "data", "ünïcode": "✓"},
+        "webhook_url": "https://example.com/hook",
+        "max_attempts": 2,
+        "timeout_seconds": 30,
+    },
+    {"type": "demo.noop", "params": {}, "run_at": "later"},
+]
+
+
+@pytest.mark.parametrize("submission", SUBMISSIONS, ids=["plain", "every-field", "scheduled"])
 def test_the_row_is_the_one_save_stores(me: ApiClient, submission: dict[str, Any]) -> None:
     # given: two jobs prepared alike
     now = timezone.now()
@@ -71,3 +70,57 @@ def test_inserting_the_same_job_twice_fails_as_save_does(me: ApiClient) -> None:
     insert_job(job)
     with pytest.raises(IntegrityError), transaction.atomic(using=database.alias()):
         insert_job(job)
+
+
+def _submissions(now: Any) -> list[dict[str, Any]]:
+    """One of each kind, and params whose text JSON must escape (quotes, backslashes,
+    control characters, non-ASCII), with numbers at their limits."""
+    tricky = {
+        "a": {
+            "text": 'a "quote", a \\ backslash, a tab\t, a newline\n, ünïcode ✓ 𝄞',
+            "numbers": [0.1, 1.5e-7, 2**62, -3, 12345.678],
+            "nested": [None, True, False, {"": ""}],
+        }
+    }
+    return [
+        *(
+            {**s, "run_at": now + timedelta(hours=1)} if s.get("run_at") == "later" else s
+            for s in SUBMISSIONS
+        ),
+        {"type": "demo.gather", "params": {"inputs": tricky}, "labels": {"k": 'v "q"'}},
+    ]
+
+
+def test_a_batch_is_the_rows_bulk_create_stores(me: ApiClient) -> None:
+    # given: two batches prepared alike
+    now = timezone.now()
+    submissions = _submissions(now)
+    by_orm = [prepare_job(client=me, now=now, **s) for s in submissions]
+    by_insert = [prepare_job(client=me, now=now, **s) for s in submissions]
+
+    # when: one is stored by Django's bulk_create, the other inserted
+    Job.objects.bulk_create(by_orm)
+    with CaptureQueriesContext(connections[database.alias()]) as queries:
+        insert_jobs(by_insert)
+
+    # then: one statement, and the same rows
+    assert len(queries.captured_queries) == 1
+    for inserted, created in zip(by_insert, by_orm, strict=True):
+        assert _stored(inserted) == _stored(created)
+        assert inserted._state.adding is False
+    # and what a job is read back as is what was prepared
+    gathered = Job.objects.get(pk=by_insert[-1].pk)
+    assert gathered.params == by_insert[-1].params
+    assert gathered.created_at == now
+
+
+def test_a_batch_with_a_stored_job_stores_none(me: ApiClient) -> None:
+    from django.db import IntegrityError, transaction
+
+    now = timezone.now()
+    stored = prepare_job(client=me, now=now, type="demo.noop", params={})
+    insert_job(stored)
+    new = prepare_job(client=me, now=now, type="demo.noop", params={})
+    with pytest.raises(IntegrityError), transaction.atomic(using=database.alias()):
+        insert_jobs([new, stored])
+    assert not Job.objects.filter(pk=new.pk).exists()

@@ -24,6 +24,7 @@ from conveyor.core import database, metrics
 from conveyor.core.errors import InvalidInput
 from conveyor.core.problems import flatten_field_errors
 from conveyor.jobs import quotas
+from conveyor.jobs.insert import insert_jobs
 from conveyor.jobs.lifecycle import message_of
 from conveyor.jobs.models import Job
 from conveyor.jobs.publishing import bundles_of, publish_on_commit
@@ -76,7 +77,7 @@ def jobs_create_batch(
     # Every item counts against the client's cap, before any is stored.
     quotas.check_unfinished_jobs(client=client, adding=len(jobs))
     with transaction.atomic(using=database.alias()):
-        Job.objects.bulk_create(jobs)
+        insert_jobs(jobs)
         queued = [job for job in jobs if job.state == JobState.QUEUED]
         alone = {job.id for job in queued if rate_limited(job)}
         publish_on_commit(bundles_of([message_of(job) for job in queued], alone=alone))

@@ -11,12 +11,26 @@ through the connection's cursor (so query logging and execute wrappers still see
 ``Job`` has no ``save()`` of its own and nothing listens to its save signals (nothing
 happens on save in this code base, STYLE.md), so skipping them changes nothing; a test
 compares the rows both ways (``tests/api/test_job_insert.py``).
+
+``insert_jobs`` inserts a batch's jobs in one statement. On PostgreSQL the rows travel
+as one JSON document, ``INSERT ... SELECT ... FROM json_populate_recordset(...)``:
+``json.dumps`` writes it in C, where Django's ``bulk_create`` (``UNNEST`` of one array per
+column) has psycopg quote every value of every array in Python, which was a fifth of a
+batch request's CPU. PostgreSQL reads each JSON value as its column's type, exactly as it
+reads a bound parameter; a test compares the rows with ``bulk_create``'s.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import JSONField
 from django.db.models.sql import InsertQuery
+from django.utils import timezone
 
 from conveyor.core import database
 from conveyor.jobs.models import Job
@@ -24,6 +38,8 @@ from conveyor.jobs.models import Job
 # The INSERT's text per database vendor ("postgresql", "sqlite"), made on first use (two
 # threads making it at once make the same text; either is kept).
 _statements: dict[str, str] = {}
+# The many-row INSERT's text on PostgreSQL, made on first use.
+_many_statement: list[str] = []
 
 
 def _statement(connection: BaseDatabaseWrapper, job: Job) -> str:
@@ -51,3 +67,55 @@ def insert_job(job: Job) -> None:
         cursor.execute(_statement(connection, job), params)
     job._state.adding = False
     job._state.db = database.alias()
+
+
+def _json_statement(connection: BaseDatabaseWrapper) -> str:
+    if not _many_statement:
+        table = connection.ops.quote_name(Job._meta.db_table)
+        columns = ", ".join(
+            connection.ops.quote_name(field.column) for field in Job._meta.local_concrete_fields
+        )
+        # The names are the model's own, quoted; the rows are the one parameter.
+        _many_statement.append(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+            f"FROM json_populate_recordset(NULL::{table}, %s)"
+        )
+    return _many_statement[0]
+
+
+def _json_value(value: object) -> object:
+    """A column's value in the batch's JSON, for the types ``json`` does not write."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            raise TypeError(f"a naive datetime ({value}) cannot be stored as an instant")
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value a job has")
+
+
+def _json_fields() -> bool:
+    """Whether every JSON field of ``Job`` writes with the standard encoder (no field's own
+    ``encoder``, whose output only its own ``dumps`` would reproduce)."""
+    return all(
+        field.encoder is None
+        for field in Job._meta.local_concrete_fields
+        if isinstance(field, JSONField)
+    )
+
+
+def insert_jobs(jobs: Sequence[Job]) -> None:
+    """``Job.objects.bulk_create(jobs)`` on conveyor's database, in one statement."""
+    connection = database.connection()
+    if connection.vendor != "postgresql" or not _json_fields():
+        Job.objects.using(database.alias()).bulk_create(jobs)
+        return
+    fields = [(field, field.column) for field in Job._meta.local_concrete_fields]
+    rows = [{column: field.pre_save(job, True) for field, column in fields} for job in jobs]
+    document = json.dumps(rows, default=_json_value, ensure_ascii=False, allow_nan=False)
+    with connection.cursor() as cursor:
+        cursor.execute(_json_statement(connection), [document])
+    alias = database.alias()
+    for job in jobs:
+        job._state.adding = False
+        job._state.db = alias
