@@ -113,3 +113,36 @@ def test_a_batch_over_the_body_limit_is_413(api: APIClient, me: ApiClient) -> No
 
     problem_of(submit(api, body), 413)
     assert not Job.objects.filter(client=me).exists()
+
+
+def test_items_sharing_an_envelope_keep_their_own_params(api: APIClient, me: ApiClient) -> None:
+    # given items alike but for their params (the envelope validated once)
+    envelope = {"type": "demo.noop", "queue": "default", "priority": 3, "labels": {"k": "v"}}
+    items: list[dict[str, Any]] = [dict(envelope)]  # no params
+    items += [{**envelope, "type": "demo.sleep", "params": {"seconds": n}} for n in range(5)]
+    # when
+    response = submit(api, {"jobs": items})
+    # then each job has its own params and the shared envelope
+    assert response.status_code == 201, response.content
+    jobs = response.json()["jobs"]
+    assert jobs[0]["params"] == {}
+    assert [j["params"]["seconds"] for j in jobs[1:]] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert {(j["priority"], j["queue"], j["labels"]["k"]) for j in jobs} == {(3, "default", "v")}
+
+
+def test_a_seen_envelope_still_refuses_what_differs(api: APIClient, me: ApiClient) -> None:
+    # given items whose envelopes equal a valid one's to Python (True == 1, 1.0 == 1), and
+    # one with that envelope whose params are not an object
+    items: list[Any] = [
+        {"type": "demo.noop", "priority": 1},
+        {"type": "demo.noop", "priority": True},
+        {"type": "demo.noop", "priority": 1, "params": "not an object"},
+        {"type": "demo.noop", "labels": {"a": "b"}},
+        {"type": "demo.noop", "labels": {"a": "b\x01c"}},
+    ]
+    # when
+    response = submit(api, {"jobs": items})
+    # then each is refused as a whole validation refuses it
+    body = problem_of(response, 400)
+    assert error_fields(body) == {"jobs[1].priority", "jobs[2].params", "jobs[4].labels.a"}
+    assert not Job.objects.filter(client=me).exists()
