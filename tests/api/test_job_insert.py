@@ -124,3 +124,15 @@ def test_a_batch_with_a_stored_job_stores_none(me: ApiClient) -> None:
     with pytest.raises(IntegrityError), transaction.atomic(using=database.alias()):
         insert_jobs([new, stored])
     assert not Job.objects.filter(pk=new.pk).exists()
+
+
+def test_a_field_that_computes_its_value_on_save_is_not_read_plainly() -> None:
+    from django.db import models
+
+    from conveyor.jobs.insert import _plain
+
+    assert _plain(models.CharField(max_length=5))
+    assert _plain(models.DateTimeField())
+    assert not _plain(models.DateTimeField(auto_now=True))
+    assert not _plain(models.DateField(auto_now_add=True))
+    assert not _plain(models.FileField())

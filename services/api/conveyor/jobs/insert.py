@@ -23,12 +23,15 @@ reads a bound parameter; a test compares the rows with ``bulk_create``'s.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import cache
+from operator import attrgetter
+from typing import Any
 from uuid import UUID
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import JSONField
+from django.db.models import DateField, Field, JSONField
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
@@ -94,6 +97,23 @@ def _json_value(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not a column value a job has")
 
 
+def _plain(field: Field[Any, Any]) -> bool:
+    """Whether the field's ``pre_save`` only reads the attribute (no ``auto_now``)."""
+    if isinstance(field, DateField):  # DateTimeField too
+        return not (field.auto_now or field.auto_now_add)
+    return type(field).pre_save is Field.pre_save
+
+
+@cache
+def _row_reader() -> tuple[tuple[str, ...], Callable[[Job], tuple[Any, ...]]] | None:
+    """The columns and a reader of a job's values for them (one C call per job), or None
+    when a field computes its value on save."""
+    fields = Job._meta.local_concrete_fields
+    if not all(_plain(field) for field in fields):
+        return None
+    return tuple(f.column for f in fields), attrgetter(*(f.attname for f in fields))
+
+
 def _json_fields() -> bool:
     """Whether every JSON field of ``Job`` writes with the standard encoder (no field's own
     ``encoder``, whose output only its own ``dumps`` would reproduce)."""
@@ -110,9 +130,24 @@ def insert_jobs(jobs: Sequence[Job]) -> None:
     if connection.vendor != "postgresql" or not _json_fields():
         Job.objects.using(database.alias()).bulk_create(jobs)
         return
-    fields = [(field, field.column) for field in Job._meta.local_concrete_fields]
-    rows = [{column: field.pre_save(job, True) for field, column in fields} for job in jobs]
-    document = json.dumps(rows, default=_json_value, ensure_ascii=False, allow_nan=False)
+    reader = _row_reader()
+    if reader is None:
+        Job.objects.using(database.alias()).bulk_create(jobs)
+        return
+    columns, read = reader
+    # A NULL is left out: json_populate_recordset sets a missing key's column to NULL.
+    rows = [
+        {c: v for c, v in zip(columns, read(job), strict=True) if v is not None} for job in jobs
+    ]
+    written: dict[int, object] = {}  # the batch's jobs share their instants: each written once
+
+    def value(of: object) -> object:
+        found = written.get(id(of))
+        if found is None:
+            found = written[id(of)] = _json_value(of)
+        return found
+
+    document = json.dumps(rows, default=value, ensure_ascii=False, allow_nan=False)
     with connection.cursor() as cursor:
         cursor.execute(_json_statement(connection), [document])
     alias = database.alias()
