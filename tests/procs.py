@@ -176,6 +176,22 @@ def run(args: Sequence[str], env: dict[str, str], timeout: float = 120) -> str:
     return done.stdout
 
 
+def embedded_default_env(data_dir: Path, secret_key: str) -> dict[str, str]:
+    """The suite's environment without its database and broker: the embedded default
+    (SQLite in ``data_dir``), as ``make run`` starts it."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX")
+    }
+    env.update(
+        CONVEYOR_DATA_DIR=str(data_dir),
+        SECRET_KEY=secret_key,
+        DJANGO_SETTINGS_MODULE="conveyor.config.settings.base",
+    )
+    return env
+
+
 def fresh_python_report(script: str, env: dict[str, str] | None = None) -> Any:
     """Run ``script`` in a fresh interpreter with the suite's environment (or ``env``); the
     JSON it prints last. (What a process imports can only be seen in one that starts clean.)"""

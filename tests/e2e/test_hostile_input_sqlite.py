@@ -5,11 +5,10 @@ requests against a fresh SQLite database, in a fresh interpreter."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
-from tests.procs import fresh_python_report
+from tests.procs import embedded_default_env, fresh_python_report
 
 SCRIPT = textwrap.dedent(r"""
     import json, django
@@ -48,16 +47,7 @@ SCRIPT = textwrap.dedent(r"""
 
 def test_sqlite_refuses_unstorable_text_and_keeps_answering(tmp_path: Path) -> None:
     # given: the embedded default's database, fresh
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX")
-    }
-    env.update(
-        CONVEYOR_DATA_DIR=str(tmp_path),
-        SECRET_KEY="hostile-input-sqlite-test",
-        DJANGO_SETTINGS_MODULE="conveyor.config.settings.base",
-    )
+    env = embedded_default_env(tmp_path, "hostile-input-sqlite-test")
 
     # when: lone surrogates, NUL, deep nesting, a forged cursor
     report = fresh_python_report(SCRIPT, env)

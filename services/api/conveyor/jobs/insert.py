@@ -1,23 +1,23 @@
-"""A new job's row, inserted without the ORM's per-call work.
+"""New jobs' rows, inserted without the ORM's per-call work.
 
 ``Model.save(force_insert=True)`` builds the same ``INSERT`` every time: it walks the
 model's options, makes a query and a compiler, and assembles the SQL text, for each
 submission — about a tenth of what an API process spends on one (py-spy,
-``docs/performance.md``). Here the statement is built once per database vendor, by
-Django's own compiler, and each submission only has its values prepared, by each field
-exactly as ``save()`` prepares them (``pre_save``, then ``get_db_prep_save``), and sent
-through the connection's cursor (so query logging and execute wrappers still see it).
+``docs/performance.md``). Django's ``bulk_create`` sends one array per column
+(``UNNEST``), and psycopg quotes every value of every array in Python: a fifth of a batch
+request's CPU.
+
+On PostgreSQL, one job or a thousand, the rows travel as one JSON document,
+``INSERT ... SELECT ... FROM json_populate_recordset(...)``: ``json.dumps`` writes it in
+C, and PostgreSQL reads each value as its column's type, as it reads a bound parameter
+(a NULL is simply left out). The statement's text is made once, and it goes through the
+connection's cursor, so query logging and execute wrappers still see it. Elsewhere
+(SQLite) one job is inserted by a statement Django's own compiler built once, its values
+prepared by each field exactly as ``save()`` prepares them, and many by ``bulk_create``.
 
 ``Job`` has no ``save()`` of its own and nothing listens to its save signals (nothing
-happens on save in this code base, STYLE.md), so skipping them changes nothing; a test
-compares the rows both ways (``tests/api/test_job_insert.py``).
-
-``insert_jobs`` inserts a batch's jobs in one statement. On PostgreSQL the rows travel
-as one JSON document, ``INSERT ... SELECT ... FROM json_populate_recordset(...)``:
-``json.dumps`` writes it in C, where Django's ``bulk_create`` (``UNNEST`` of one array per
-column) has psycopg quote every value of every array in Python, which was a fifth of a
-batch request's CPU. PostgreSQL reads each JSON value as its column's type, exactly as it
-reads a bound parameter; a test compares the rows with ``bulk_create``'s.
+happens on save in this code base, STYLE.md), so skipping them changes nothing; tests
+compare the rows with ``save()``'s and ``bulk_create``'s (``tests/api/test_job_insert.py``).
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def _statement(connection: BaseDatabaseWrapper, job: Job) -> str:
 
 def insert_job(job: Job) -> None:
     """``job.save(force_insert=True)`` on conveyor's database, in one statement."""
-    connection = database.connection()
+    insert_jobs([job])
+
+
+def _insert_one(connection: BaseDatabaseWrapper, job: Job) -> None:
     params = [
         field.get_db_prep_save(field.pre_save(job, True), connection)
         for field in Job._meta.local_concrete_fields
@@ -76,7 +79,8 @@ def _json_statement(connection: BaseDatabaseWrapper) -> str:
     if not _many_statement:
         table = connection.ops.quote_name(Job._meta.db_table)
         columns = ", ".join(
-            connection.ops.quote_name(field.column) for field in Job._meta.local_concrete_fields
+            connection.ops.quote_name(str(field.column))
+            for field in Job._meta.local_concrete_fields
         )
         # The names are the model's own, quoted; the rows are the one parameter.
         _many_statement.append(
@@ -111,7 +115,7 @@ def _row_reader() -> tuple[tuple[str, ...], Callable[[Job], tuple[Any, ...]]] | 
     fields = Job._meta.local_concrete_fields
     if not all(_plain(field) for field in fields):
         return None
-    return tuple(f.column for f in fields), attrgetter(*(f.attname for f in fields))
+    return tuple(str(f.column) for f in fields), attrgetter(*(f.attname for f in fields))
 
 
 def _json_fields() -> bool:
@@ -127,12 +131,12 @@ def _json_fields() -> bool:
 def insert_jobs(jobs: Sequence[Job]) -> None:
     """``Job.objects.bulk_create(jobs)`` on conveyor's database, in one statement."""
     connection = database.connection()
-    if connection.vendor != "postgresql" or not _json_fields():
-        Job.objects.using(database.alias()).bulk_create(jobs)
-        return
     reader = _row_reader()
-    if reader is None:
-        Job.objects.using(database.alias()).bulk_create(jobs)
+    if connection.vendor != "postgresql" or not _json_fields() or reader is None:
+        if len(jobs) == 1:
+            _insert_one(connection, jobs[0])
+        else:
+            Job.objects.using(database.alias()).bulk_create(jobs)
         return
     columns, read = reader
     # A NULL is left out: json_populate_recordset sets a missing key's column to NULL.
