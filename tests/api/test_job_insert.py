@@ -136,3 +136,47 @@ def test_a_field_that_computes_its_value_on_save_is_not_read_plainly() -> None:
     assert not _plain(models.DateTimeField(auto_now=True))
     assert not _plain(models.DateField(auto_now_add=True))
     assert not _plain(models.FileField())
+
+
+def _attributes(job: Job) -> dict[str, Any]:
+    return {k: v for k, v in vars(job).items() if k not in ("_state", "id")}
+
+
+@pytest.mark.parametrize("submission", SUBMISSIONS, ids=["plain", "every-field", "scheduled"])
+def test_a_new_job_is_the_one_init_makes(me: ApiClient, submission: dict[str, Any]) -> None:
+    from conveyor.jobs.services import new_job
+
+    now = timezone.now()
+    values = {k: v for k, v in submission.items() if k != "run_at"}
+    values.update(state="queued", max_attempts=3, timeout_seconds=60, created_at=now)
+    values["updated_at"] = now
+    made, init = new_job(me, **values), Job(client=me, **values)
+    assert _attributes(made) == _attributes(init)
+    assert vars(made._state) == vars(init._state)  # its client cached, not read again
+    assert made.id != init.id
+    assert made.client is me
+
+
+def test_a_new_job_refuses_what_is_not_a_field(me: ApiClient) -> None:
+    from conveyor.jobs.services import new_job
+
+    with pytest.raises(TypeError, match="colour"):
+        new_job(me, type="demo.noop", colour="red")
+
+
+def test_a_new_job_runs_init_where_its_signals_are_listened_to(me: ApiClient) -> None:
+    from django.db.models.signals import post_init
+
+    from conveyor.jobs.services import new_job
+
+    seen: list[Job] = []
+
+    def receiver(sender: type[Job], instance: Job, **kwargs: Any) -> None:
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Job)
+    try:
+        job = new_job(me, type="demo.noop")
+    finally:
+        post_init.disconnect(receiver, sender=Job)
+    assert seen == [job]

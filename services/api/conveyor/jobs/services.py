@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -155,8 +158,8 @@ def prepare_job(
             ],
         )
     due_later = run_at is not None and run_at > now
-    job = Job(
-        client=client,
+    job = new_job(
+        client,
         type=spec.name,
         params=clean_params,
         queue=queue,
@@ -174,6 +177,49 @@ def prepare_job(
     )
     # The request's trace goes on with the job wherever it runs (core/tracing.py).
     job.trace_context = tracing.context_of_current_span({tracing.JOB_ID: str(job.id)})
+    return job
+
+
+def _defaults() -> tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]]]:
+    """Job's fields' defaults: the fixed values, and the (attname, callable) of the ones
+    made anew for each job (its id, an empty dict)."""
+    fixed: dict[str, Any] = {}
+    made: list[tuple[str, Callable[[], Any]]] = []
+    for field in Job._meta.concrete_fields:
+        if field.has_default() and callable(field.default):
+            made.append((field.attname, field.default))
+        else:
+            fixed[field.attname] = field.get_default()
+    return fixed, made
+
+
+_job_defaults = cache(_defaults)
+
+
+def new_job(client: ApiClient, **values: Any) -> Job:
+    """``Job(client=client, **values)``, its attributes set at once.
+
+    ``Model.__init__`` looks each of Job's 33 fields up by name and sets it through
+    ``setattr``: 19 µs, a seventh of what a batch spends on each job. Here the defaults
+    are worked out once; the instance gets them, then ``values`` (by attname), and its
+    client through the relation's descriptor, as ``__init__`` sets it. Where something
+    listens to Job's ``pre_init`` or ``post_init`` signals, ``__init__`` itself runs.
+    (``tests/api/test_job_insert.py`` compares the two.)"""
+    if pre_init.has_listeners(Job) or post_init.has_listeners(Job):
+        return Job(client=client, **values)
+    fixed, made = _job_defaults()
+    unknown = values.keys() - fixed.keys() - {name for name, _ in made}
+    if unknown:
+        raise TypeError(f"Job has no fields {sorted(unknown)}")
+    attributes = dict(fixed)
+    for name, make in made:
+        if name not in values:
+            attributes[name] = make()
+    attributes.update(values)
+    job = Job.__new__(Job)
+    job.__dict__.update(attributes)
+    job._state = ModelState()
+    job.client = client
     return job
 
 
