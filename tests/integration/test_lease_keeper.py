@@ -3,17 +3,12 @@ watch: an idle worker process holds one connection, and a test database can be d
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from conveyor.clients.services import api_client_create
-from conveyor.jobs.models import Job
-from conveyor.jobs.states import JobState
 from conveyor_worker import attempts
 from conveyor_worker.context import LeaseKeeper, RunContext
+from tests.factories import JobFactory
 from tests.procs import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,20 +28,7 @@ def test_the_keeper_closes_its_connection_once_nothing_runs() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("counts sessions in PostgreSQL's pg_stat_activity")
     # given a running job whose lease the keeper checks
-    client, _ = api_client_create(name=f"keeper-{uuid.uuid4().hex[:6]}", scopes=["jobs:write"])
-    now = timezone.now()
-    job = Job.objects.create(
-        client=client,
-        type="demo.noop",
-        params={},
-        queue="default",
-        state=JobState.QUEUED,
-        max_attempts=1,
-        timeout_seconds=60,
-        created_at=now,
-        updated_at=now,
-        queued_at=now,
-    )
+    job = JobFactory.create()
     lease = attempts.claim(job.pk, worker="w", message_id=None)
     assert lease is not None
     ctx = RunContext(lease)

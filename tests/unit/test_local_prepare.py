@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
-from tests.procs import fresh_python_report
+from tests.procs import embedded_default_env, fresh_python_report
 
 SCRIPT = textwrap.dedent("""
     import io, json, os, sqlite3
@@ -24,16 +23,7 @@ def test_the_embedded_broker_has_the_worker_queues_before_anything_starts(
     tmp_path: Path,
 ) -> None:
     # given a first `make run`: no DATABASE_URL, no BROKER_URL
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "BROKER_URL", "CONVEYOR_BROKER_KEY_PREFIX")
-    }
-    env.update(
-        CONVEYOR_DATA_DIR=str(tmp_path),
-        SECRET_KEY="local-prepare-test",
-        DJANGO_SETTINGS_MODULE="conveyor.config.settings.base",
-    )
+    env = embedded_default_env(tmp_path, "local-prepare-test")
 
     # when it prepares the data dir
     queues = fresh_python_report(SCRIPT, env)
