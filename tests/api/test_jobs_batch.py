@@ -146,3 +146,16 @@ def test_a_seen_envelope_still_refuses_what_differs(api: APIClient, me: ApiClien
     body = problem_of(response, 400)
     assert error_fields(body) == {"jobs[1].priority", "jobs[2].params", "jobs[4].labels.a"}
     assert not Job.objects.filter(client=me).exists()
+
+
+def test_a_batch_counts_its_jobs_by_type_and_queue(api: APIClient, me: ApiClient) -> None:
+    from prometheus_client import REGISTRY
+
+    def submitted(job_type: str) -> float:
+        labels = {"type": job_type, "queue": "default"}
+        return REGISTRY.get_sample_value("conveyor_jobs_submitted_total", labels) or 0.0
+
+    before = submitted("demo.noop"), submitted("demo.sleep")
+    items = [{"type": "demo.noop"}] * 3 + [{"type": "demo.sleep", "params": {"seconds": 1}}]
+    assert submit(api, {"jobs": items}).status_code == 201
+    assert (submitted("demo.noop"), submitted("demo.sleep")) == (before[0] + 3, before[1] + 1)

@@ -178,8 +178,8 @@ def _new_api_metrics() -> ApiMetrics:
     )
 
 
-def job_submitted(*, type: str, queue: str) -> None:
-    api_metrics().submitted.labels(type=type, queue=queue).inc()
+def job_submitted(*, type: str, queue: str, count: int = 1) -> None:
+    api_metrics().submitted.labels(type=type, queue=queue).inc(count)
 
 
 def workflow_started() -> None:

@@ -12,6 +12,7 @@ request body limit (``CONVEYOR_MAX_BODY_BYTES``) still applies.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -83,8 +84,8 @@ def jobs_create_batch(
         insert_jobs(jobs)
         queued = [job for job in jobs if job.state == JobState.QUEUED]
         publish_on_commit(bundles_of([message_of(job) for job in queued], alone=_alone(queued)))
-    for job in jobs:
-        metrics.job_submitted(type=job.type, queue=job.queue)
+    for (type_, queue), count in Counter((job.type, job.queue) for job in jobs).items():
+        metrics.job_submitted(type=type_, queue=queue, count=count)
     return jobs
 
 
