@@ -41,8 +41,6 @@ from conveyor.jobs.models import Job
 # The INSERT's text per database vendor ("postgresql", "sqlite"), made on first use (two
 # threads making it at once make the same text; either is kept).
 _statements: dict[str, str] = {}
-# The many-row INSERT's text on PostgreSQL, made on first use.
-_many_statement: list[str] = []
 
 
 def _statement(connection: BaseDatabaseWrapper, job: Job) -> str:
@@ -75,19 +73,17 @@ def _insert_one(connection: BaseDatabaseWrapper, job: Job) -> None:
     job._state.db = database.alias()
 
 
-def _json_statement(connection: BaseDatabaseWrapper) -> str:
-    if not _many_statement:
-        table = connection.ops.quote_name(Job._meta.db_table)
-        columns = ", ".join(
-            connection.ops.quote_name(str(field.column))
-            for field in Job._meta.local_concrete_fields
-        )
-        # The names are the model's own, quoted; the rows are the one parameter.
-        _many_statement.append(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
-            f"FROM json_populate_recordset(NULL::{table}, %s)"
-        )
-    return _many_statement[0]
+@cache
+def _json_statement() -> str:
+    """The INSERT of a JSON document's rows, on PostgreSQL (made once)."""
+    quote = database.connection().ops.quote_name
+    table = quote(Job._meta.db_table)
+    columns = ", ".join(quote(str(field.column)) for field in Job._meta.local_concrete_fields)
+    # The names are the model's own, quoted; the rows are the one parameter.
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
+        f"FROM json_populate_recordset(NULL::{table}, %s)"
+    )
 
 
 def _json_value(value: object) -> object:
@@ -111,28 +107,21 @@ def _plain(field: Field[Any, Any]) -> bool:
 @cache
 def _row_reader() -> tuple[tuple[str, ...], Callable[[Job], tuple[Any, ...]]] | None:
     """The columns and a reader of a job's values for them (one C call per job), or None
-    when a field computes its value on save."""
+    when a row cannot go as plain JSON: a field computes its value on save, or a JSON
+    field has an ``encoder`` of its own (whose output only its own ``dumps`` makes)."""
     fields = Job._meta.local_concrete_fields
     if not all(_plain(field) for field in fields):
         return None
+    if any(isinstance(field, JSONField) and field.encoder is not None for field in fields):
+        return None
     return tuple(str(f.column) for f in fields), attrgetter(*(f.attname for f in fields))
-
-
-def _json_fields() -> bool:
-    """Whether every JSON field of ``Job`` writes with the standard encoder (no field's own
-    ``encoder``, whose output only its own ``dumps`` would reproduce)."""
-    return all(
-        field.encoder is None
-        for field in Job._meta.local_concrete_fields
-        if isinstance(field, JSONField)
-    )
 
 
 def insert_jobs(jobs: Sequence[Job]) -> None:
     """``Job.objects.bulk_create(jobs)`` on conveyor's database, in one statement."""
     connection = database.connection()
     reader = _row_reader()
-    if connection.vendor != "postgresql" or not _json_fields() or reader is None:
+    if connection.vendor != "postgresql" or reader is None:
         if len(jobs) == 1:
             _insert_one(connection, jobs[0])
         else:
@@ -153,7 +142,7 @@ def insert_jobs(jobs: Sequence[Job]) -> None:
 
     document = json.dumps(rows, default=value, ensure_ascii=False, allow_nan=False)
     with connection.cursor() as cursor:
-        cursor.execute(_json_statement(connection), [document])
+        cursor.execute(_json_statement(), [document])
     alias = database.alias()
     for job in jobs:
         job._state.adding = False

@@ -180,9 +180,10 @@ def prepare_job(
     return job
 
 
-def _defaults() -> tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]]]:
-    """Job's fields' defaults: the fixed values, and the (attname, callable) of the ones
-    made anew for each job (its id, an empty dict)."""
+@cache
+def _job_defaults() -> tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]], frozenset[str]]:
+    """Job's fields' defaults: the fixed values, the (attname, callable) of the ones made
+    anew for each job (its id, an empty dict), and every field's attname."""
     fixed: dict[str, Any] = {}
     made: list[tuple[str, Callable[[], Any]]] = []
     for field in Job._meta.concrete_fields:
@@ -190,10 +191,7 @@ def _defaults() -> tuple[dict[str, Any], list[tuple[str, Callable[[], Any]]]]:
             made.append((field.attname, field.default))
         else:
             fixed[field.attname] = field.get_default()
-    return fixed, made
-
-
-_job_defaults = cache(_defaults)
+    return fixed, made, frozenset(fixed) | {name for name, _ in made}
 
 
 def new_job(client: ApiClient, **values: Any) -> Job:
@@ -207,8 +205,8 @@ def new_job(client: ApiClient, **values: Any) -> Job:
     (``tests/api/test_job_insert.py`` compares the two.)"""
     if pre_init.has_listeners(Job) or post_init.has_listeners(Job):
         return Job(client=client, **values)
-    fixed, made = _job_defaults()
-    unknown = values.keys() - fixed.keys() - {name for name, _ in made}
+    fixed, made, names = _job_defaults()
+    unknown = values.keys() - names
     if unknown:
         raise TypeError(f"Job has no fields {sorted(unknown)}")
     attributes = dict(fixed)
