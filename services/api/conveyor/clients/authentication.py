@@ -29,22 +29,28 @@ class ApiKeyAuthentication(BaseAuthentication):
         if header[0].lower() != self.keyword or len(header) != 2:
             raise AuthenticationFailed("Use 'Authorization: Bearer <api key>'.")
         key = header[1].decode("latin-1")
-        digest = key_digest(key)
-        # A key checked in the last few seconds (clients/keycache.py): no query.
-        cached = key_cache.get(digest)
-        if cached is not None:
-            return cached, key
-        prefix = parse_prefix(key)
-        client = (
-            ApiClient.objects.filter(key_prefix=prefix, is_active=True).first() if prefix else None
-        )
-        if client is None or not hmac.compare_digest(digest, client.key_digest):
+        client = client_for_key(key)
+        if client is None:
             raise AuthenticationFailed("The API key is invalid or revoked.")
-        key_cache.put(digest, client, seconds=settings.CONVEYOR_API_KEY_CACHE.total_seconds())
         return client, key
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="conveyor"'
+
+
+def client_for_key(key: str) -> ApiClient | None:
+    """The active client ``key`` belongs to, or None for a wrong or revoked key."""
+    digest = key_digest(key)
+    # A key checked in the last few seconds (clients/keycache.py): no query.
+    cached = key_cache.get(digest)
+    if cached is not None:
+        return cached
+    prefix = parse_prefix(key)
+    client = ApiClient.objects.filter(key_prefix=prefix, is_active=True).first() if prefix else None
+    if client is None or not hmac.compare_digest(digest, client.key_digest):
+        return None
+    key_cache.put(digest, client, seconds=settings.CONVEYOR_API_KEY_CACHE.total_seconds())
+    return client
 
 
 def client_of(request: Request) -> ApiClient:

@@ -129,11 +129,15 @@ def _nothing_to_do_at_request_start() -> None:
     signals.request_started.disconnect(reset_queries)
 
 
-def get_application() -> ApiHandler:
-    """As ``django.core.asgi.get_asgi_application``, with conveyor's handler."""
+def get_application() -> Any:
+    """As ``django.core.asgi.get_asgi_application``, with conveyor's handler, and plain
+    ``POST /v1/jobs`` served in front of it (jobs/direct_submit.py)."""
     django.setup(set_prefix=False)
     _nothing_to_do_at_request_start()
-    return ApiHandler()
+    from conveyor.jobs import direct_submit
+
+    handler = ApiHandler()
+    return direct_submit.DirectSubmit(handler) if direct_submit.enabled() else handler
 
 
 # The probes and the scrape make no spans unless OTEL_PYTHON_ASGI_EXCLUDED_URLS says else.

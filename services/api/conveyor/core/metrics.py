@@ -231,14 +231,26 @@ class MetricsMiddleware:
         return response
 
     def _count(self, request: HttpRequest, response: HttpResponse, elapsed: float) -> None:
-        method = request.method if request.method in KNOWN_METHODS else "OTHER"
-        route = route_of(request)
-        metrics = api_metrics()
-        metrics.requests.labels(route=route, method=method, status=str(response.status_code)).inc()
-        tracing.name_request_span(method=method, route=route)
-        waited = getattr(request, _LONG_POLL_ATTRIBUTE, False)
-        histogram = metrics.long_polls if waited else metrics.latency
-        histogram.labels(route=route, method=method).observe(elapsed)
+        request_answered(
+            route=route_of(request),
+            method=request.method or "",
+            status=response.status_code,
+            elapsed=elapsed,
+            long_polled=getattr(request, _LONG_POLL_ATTRIBUTE, False),
+        )
+
+
+def request_answered(
+    *, route: str, method: str, status: int, elapsed: float, long_polled: bool = False
+) -> None:
+    """Count and time one answered request (``MetricsMiddleware``; ``POST /v1/jobs``
+    served without Django's handler, jobs/direct_submit.py), and name its trace span."""
+    method = method if method in KNOWN_METHODS else "OTHER"
+    metrics = api_metrics()
+    metrics.requests.labels(route=route, method=method, status=str(status)).inc()
+    tracing.name_request_span(method=method, route=route)
+    histogram = metrics.long_polls if long_polled else metrics.latency
+    histogram.labels(route=route, method=method).observe(elapsed)
 
 
 # ---- the scrape ------------------------------------------------------------------------

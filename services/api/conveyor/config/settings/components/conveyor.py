@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conveyor.config.env import env_float, env_int, env_list, env_seconds, env_str
+from conveyor.config.env import env_bool, env_float, env_int, env_list, env_seconds, env_str
 
 # Where job type specs are declared: modules the API and the worker import once to fill
 # the job type registry. They hold no handler code (conveyor/jobs/types.py).
@@ -31,6 +31,9 @@ CONVEYOR_EXTRA_QUEUES = env_list("CONVEYOR_EXTRA_QUEUES", [])
 # The queue for conveyor's own periodic work (the dispatcher); every deployment needs
 # one worker consuming it.
 CONVEYOR_SYSTEM_QUEUE = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
+# POST /v1/jobs served without Django's request handling when it is a plain submission
+# (conveyor/jobs/direct_submit.py; docs/performance.md#direct-submit).
+CONVEYOR_DIRECT_SUBMIT = env_bool("CONVEYOR_DIRECT_SUBMIT", True)
 # Requests with a larger body are refused with 413.
 CONVEYOR_MAX_BODY_BYTES = env_int("CONVEYOR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 # Each API process remembers a valid API key's client this long (0: never), saving a
