@@ -8,20 +8,23 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from conveyor.clients.models import ApiClient
 from conveyor.clients.scopes import JOBS_READ, JOBS_WRITE
 from conveyor.config.asgi import ApiHandler
 from conveyor.core.metrics import api_metrics
-from conveyor.jobs import direct_submit
+from conveyor.jobs import direct_submit, longpoll
 from conveyor.jobs.direct_submit import DirectSubmit
 from conveyor.jobs.models import Job
+from conveyor_worker import attempts
 from tests.factories import ApiClientFactory
+from tests.procs import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,8 +63,10 @@ def call(
     headers: dict[str, str],
     query: str = "",
     scheme: str = "http",
+    leaves: bool = False,
 ) -> Answer:
-    """One request through ``app``, as uvicorn makes it."""
+    """One request through ``app``, as uvicorn makes it; ``leaves``: the client goes
+    away once it has sent its body (then the answer is empty, status 0, if none came)."""
     raw = body if isinstance(body, bytes) else (body if isinstance(body, str) else json.dumps(body))
     data = raw.encode() if isinstance(raw, str) else raw
     sent = {"host": "localhost", "content-type": "application/json", **headers}
@@ -90,7 +95,8 @@ def call(
             if not given:
                 given = True
                 return {"type": "http.request", "body": data, "more_body": False}
-            await asyncio.Event().wait()  # the client stays; cancelled when answered
+            if not leaves:
+                await asyncio.Event().wait()  # the client stays; cancelled when answered
             return {"type": "http.disconnect"}
 
         async def send(message: dict[str, Any]) -> None:
@@ -99,6 +105,8 @@ def call(
         await app(scope, receive, send)
 
     asyncio.run(run())
+    if leaves and not messages:
+        return Answer(0, {}, b"")
     start = next(m for m in messages if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     # Names as they go on the wire: HTTP's are case-insensitive, uvicorn's lowercase.
@@ -353,3 +361,130 @@ def test_the_api_application_serves_it_when_on() -> None:
     from conveyor.config.asgi import get_application
 
     assert isinstance(get_application(), DirectSubmit)
+
+
+# ---- POST /v1/jobs?wait=N -----------------------------------------------------------------
+
+
+@pytest.fixture
+def _listener_stopped_after() -> Iterator[None]:
+    yield
+    longpoll.stop_listeners()  # its connection would keep the test database open
+
+
+def _reads_of_the_state(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each read of a waited job's state (``longpoll._final``), recorded."""
+    reads: list[object] = []
+    read = longpoll._final
+
+    def recorded(job_id: Any) -> bool:
+        reads.append(job_id)
+        return read(job_id)
+
+    monkeypatch.setattr(longpoll, "_final", recorded)
+    return reads
+
+
+def _waiting_then_finished(app: Any, key: str, *, result: object) -> tuple[Answer, Job]:
+    """``POST /v1/jobs?wait=30`` in a thread; once it waits, a worker's claim and success
+    of its job with ``result``."""
+    with ThreadPoolExecutor(1) as pool:
+
+        def submit() -> Answer:
+            try:
+                return call(app, body={"type": "demo.noop"}, headers=bearer(key), query="wait=30")
+            finally:
+                connections.close_all()
+
+        posted = pool.submit(submit)
+        wait_until(lambda: longpoll.listener().waiting == 1, timeout=30, message="the wait")
+        job = Job.objects.get()
+        lease = attempts.claim(job.pk, worker="w1", message_id=None)
+        assert lease is not None
+        assert attempts.record_success(lease, result)
+        return posted.result(timeout=60), job
+
+
+@pytest.mark.usefixtures("_listener_stopped_after")
+def test_a_submission_that_waits_is_answered_from_the_final_row_without_a_read(
+    apps: tuple[DirectSubmit, Counting, ApiHandler],
+    key: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    direct, behind, _ = apps
+    reads = _reads_of_the_state(monkeypatch)
+    counter = api_metrics().long_polls.labels(route="v1/jobs", method="POST")
+    before = counter._sum.get()
+
+    answer, job = _waiting_then_finished(direct, key, result={"answer": 42})
+
+    assert behind.calls == 0
+    assert answer.status == 201
+    assert answer.headers[b"location"] == f"/v1/jobs/{job.pk}".encode()
+    body = answer.json()
+    assert (body["id"], body["state"], body["result"]) == (str(job.pk), "succeeded", {"answer": 42})
+    # registered before the job was stored: no read before the wait, none after the row
+    assert reads == []
+    assert longpoll.listener().waiting == 0
+    assert counter._sum.get() > before  # timed as a long-poll
+
+
+@pytest.mark.usefixtures("_listener_stopped_after")
+def test_a_final_row_too_large_to_be_sent_is_read(
+    apps: tuple[DirectSubmit, Counting, ApiHandler], key: str
+) -> None:
+    direct, behind, _ = apps
+    large = {"text": "x" * longpoll.ROW_PAYLOAD_LIMIT}
+
+    answer, _ = _waiting_then_finished(direct, key, result=large)
+
+    assert behind.calls == 0
+    assert (answer.status, answer.json()["state"], answer.json()["result"]) == (
+        201,
+        "succeeded",
+        large,
+    )
+
+
+@pytest.mark.usefixtures("_listener_stopped_after")
+def test_a_wait_that_runs_out_is_answered_as_django_answers_it(
+    apps: tuple[DirectSubmit, Counting, ApiHandler], key: str
+) -> None:
+    direct, behind, django = apps
+
+    mine = call(direct, body={"type": "demo.noop"}, headers=bearer(key), query="wait=0.2")
+    theirs = call(django, body={"type": "demo.noop"}, headers=bearer(key), query="wait=0.2")
+
+    assert behind.calls == 0
+    assert mine.json()["state"] == "queued"
+    same_answer(mine, theirs)
+    assert longpoll.listener().waiting == 0
+
+
+@pytest.mark.usefixtures("_listener_stopped_after")
+def test_a_client_that_leaves_while_it_waits_is_forgotten(
+    apps: tuple[DirectSubmit, Counting, ApiHandler], key: str
+) -> None:
+    direct, behind, _ = apps
+
+    answer = call(
+        direct, body={"type": "demo.noop"}, headers=bearer(key), query="wait=30", leaves=True
+    )
+
+    assert answer.status == 0  # nothing was sent, at once
+    assert behind.calls == 0
+    assert Job.objects.count() == 1
+    assert longpoll.listener().waiting == 0
+
+
+def test_with_every_wait_slot_taken_django_answers_at_once(
+    apps: tuple[DirectSubmit, Counting, ApiHandler], key: str, settings: Any
+) -> None:
+    settings.CONVEYOR_LONG_POLL_MAX_PER_PROCESS = 0
+    direct, behind, _ = apps
+
+    answer = call(direct, body={"type": "demo.noop"}, headers=bearer(key), query="wait=30")
+
+    assert behind.calls == 1
+    assert answer.status == 201
+    assert answer.headers[longpoll.SHORTENED_HEADER.lower().encode()] == b"true"

@@ -9,16 +9,22 @@ API process runs one request's Python at a time, so it is also the wait of every
 request (docs/performance.md#direct-submit).
 
 ``DirectSubmit`` wraps the ASGI application. A submission that asks for nothing but a job
-(no ``?wait`` or other query, no ``Idempotency-Key``, a JSON body of a declared length
-within the limit, a valid bearer key of a client holding ``jobs:write``, a body the
-serializer accepts, under the client's limits) is served here, in one thread hop, by the
-same code the view calls: the key cache, the parser, ``JobCreateInput``, the quota, the
-throttle, ``prepare_job`` and ``job_store``, and ``job_representation``. Its response
-carries the headers Django's answer carries (the security middleware's are taken from
-the middleware themselves), and it is counted in the same metrics. Anything else, and
-anything refused, goes on to Django unchanged (its body replayed), which answers as it
-always has: every error, header and status comes from one place.
-``tests/api/test_direct_submit.py`` compares both answers.
+(no query but ``?wait``, no ``Idempotency-Key``, a JSON body of a declared length within
+the limit, a valid bearer key of a client holding ``jobs:write``, a body the serializer
+accepts, under the client's limits) is served here, in one thread hop, by the same code
+the view calls: the key cache, the parser, ``JobCreateInput``, the quota, the throttle,
+``prepare_job`` and ``job_store``, and ``job_representation``. Its response carries the
+headers Django's answer carries (the security middleware's are taken from the middleware
+themselves), and it is counted in the same metrics. Anything else, and anything refused,
+goes on to Django unchanged (its body replayed), which answers as it always has: every
+error, header and status comes from one place. ``tests/api/test_direct_submit.py``
+compares both answers.
+
+``POST /v1/jobs?wait=N`` (on PostgreSQL) waits as the view's long-poll waits
+(jobs/longpoll.py: a slot of the process's, no thread, the listener's notification, the
+answer from the final row it carries), but with its waiter registered before the job is
+stored: the job cannot end before that, so no read of its state precedes the wait (the
+view's long-poll reads it once, on a thread, after the submission).
 
 ``CONVEYOR_DIRECT_SUBMIT=false`` turns it off; so does a ``MIDDLEWARE`` or DRF class
 setting other than conveyor's, whose work this path would skip.
@@ -26,19 +32,22 @@ setting other than conveyor's, whose work this path would skip.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signals
-from django.http import HttpRequest, HttpResponse
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
@@ -49,14 +58,14 @@ from conveyor.clients.models import ApiClient
 from conveyor.clients.permissions import HasScope
 from conveyor.clients.scopes import JOBS_WRITE
 from conveyor.clients.throttling import ClientRateThrottle
-from conveyor.core import metrics
+from conveyor.core import database, metrics
 from conveyor.core.parsers import ConveyorJSONParser
 from conveyor.core.problems import PROBLEM_CONTENT_TYPE, problem
 from conveyor.core.request_threads import request_threads
-from conveyor.jobs import idempotency, quotas
+from conveyor.jobs import idempotency, longpoll, quotas, selectors
 from conveyor.jobs.models import Job
 from conveyor.jobs.representation import job_representation
-from conveyor.jobs.serializers import JobCreateInput, submission_of
+from conveyor.jobs.serializers import JobCreateInput, JobSubmitQuery, submission_of
 from conveyor.jobs.services import job_store, prepare_job
 
 log = logging.getLogger(__name__)
@@ -103,6 +112,28 @@ class _Answer:
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
+
+
+@dataclass(frozen=True)
+class _Request:
+    scope: Scope
+    headers: dict[bytes, bytes]
+    body: bytes
+    query: str
+    started: float
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    answer: _Answer
+    job: Job
+    client: ApiClient
+    #: How long to wait for the job; None: answer now.
+    wait: timedelta | None
+
+    def answer_with(self, body: bytes) -> _Answer:
+        """The answer again, with the job rendered as ``body`` (after a wait)."""
+        return _Answer(status=self.answer.status, headers=self.answer.headers, body=body)
 
 
 def enabled() -> bool:
@@ -182,14 +213,19 @@ class DirectSubmit:
         self.renderer = JSONRenderer()
         self.parser = ConveyorJSONParser()
         self._submit_on_thread = sync_to_async(self._submit)
+        self._read_on_thread = sync_to_async(self._read)
+        # A submission that waits is served here where the long-poll listener is
+        # (PostgreSQL); elsewhere Django polls for it.
+        self.listens = connections[database.alias()].vendor == "postgresql"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string") or b""
         if not (
             scope["type"] == "http"
             and scope["path"] == PATH
             and scope["method"] == "POST"
-            and not scope.get("query_string")
             and not scope.get("root_path")
+            and (not query or (query.startswith(b"wait=") and self.listens))
         ):
             await self.app(scope, receive, send)
             return
@@ -201,21 +237,85 @@ class DirectSubmit:
         body = await self._body(receive)
         if body is None:  # the client left
             return
+        request = _Request(scope, headers, body, query.decode("latin-1"), started)
         if len(body) <= self.limit:
-            async with request_threads.lent():
-                answer = await self._submit_on_thread(headers, body)
-            if answer is not None:
-                # Before the answer is sent, as MetricsMiddleware counts it (and names the
-                # trace's server span, current here, not in the send's own span).
-                metrics.request_answered(
-                    route=ROUTE,
-                    method="POST",
-                    status=answer.status,
-                    elapsed=time.perf_counter() - started,
-                )
-                await self._send(answer, send, secure=self._secure(scope, headers))
-                return
+            if not query:
+                if await self._answered(request, send):
+                    return
+            else:
+                # A slot of the process's long-polls, as Django's view takes one; with
+                # none left, Django answers (at once, saying the wait was shortened).
+                with longpoll.wait_slots.slot() as taken:
+                    if taken and await self._answered(request, send, receive=receive):
+                        return
         await self.app(scope, _replaying(body, receive), send)
+
+    async def _answered(
+        self, request: _Request, send: Send, *, receive: Receive | None = None
+    ) -> bool:
+        """Submit (and, with ``receive``, wait for the job); False if Django must answer."""
+        waiter = longpoll.Waiter(asyncio.get_running_loop()) if receive else None
+        async with request_threads.lent():
+            submitted = await self._submit_on_thread(request, waiter)
+        if submitted is None:
+            return False
+        answer: _Answer | None = submitted.answer
+        if waiter is not None:
+            try:
+                if submitted.wait is not None and submitted.answer.status == 201:
+                    assert receive is not None
+                    answer = await self._waited(submitted, waiter, receive)
+            finally:
+                longpoll.listener().discard(submitted.job.pk, waiter)
+        if answer is None:  # the client left while it waited
+            return True
+        # Before the answer is sent, as MetricsMiddleware counts it (and names the trace's
+        # server span, current here, not in the send's own span).
+        metrics.request_answered(
+            route=ROUTE,
+            method="POST",
+            status=answer.status,
+            elapsed=time.perf_counter() - request.started,
+            long_polled=waiter is not None,
+        )
+        await self._send(answer, send, secure=self._secure(request.scope, request.headers))
+        return True
+
+    async def _waited(
+        self, submitted: _Submitted, waiter: longpoll.Waiter, receive: Receive
+    ) -> _Answer | None:
+        """The answer once the job is final or the wait is over (None: the client left),
+        as the view's: from the final row its notification carried, on the loop, or else
+        the job read then."""
+        assert submitted.wait is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + submitted.wait.total_seconds()
+        waiting = asyncio.ensure_future(
+            longpoll.waited(waiter, submitted.job.pk, deadline, read_first=False)
+        )
+        gone = asyncio.ensure_future(_disconnected(receive))
+        await asyncio.wait({waiting, gone}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (waiting, gone):
+            task.cancel()
+        if not waiting.done() or waiting.cancelled():
+            return None
+        row = waiting.result()
+        final = longpoll.job_from_row(row) if row is not None else None
+        if final is not None:
+            return submitted.answer_with(self.renderer.render(job_representation(final)))
+        async with request_threads.lent():
+            return await self._read_on_thread(submitted)
+
+    def _read(self, submitted: _Submitted) -> _Answer:
+        """The job as it is now, rendered (after a wait without its final row)."""
+        try:
+            job = selectors.job_get(client=submitted.client, job_id=submitted.job.pk)
+            return submitted.answer_with(self.renderer.render(job_representation(job)))
+        except Exception:
+            log.exception("POST /v1/jobs?wait failed after the wait")
+            return _server_error()
+        finally:
+            signals.request_finished.send(sender=self.__class__)
 
     def _plain(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
         """Whether the request's line and headers leave it to this path: one header of a
@@ -269,54 +369,57 @@ class DirectSubmit:
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    def _submit(self, headers: dict[bytes, bytes], body: bytes) -> _Answer | None:
-        """The submission, on a request thread: the answer, or None to leave it to Django
-        (nothing stored then)."""
+    def _submit(self, request: _Request, waiter: longpoll.Waiter | None) -> _Submitted | None:
+        """The submission, on a request thread, or None to leave it to Django (nothing
+        stored then). ``waiter`` is registered for the job before it is stored."""
         signals.request_started.send(sender=self.__class__)
         try:
-            return self._stored(headers, body)
+            return self._stored(request, waiter)
         finally:
             # As Django's handler at the end of a request: the connection goes back to
             # the pool.
             signals.request_finished.send(sender=self.__class__)
 
-    def _stored(self, headers: dict[bytes, bytes], body: bytes) -> _Answer | None:
+    def _stored(self, request: _Request, waiter: longpoll.Waiter | None) -> _Submitted | None:
         try:
-            job = self._prepared(headers, body)
+            prepared = self._prepared(request)
         except Exception as exc:
             # Django answers it, as it would have: its view meets the same refusal (a
             # parse error, a job type's check, the client's limit, the database down).
             log.debug("POST /v1/jobs left to Django: %r", exc)
             return None
-        if job is None:
+        if prepared is None:
             return None
+        job, client, wait = prepared
         try:
+            if waiter is not None:
+                longpoll.listener().add(job.pk, waiter)
             job_store(job)
             data = self.renderer.render(job_representation(job))
         except Exception:
             # Stored, or perhaps stored: answered here, never again by Django, which
             # would store a second job.
             log.exception("POST /v1/jobs failed")
-            return _server_error()
-        return _Answer(
-            status=201,
-            headers=[
-                (b"content-type", b"application/json"),
-                (b"location", f"/v1/jobs/{job.id}".encode()),
-                (b"allow", ALLOW),
-            ],
-            body=data,
-        )
+            return _Submitted(_server_error(), job, client, None)
+        created = _Answer(status=201, headers=_created_headers(job), body=data)
+        return _Submitted(created, job, client, None if job.is_final else wait)
 
-    def _prepared(self, headers: dict[bytes, bytes], body: bytes) -> Job | None:
-        """The job to store, or None when Django should answer."""
-        parts = headers[b"authorization"].split()
+    def _prepared(self, request: _Request) -> tuple[Job, ApiClient, timedelta | None] | None:
+        """The job to store, its client and the wait asked, or None when Django should
+        answer."""
+        wait: timedelta | None = None
+        if request.query:
+            query = JobSubmitQuery(data=QueryDict(request.query))
+            if not query.is_valid() or query.validated_data.get("wait") is None:
+                return None
+            wait = query.validated_data["wait"]
+        parts = request.headers[b"authorization"].split()
         if len(parts) != 2 or parts[0].lower() != b"bearer":
             return None
         client = client_for_key(parts[1].decode("latin-1"))
         if client is None or not client.has_scope(JOBS_WRITE):
             return None
-        data = self.parser.parse(io.BytesIO(body))
+        data = self.parser.parse(io.BytesIO(request.body))
         serializer = JobCreateInput(data=data)
         if not serializer.is_valid():
             return None
@@ -327,7 +430,7 @@ class DirectSubmit:
         # Last, as it counts the request: one Django answers is counted there.
         if not _throttle_allows(client):
             return None
-        return job
+        return job, client, wait
 
     async def _send(self, answer: _Answer, send: Send, *, secure: bool) -> None:
         headers = [
@@ -337,6 +440,20 @@ class DirectSubmit:
         ]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+def _created_headers(job: Job) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-type", b"application/json"),
+        (b"location", f"/v1/jobs/{job.id}".encode()),
+        (b"allow", ALLOW),
+    ]
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return once the client has gone (what it sends after its body is ignored)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _throttle_allows(client: ApiClient) -> bool:

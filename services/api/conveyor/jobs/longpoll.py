@@ -113,7 +113,7 @@ class WaitSlots:
 wait_slots = WaitSlots()
 
 
-class _Waiter:
+class Waiter:
     """One waiting request: woken on its event loop from the listener's thread."""
 
     __slots__ = ("event", "loop", "notified", "row")
@@ -141,7 +141,7 @@ class Listener:
     def __init__(self, alias: str) -> None:
         self._alias = alias
         self._lock = threading.Lock()
-        self._waiters: dict[UUID, set[_Waiter]] = {}
+        self._waiters: dict[UUID, set[Waiter]] = {}
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         #: Set while the connection LISTENs.
@@ -166,20 +166,27 @@ class Listener:
             thread.join(timeout)
 
     @contextmanager
-    def waiter(self, job_id: UUID) -> Iterator[_Waiter]:
+    def waiter(self, job_id: UUID) -> Iterator[Waiter]:
         """A waiter for ``job_id`` on the running loop, registered while the block runs."""
-        waiter = _Waiter(asyncio.get_running_loop())
-        with self._lock:
-            self._waiters.setdefault(job_id, set()).add(waiter)
+        waiter = Waiter(asyncio.get_running_loop())
+        self.add(job_id, waiter)
         try:
             yield waiter
         finally:
-            with self._lock:
-                waiting = self._waiters.get(job_id)
-                if waiting is not None:
-                    waiting.discard(waiter)
-                    if not waiting:
-                        del self._waiters[job_id]
+            self.discard(job_id, waiter)
+
+    def add(self, job_id: UUID, waiter: Waiter) -> None:
+        """Register ``waiter`` for ``job_id`` (from any thread) until ``discard``."""
+        with self._lock:
+            self._waiters.setdefault(job_id, set()).add(waiter)
+
+    def discard(self, job_id: UUID, waiter: Waiter) -> None:
+        with self._lock:
+            waiting = self._waiters.get(job_id)
+            if waiting is not None:
+                waiting.discard(waiter)
+                if not waiting:
+                    del self._waiters[job_id]
 
     @property
     def waiting(self) -> int:
@@ -310,25 +317,37 @@ async def wait_final(
     # The request's thread goes back to the pool while it waits (core/request_threads.py):
     # its connection is given back, nothing of the request remains on it.
     request_threads.hand_back()
+    with listener().waiter(job_id) as waiter:
+        return await waited(waiter, job_id, deadline, read_first=True)
+
+
+async def waited(
+    waiter: Waiter, job_id: UUID, deadline: float, *, read_first: bool
+) -> dict[str, Any] | None:
+    """Wait with ``waiter``, registered for ``job_id``, until the job is final or the
+    loop's clock reaches ``deadline``: ``wait_final``'s loop. ``read_first``: read the
+    state before the first wait; a waiter registered before its job was stored (a
+    submission's) needs no read, as its job can end only after."""
+    loop = asyncio.get_running_loop()
     # Each read on a thread of the loop's executor (a few per process, shared), which
     # gives its connection back at once: it needs nothing of the request's thread.
     final = sync_to_async(_final, thread_sensitive=False)
-    process_listener = listener()
-    with process_listener.waiter(job_id) as waiter:
-        while True:
+    while True:
+        if read_first:
             # Cleared before the read: a wake that comes during it is kept. Read once
             # registered: a job that ends after this read is notified to the waiter.
             waiter.event.clear()
             if await final(job_id):
                 return waiter.row
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return None
-            with suppress(TimeoutError):
-                await asyncio.wait_for(waiter.event.wait(), min(remaining, BACKSTOP_SECONDS))
-            if waiter.notified:
-                # Only a final transition notifies, and a final job stays final.
-                return waiter.row
+        read_first = True
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return None
+        with suppress(TimeoutError):
+            await asyncio.wait_for(waiter.event.wait(), min(remaining, BACKSTOP_SECONDS))
+        if waiter.notified:
+            # Only a final transition notifies, and a final job stays final.
+            return waiter.row
 
 
 async def _wait_polling(job_id: UUID, deadline: float) -> None:
