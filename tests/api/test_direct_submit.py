@@ -488,3 +488,24 @@ def test_with_every_wait_slot_taken_django_answers_at_once(
     assert behind.calls == 1
     assert answer.status == 201
     assert answer.headers[longpoll.SHORTENED_HEADER.lower().encode()] == b"true"
+
+
+@pytest.mark.usefixtures("_listener_stopped_after")
+def test_a_wait_that_fails_is_answered_500_and_never_again_by_django(
+    apps: tuple[DirectSubmit, Counting, ApiHandler], key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct, behind, _ = apps
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(longpoll, "waited", broken)
+
+    answer = call(direct, body={"type": "demo.noop"}, headers=bearer(key), query="wait=30")
+
+    assert (answer.status, answer.json()["status"]) == (500, 500)
+    assert answer.headers[b"content-type"] == b"application/problem+json"
+    assert "went away" not in answer.body.decode()  # the error is in the logs only
+    assert behind.calls == 0
+    assert Job.objects.count() == 1
+    assert longpoll.listener().waiting == 0

@@ -265,6 +265,10 @@ class DirectSubmit:
                 if submitted.wait is not None and submitted.answer.status == 201:
                     assert receive is not None
                     answer = await self._waited(submitted, waiter, receive)
+            except Exception:
+                # The job is stored: answered here (a read failed, say), never by Django.
+                log.exception("POST /v1/jobs?wait failed while it waited")
+                answer = _server_error()
             finally:
                 longpoll.listener().discard(submitted.job.pk, waiter)
         if answer is None:  # the client left while it waited
