@@ -5,7 +5,9 @@ job's time goes, in one process.
 handler, outcome) as a pool process would; ``bundle`` runs them 32 at a time through
 ``run_bundle`` (one claim, then each handler and outcome), as a batch's bundles are run;
 ``submit`` sends N ``POST /v1/jobs`` through
-Django's test client (middleware, authentication, validation, the INSERT, the publish);
+Django's test client (middleware, authentication, validation, the INSERT, the publish: the
+path every submission took before ``jobs/direct_submit.py``, which under gunicorn now
+answers plain ones in front of Django; py-spy on a loaded API shows that one);
 ``batch`` sends them 100 at a time through ``POST /v1/jobs/batch``.
 It prints the time per job and the statements one job runs, then, with ``--profiler``,
 a profile of the loop: ``cprofile`` (standard library) or ``pyinstrument`` (if
