@@ -388,6 +388,9 @@ def _reads_of_the_state(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 def _waiting_then_finished(app: Any, key: str, *, result: object) -> tuple[Answer, Job]:
     """``POST /v1/jobs?wait=30`` in a thread; once it waits, a worker's claim and success
     of its job with ``result``."""
+    # Listening before the submission: a waiter registered before the listener's LISTEN
+    # is woken when it connects, and reads the state then (as it must).
+    wait_until(longpoll.listener().listening.is_set, timeout=30, message="the listener")
     with ThreadPoolExecutor(1) as pool:
 
         def submit() -> Answer:

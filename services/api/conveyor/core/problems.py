@@ -252,14 +252,17 @@ def not_found_view(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error_view(request: HttpRequest) -> HttpResponse:
     """Django's handler500: the error itself is in the logs, never in the response."""
-    return problem_response(
-        problem(
-            status=500,
-            code="internal-error",
-            title="Internal error",
-            detail="The server failed; the error is in its logs.",
-            instance=request.path,
-        )
+    return problem_response(server_error(request.path))
+
+
+def server_error(instance: str) -> dict[str, Any]:
+    """The body of a 500: the error is in the logs, not here."""
+    return problem(
+        status=500,
+        code="internal-error",
+        title="Internal error",
+        detail="The server failed; the error is in its logs.",
+        instance=instance,
     )
 
 

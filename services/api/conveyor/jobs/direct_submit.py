@@ -50,6 +50,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
@@ -60,9 +61,10 @@ from conveyor.clients.scopes import JOBS_WRITE
 from conveyor.clients.throttling import ClientRateThrottle
 from conveyor.core import database, metrics
 from conveyor.core.parsers import ConveyorJSONParser
-from conveyor.core.problems import PROBLEM_CONTENT_TYPE, problem
+from conveyor.core.problems import PROBLEM_CONTENT_TYPE, server_error
 from conveyor.core.request_threads import request_threads
 from conveyor.jobs import idempotency, longpoll, quotas, selectors
+from conveyor.jobs.apis import JobCollectionApi
 from conveyor.jobs.models import Job
 from conveyor.jobs.representation import job_representation
 from conveyor.jobs.serializers import JobCreateInput, JobSubmitQuery, submission_of
@@ -97,8 +99,19 @@ HEADER_MIDDLEWARE = (
 )
 JSON_TYPES = {b"application/json", b"application/json; charset=utf-8"}
 ACCEPTED = {b"*/*", b"application/json", b"application/*"}
-# Allow, as DRF's APIView answers for JobCollectionApi.
-ALLOW = b"GET, POST, HEAD, OPTIONS"
+
+
+def _allow() -> bytes:
+    """``Allow``, as DRF's APIView answers for the view this path stands in for (set up
+    as Django sets a view up for a request: HEAD where there is GET)."""
+    view = JobCollectionApi()
+    view.setup(HttpRequest())
+    return ", ".join(view.allowed_methods).encode()
+
+
+ALLOW = _allow()
+# A header that leaves the request to Django (the view's idempotent submission).
+IDEMPOTENCY_HEADER = idempotency.HEADER.lower().encode()
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -161,8 +174,6 @@ def _classes(setting: str) -> list[Any]:
 def security_headers(*, secure: bool) -> list[tuple[bytes, bytes]]:
     """The headers the security middleware add to a JSON response to a request made over
     https (``secure``) or not: asked of the middleware themselves, once."""
-    from django.utils.module_loading import import_string
-
     request = _SchemeRequest("https" if secure else "http")
     response = HttpResponse(content_type="application/json")
     for path in HEADER_MIDDLEWARE:
@@ -262,7 +273,7 @@ class DirectSubmit:
         answer: _Answer | None = submitted.answer
         if waiter is not None:
             try:
-                if submitted.wait is not None and submitted.answer.status == 201:
+                if submitted.wait is not None:  # None after a failure too
                     assert receive is not None
                     answer = await self._waited(submitted, waiter, receive)
             except Exception:
@@ -333,7 +344,7 @@ class DirectSubmit:
             return False
         if headers.get(b"accept", b"*/*") not in ACCEPTED:
             return False
-        if b"authorization" not in headers or idempotency.HEADER.lower().encode() in headers:
+        if b"authorization" not in headers or IDEMPOTENCY_HEADER in headers:
             return False
         if b"transfer-encoding" in headers or b"x-http-method-override" in headers:
             return False
@@ -468,17 +479,11 @@ def _throttle_allows(client: ApiClient) -> bool:
 
 
 def _server_error() -> _Answer:
-    body = problem(
-        status=500,
-        code="internal-error",
-        title="Internal error",
-        detail="The server failed; the error is in its logs.",
-        instance=PATH,
-    )
+    """Django's handler500's answer (``problems.server_error_view``)."""
     return _Answer(
         status=500,
         headers=[(b"content-type", PROBLEM_CONTENT_TYPE.encode())],
-        body=json.dumps(body).encode(),
+        body=json.dumps(server_error(PATH)).encode(),
     )
 
 
