@@ -17,7 +17,11 @@ Only column names taken from the models go into the SQL text; every value is a
 parameter, prepared by its model field as the ORM would. The text of a claim and of an
 outcome is written once per shape (which columns change, how many states, the database's
 vendor) and kept (``Shape``): building it took a fifth of a no-op job's CPU, in about
-forty lookups of a column and of the thread's connection.
+forty lookups of a column and of the thread's connection. PostgreSQL prepares each once
+per connection (``core/prepared.py``), so a claim names the columns it returns rather
+than ``*``. The claimed rows become ``Job`` instances with the value converters the
+ORM would apply, worked out once per database (``jobs_from``), not through a raw
+queryset, which looked them up again for every row.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from django.conf import settings
 from django.db.models import Field, Model
 
 from conveyor.clients.models import ApiClient
-from conveyor.core import database
+from conveyor.core import database, prepared
 from conveyor.jobs.longpoll import ROW_PAYLOAD_LIMIT
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.queues.models import PausedQueue
@@ -56,6 +60,59 @@ def job_table() -> str:
 
 def _table(model: type[Model]) -> str:
     return database.connection().ops.quote_name(model._meta.db_table)
+
+
+def _returning() -> str:
+    """Job's columns, as a claim returns them: in the model's field order (``jobs_from``).
+    Named, not ``*``: a column added later (a migration during a rolling deploy) would
+    change a prepared ``*``'s result, which PostgreSQL refuses to run again."""
+    vendor = database.connection().vendor
+    found = _returned.get(vendor)
+    if found is None:
+        names = (_column(Job, field.name)[0] for field in Job._meta.concrete_fields)
+        found = _returned.setdefault(vendor, ", ".join(names))
+    return found
+
+
+_returned: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How a row of ``_returning``'s columns becomes a ``Job``, for one database."""
+
+    names: list[str]
+    #: Each column with value converters (its index, the converters, its expression): on
+    #: PostgreSQL only the JSON fields have any; on SQLite most fields do.
+    converters: list[tuple[int, list[Any], Any]]
+
+
+_readers: dict[tuple[str, str], _Reader] = {}
+
+
+def jobs_from(rows: Iterable[Sequence[Any]], db: Any) -> list[Job]:
+    """``Job`` instances from rows of ``_returning``'s columns, as a queryset makes them:
+    each value through the converters the ORM's compiler would apply (found once per
+    database, not for every row as a raw queryset finds them), then ``Model.from_db``."""
+    key = (db.alias, db.vendor)
+    reader = _readers.get(key)
+    if reader is None:
+        fields = Job._meta.concrete_fields
+        columns = []
+        for index, field in enumerate(fields):
+            column = field.get_col(Job._meta.db_table)
+            found = db.ops.get_db_converters(column) + column.get_db_converters(db)
+            if found:
+                columns.append((index, found, column))
+        reader = _readers.setdefault(key, _Reader([f.attname for f in fields], columns))
+    jobs = []
+    for row in rows:
+        values = list(row)
+        for index, converters, column in reader.converters:
+            for converter in converters:
+                values[index] = converter(values[index], column, db)
+        jobs.append(Job.from_db(db.alias, reader.names, values))
+    return jobs
 
 
 @dataclass(frozen=True)
@@ -89,6 +146,8 @@ def shapes_built() -> int:
 def forget_shapes() -> None:
     """Build every statement again on its next use (tests)."""
     _shapes.clear()
+    _returned.clear()
+    _readers.clear()
 
 
 def _prepared(fields: Sequence[Field[Any, Any]], values: Iterable[Any], db: Any) -> list[Any]:
@@ -187,7 +246,9 @@ def claim_returning(
     params.extend(allowed)
     if uncapped_only:
         params.append(settings.CONVEYOR_MAX_RUNNING_JOBS_PER_CLIENT)
-    rows = list(Job.objects.raw(shape.sql, params))
+    with prepared.cursor(db) as cursor:
+        cursor.execute(shape.sql, params)
+        rows = jobs_from(cursor.fetchall(), db)
     return rows[0] if rows else None
 
 
@@ -205,15 +266,13 @@ def _claim_shape(
     if uncapped_only:
         where += " AND " + uncapped([])  # its parameter is the caller's
     table = _table(Job)
-    source, returning = "", "*"
+    source = ""
     if asynchronous:
-        # set_config(..., true) is SET LOCAL: this statement's own transaction only. (The
-        # job's columns only: SQLite refuses "table.*" in RETURNING, hence not always.)
+        # set_config(..., true) is SET LOCAL: this statement's own transaction only.
         source = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
-        returning = f"{table}.*"
     sql = (
         f"UPDATE {table} SET {', '.join(assignments)}{source} "  # noqa: S608
-        f"WHERE {where} RETURNING {returning}"
+        f"WHERE {where} RETURNING {_returning()}"
     )
     return Shape(sql, _fields(Job, changes))
 
@@ -244,7 +303,7 @@ def end_attempt_statement(
     params.extend(_prepared(shape.more_fields, attempt.values(), db))
     if notify:
         params.append(notify_channel)
-    with db.cursor() as cursor:
+    with prepared.cursor(db) as cursor:
         cursor.execute(shape.sql, params)
         return len(cursor.fetchall()) == 1
 
@@ -334,6 +393,9 @@ def claim_many(
         source = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit"
     sql = (
         f"UPDATE {table} SET {', '.join(assignments)}{source} "  # noqa: S608
-        f"WHERE {where} RETURNING {table}.*"
+        f"WHERE {where} RETURNING {_returning()}"
     )
-    return sorted(Job.objects.raw(sql, params), key=lambda job: (job.created_at, str(job.pk)))
+    with prepared.cursor(db) as cursor:
+        cursor.execute(sql, params)
+        jobs = jobs_from(cursor.fetchall(), db)
+    return sorted(jobs, key=lambda job: (job.created_at, str(job.pk)))

@@ -10,8 +10,9 @@ request's CPU.
 On PostgreSQL, one job or a thousand, the rows travel as one JSON document,
 ``INSERT ... SELECT ... FROM json_populate_recordset(...)``: ``json.dumps`` writes it in
 C, and PostgreSQL reads each value as its column's type, as it reads a bound parameter
-(a NULL is simply left out). The statement's text is made once, and it goes through the
-connection's cursor, so query logging and execute wrappers still see it. Elsewhere
+(a NULL is simply left out). The statement's text is made once; PostgreSQL prepares it
+once per connection (``core/prepared.py``), and it goes through the connection's
+cursor wrapper, so query logging and execute wrappers still see it. Elsewhere
 (SQLite) one job is inserted by a statement Django's own compiler built once, its values
 prepared by each field exactly as ``save()`` prepares them, and many by ``bulk_create``.
 
@@ -35,7 +36,7 @@ from django.db.models import DateField, Field, JSONField
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from conveyor.core import database
+from conveyor.core import database, prepared
 from conveyor.jobs.models import Job
 
 # The INSERT's text per database vendor ("postgresql", "sqlite"), made on first use (two
@@ -141,7 +142,7 @@ def insert_jobs(jobs: Sequence[Job]) -> None:
         return found
 
     document = json.dumps(rows, default=value, ensure_ascii=False, allow_nan=False)
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(_json_statement(), [document])
     alias = database.alias()
     for job in jobs:

@@ -34,6 +34,10 @@ CONVEYOR_SYSTEM_QUEUE = env_str("CONVEYOR_SYSTEM_QUEUE", "conveyor")
 # POST /v1/jobs served without Django's request handling when it is a plain submission
 # (conveyor/jobs/direct_submit.py; docs/performance.md#direct-submit).
 CONVEYOR_DIRECT_SUBMIT = env_bool("CONVEYOR_DIRECT_SUBMIT", True)
+# PostgreSQL prepares the hot statements once per connection (conveyor/core/prepared.py);
+# off for a pooler that cannot carry prepared statements (PgBouncer in transaction mode
+# before 1.21).
+CONVEYOR_PREPARED_STATEMENTS = env_bool("CONVEYOR_PREPARED_STATEMENTS", True)
 # Requests with a larger body are refused with 413.
 CONVEYOR_MAX_BODY_BYTES = env_int("CONVEYOR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 # Each API process remembers a valid API key's client this long (0: never), saving a
