@@ -62,25 +62,15 @@ def _table(model: type[Model]) -> str:
     return database.connection().ops.quote_name(model._meta.db_table)
 
 
-def _returning() -> str:
-    """Job's columns, as a claim returns them: in the model's field order (``jobs_from``).
-    Named, not ``*``: a column added later (a migration during a rolling deploy) would
-    change a prepared ``*``'s result, which PostgreSQL refuses to run again."""
-    vendor = database.connection().vendor
-    found = _returned.get(vendor)
-    if found is None:
-        names = (_column(Job, field.name)[0] for field in Job._meta.concrete_fields)
-        found = _returned.setdefault(vendor, ", ".join(names))
-    return found
-
-
-_returned: dict[str, str] = {}
-
-
 @dataclass(frozen=True)
 class _Reader:
-    """How a row of ``_returning``'s columns becomes a ``Job``, for one database."""
+    """How a claim returns Job's rows and how a row becomes a ``Job``, for one database:
+    worked out once from the model's fields (a raw queryset found them for every row)."""
 
+    #: Job's columns in the model's field order, named, not ``*``: a column added later
+    #: (a migration during a rolling deploy) would change a prepared ``*``'s result,
+    #: which PostgreSQL refuses to run again.
+    returning: str
     names: list[str]
     #: Each column with value converters (its index, the converters, its expression): on
     #: PostgreSQL only the JSON fields have any; on SQLite most fields do.
@@ -90,21 +80,33 @@ class _Reader:
 _readers: dict[tuple[str, str], _Reader] = {}
 
 
-def jobs_from(rows: Iterable[Sequence[Any]], db: Any) -> list[Job]:
-    """``Job`` instances from rows of ``_returning``'s columns, as a queryset makes them:
-    each value through the converters the ORM's compiler would apply (found once per
-    database, not for every row as a raw queryset finds them), then ``Model.from_db``."""
+def _reader(db: Any) -> _Reader:
     key = (db.alias, db.vendor)
-    reader = _readers.get(key)
-    if reader is None:
+    found = _readers.get(key)
+    if found is None:
         fields = Job._meta.concrete_fields
-        columns = []
+        converters = []
         for index, field in enumerate(fields):
             column = field.get_col(Job._meta.db_table)
-            found = db.ops.get_db_converters(column) + column.get_db_converters(db)
-            if found:
-                columns.append((index, found, column))
-        reader = _readers.setdefault(key, _Reader([f.attname for f in fields], columns))
+            found_here = db.ops.get_db_converters(column) + column.get_db_converters(db)
+            if found_here:
+                converters.append((index, found_here, column))
+        returning = ", ".join(db.ops.quote_name(str(field.column)) for field in fields)
+        reader = _Reader(returning, [field.attname for field in fields], converters)
+        found = _readers.setdefault(key, reader)
+    return found
+
+
+def _returning() -> str:
+    """The columns a claim returns (``_Reader.returning``)."""
+    return _reader(database.connection()).returning
+
+
+def jobs_from(rows: Iterable[Sequence[Any]], db: Any) -> list[Job]:
+    """``Job`` instances from rows of ``_returning``'s columns, as a queryset makes them:
+    each value through the converters the ORM's compiler would apply, then
+    ``Model.from_db``."""
+    reader = _reader(db)
     jobs = []
     for row in rows:
         values = list(row)
@@ -146,7 +148,6 @@ def shapes_built() -> int:
 def forget_shapes() -> None:
     """Build every statement again on its next use (tests)."""
     _shapes.clear()
-    _returned.clear()
     _readers.clear()
 
 
