@@ -10,6 +10,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from typing import Any
 
 import django
 import pytest
@@ -46,6 +48,20 @@ django.setup()
 
 # Per-request log lines of the test's own HTTP client drown the failure output.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+@pytest.fixture
+def other_session() -> Iterator[Any]:
+    """Another session on the test database (psycopg, autocommit): what another process
+    sees, and can hold, while the test's own connection works. PostgreSQL only."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as conn:
+        yield conn
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from conveyor.core import database
+from conveyor.core.inflight import Line
 from conveyor.jobs import longpoll
 from conveyor.jobs.hooks import any_hook_wants, on_final
 from conveyor.jobs.lifecycle import message_of, transition
@@ -294,22 +295,11 @@ def end_attempt(
     this is one statement (``statements``); otherwise a transaction of the same steps.
     """
     now = now or timezone.now()
-    # a bundle's job starts after its claim: the row says when it did
-    changes.setdefault("started_at", lease.started_at)
-    if failure is not None:
-        changes.update(_error_fields(failure))
-    attempt = _attempt_fields(lease, outcome, now, failure)
     final = target in FINAL_STATES
     single = then is None and not (final and any_hook_wants(lease.job))
     if database.connection().vendor == "postgresql" and single:
-        return statements.end_attempt_statement(
-            lease.job.pk,
-            states=sources_of(target, sources),
-            holding=lease.token,
-            changes={"state": target, "updated_at": now, **changes, **_CLEAR_LEASE},
-            attempt=attempt,
-            notify_channel=longpoll.CHANNEL if final else None,
-        )
+        return _statement(lease, sources, target, outcome, failure, now, changes).run()
+    changes = _ending(lease, failure, changes)
     with transaction.atomic(using=database.alias()):
         won = transition(
             lease.job.pk,
@@ -321,12 +311,52 @@ def end_attempt(
             **_CLEAR_LEASE,
         )
         if won:
-            JobAttempt.objects.create(job_id=lease.job.pk, **attempt)
+            JobAttempt.objects.create(
+                job_id=lease.job.pk, **_attempt_fields(lease, outcome, now, failure)
+            )
             if then is not None:
                 then()
             if final:
                 on_final(lease.job)
     return won
+
+
+def _ending(lease: Lease, failure: Failure | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """The job's changes as an attempt ends, with its start and its failure."""
+    # a bundle's job starts after its claim: the row says when it did
+    changes.setdefault("started_at", lease.started_at)
+    if failure is not None:
+        changes.update(_error_fields(failure))
+    return changes
+
+
+def _statement(
+    lease: Lease,
+    sources: set[str] | frozenset[str],
+    target: str,
+    outcome: str,
+    failure: Failure | None,
+    now: datetime,
+    changes: dict[str, Any],
+) -> statements.EndAttempt:
+    """``end_attempt`` as one statement."""
+    return statements.EndAttempt(
+        lease.job.pk,
+        states=sources_of(target, sources),
+        holding=lease.token,
+        changes={
+            "state": target,
+            "updated_at": now,
+            **_ending(lease, failure, changes),
+            **_CLEAR_LEASE,
+        },
+        attempt=_attempt_fields(lease, outcome, now, failure),
+        notify_channel=longpoll.CHANNEL if target in FINAL_STATES else None,
+    )
+
+
+def _success(now: datetime, result: Any) -> dict[str, Any]:
+    return {"result": result, "finished_at": now, "progress_percent": 100.0}
 
 
 def record_success(lease: Lease, result: Any, *, then: Callable[[], None] | None = None) -> bool:
@@ -339,10 +369,29 @@ def record_success(lease: Lease, result: Any, *, then: Callable[[], None] | None
         outcome=JobAttempt.Outcome.SUCCEEDED,
         now=now,
         then=then,
-        result=result,
-        finished_at=now,
-        progress_percent=100.0,
+        **_success(now, result),
     )
+
+
+def send_success(lease: Lease, result: Any, line: Line) -> bool:
+    """``record_success`` with nothing to do ``then``, sent on ``line`` without waiting
+    for the answer (``line.answer()``: 1 if the attempt still held the job, 0 if not).
+    False, with nothing sent, if it takes more than one statement (a webhook wants the
+    job, or not PostgreSQL): record it with ``record_success`` instead."""
+    if database.connection().vendor != "postgresql" or any_hook_wants(lease.job):
+        return False
+    now = timezone.now()
+    ending = _statement(
+        lease,
+        LEASED_STATES,
+        JobState.SUCCEEDED,
+        JobAttempt.Outcome.SUCCEEDED,
+        None,
+        now,
+        _success(now, result),
+    )
+    ending.send(line)
+    return True
 
 
 def record_failure(lease: Lease, failure: Failure, *, timed_out: bool = False) -> bool:

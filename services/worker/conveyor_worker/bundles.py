@@ -19,6 +19,8 @@ row, lease, attempts, cancel, retries, time limit and rate limits:
 - a job is started only within ``CONVEYOR_BUNDLE_HOLD`` of the bundle's start: the rest
   is then given back (queued again, its attempt count unchanged) and published again, for
   any process, so a long job never holds the rest of its bundle for long after it ends.
+- a success is sent without waiting for its answer, which is read just before the next
+  handler runs (``pipelining``): the next job is made ready while PostgreSQL commits.
 
 Of the jobs a bundle's message still holds, the first in ``bundle_order`` is the one
 running and the others have not started. Whoever ends a bundle that did not end itself
@@ -32,25 +34,35 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from celery import Task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_BUNDLE_TASK
-from conveyor.core import database
+from conveyor.core import database, inflight, logs
 from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import all_job_types, type_rate
-from conveyor_worker import attempts
+from conveyor_worker import attempts, pipelining
 from conveyor_worker import metrics as worker_metrics
 from conveyor_worker.attempts import Lease
 from conveyor_worker.context import RunContext, keeper
 from conveyor_worker.dbretry import with_db_retry
-from conveyor_worker.execute import JobTask, _attempt, _unhandled, observed, run_job
+from conveyor_worker.execute import (
+    JobTask,
+    Recorder,
+    Succeeded,
+    _attempt,
+    _unhandled,
+    observed,
+    run_job,
+)
 from conveyor_worker.registry import get_handler
 
 log = logging.getLogger(__name__)
@@ -123,16 +135,21 @@ def _run_claimed(leases: list[Lease], *, worker: str) -> list[str | None]:
     contexts = [RunContext(lease) for lease in leases]
     for ctx in contexts:
         keeper().watch(ctx)  # renews the unstarted ones' leases, and tells of a cancel
-    states: list[str | None] = []
+    outcomes = _Outcomes(worker=worker, pipelined=pipelining.wanted())
     started = time.monotonic()
     done = 0
     try:
-        for lease, ctx in zip(leases, contexts, strict=True):
-            if done and time.monotonic() - started > hold:
-                break
-            done += 1
-            states.append(_run_one(lease, ctx, worker=worker))
+        # nothing goes through Django's connection while an outcome is in the air
+        with database.connection().execute_wrapper(outcomes.before_statement):
+            for lease, ctx in zip(leases, contexts, strict=True):
+                if done and time.monotonic() - started > hold:
+                    break
+                done += 1
+                _run_one(lease, ctx, outcomes)
+            outcomes.settle()
     finally:
+        if outcomes.in_air:  # stopped early: the answer still counts
+            outcomes.settle()
         for ctx in contexts:
             keeper().unwatch(ctx)
         rest = leases[done:]
@@ -142,13 +159,13 @@ def _run_claimed(leases: list[Lease], *, worker: str) -> list[str | None]:
                 what=f"giving back {len(rest)} unstarted jobs of a bundle",
             )
             log.info("bundle held for %.1f s: %s unstarted job(s) given back", hold, given)
-    return states
+    return outcomes.states
 
 
-def _run_one(lease: Lease, ctx: RunContext, *, worker: str) -> str | None:
+def _run_one(lease: Lease, ctx: RunContext, outcomes: _Outcomes) -> None:
     """One job of the bundle, as ``execute.run_job`` runs a claimed one."""
     if ctx.cancel_requested:  # cancelled (or lost) while it waited in the bundle
-        return (
+        outcomes.ended(
             None
             if ctx.lease_lost
             else with_db_retry(
@@ -156,19 +173,97 @@ def _run_one(lease: Lease, ctx: RunContext, *, worker: str) -> str | None:
                 what=f"cancelling job {lease.job.pk}",
             )
         )
+        return
     # the attempt starts now, not at the bundle's claim
     lease = dataclasses.replace(lease, started_at=timezone.now())
     ctx.lease = lease
     registered = get_handler(lease.job.type)
     if registered is None:
-        return with_db_retry(lambda: _unhandled(lease), what=f"handing back job {lease.job.pk}")
-    with observed(lease, worker=worker) as span:
+        handed = with_db_retry(lambda: _unhandled(lease), what=f"handing back job {lease.job.pk}")
+        outcomes.ended(handed)
+        return
+    with observed(lease, worker=outcomes.worker) as span:
         worker_metrics.job_started(lease)
-        record = _attempt(lease, registered, ctx=ctx, own_time_limit=True)
+        record = _attempt(lease, registered, ctx=ctx, own_time_limit=True, ready=outcomes.settle)
+        if outcomes.sent(lease, record):
+            return
+        outcomes.settle()
         state = with_db_retry(record, what=f"recording the outcome of job {lease.job.pk}")
         span.outcome(state)
     worker_metrics.job_finished(state)
-    return state
+    outcomes.states.append(state)
+
+
+@dataclasses.dataclass(frozen=True)
+class _InAir:
+    """A job's success sent without waiting, its answer not read yet."""
+
+    lease: Lease
+    record: Succeeded
+    counted: Callable[[str | None], None]  # counts its end in the metrics
+
+
+class _Outcomes:
+    """The states a bundle's jobs ended in, in their order, and the one success in the
+    air when the bundle sends them without waiting (``pipelining``)."""
+
+    def __init__(self, *, worker: str, pipelined: bool) -> None:
+        self.worker = worker
+        self.states: list[str | None] = []
+        self._line = inflight.line() if pipelined else None
+        self._in_air: _InAir | None = None
+
+    @property
+    def in_air(self) -> bool:
+        return self._in_air is not None
+
+    def before_statement(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        """A Django execute wrapper: the answer in the air is read before any statement."""
+        self.settle()
+        return execute(sql, params, many, context)
+
+    def ended(self, state: str | None) -> None:
+        """A job ended (or was not run) without an outcome sent."""
+        self.settle()
+        self.states.append(state)
+
+    def sent(self, lease: Lease, record: Recorder) -> bool:
+        """Send ``record`` without waiting, once the answer in the air is read, if it is
+        a success that one statement records; whether it was sent."""
+        if self._line is None or not isinstance(record, Succeeded) or record.then is not None:
+            return False
+        self.settle()
+        try:
+            if not attempts.send_success(lease, record.result, self._line):
+                return False
+        except (OperationalError, InterfaceError) as exc:
+            # no connection, or it broke while sending: recorded the usual way, then
+            log.warning("sending the outcome of job %s failed (%s)", lease.job.pk, exc)
+            return False
+        self._in_air = _InAir(lease, record, worker_metrics.job_sent())
+        return True
+
+    def settle(self) -> None:
+        """Read the answer to the success in the air, if any, and count it."""
+        if self._in_air is None:
+            return
+        assert self._line is not None
+        in_air, self._in_air = self._in_air, None
+        job = in_air.lease.job
+        with logs.job_fields(
+            job_id=str(job.pk), job_type=job.type, attempt=job.attempts, worker=self.worker
+        ):
+            state: str | None
+            try:
+                state = JobState.SUCCEEDED if self._line.answer() == 1 else None
+            except (OperationalError, InterfaceError) as exc:
+                # whether it committed is unknown: record it again (a compare-and-set)
+                log.warning("the answer to job %s's outcome was lost (%s)", job.pk, exc)
+                state = with_db_retry(in_air.record, what=f"recording the outcome of job {job.pk}")
+        in_air.counted(state)
+        self.states.append(state)
 
 
 def _rate_limited() -> tuple[list[str], list[str]]:

@@ -15,6 +15,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -28,8 +29,9 @@ from pydantic import ValidationError
 
 from conveyor.config.celery import app
 from conveyor.config.tasks import EXECUTE_JOB_TASK
-from conveyor.core import logs
+from conveyor.core import database, logs
 from conveyor.core.tracing import RunSpan
+from conveyor.jobs.models import Job
 from conveyor.jobs.states import JobState
 from conveyor.jobs.types import JobCancelled, JobType, PermanentError
 from conveyor_worker import attempts, tracing
@@ -114,10 +116,7 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
         log.error("dropping a malformed message: job id %r is not a UUID", job_id)
         return None
     claimed_ns = time.time_ns()  # the run span starts with the claim
-    lease = with_db_retry(
-        lambda: claim_within_limits(str(job_id), worker=worker, message_id=message_id),
-        what=f"claiming job {job_id}",
-    )
+    lease = _claim(str(job_id), worker=worker, message_id=message_id)
     if isinstance(lease, Deferred):
         log.info("job %s put off until %s by %s", job_id, lease.run_at.isoformat(), lease.reason())
         if lease.client_cap is None:
@@ -139,6 +138,38 @@ def run_job(job_id: Any, *, message_id: str | None, worker: str) -> str | None:
         state = with_db_retry(record, what=f"recording the outcome of job {job_id}")
         span.outcome(state)
     return state
+
+
+# How long a message whose job's row is not there is asked about again before it is
+# dropped: a submission publishes while its row is inserted (``jobs/services.py``), so a
+# worker can see the message a moment before the row. A row committed later than this
+# is queued without a message, and the reconciler sends it one.
+UNSEEN_JOB_WAIT_SECONDS = 1.0
+
+
+def _claim(job_id: str, *, worker: str, message_id: str | None) -> Lease | Deferred | None:
+    """The job's claim (``claim_within_limits``), asked again while its row is not
+    visible yet, up to ``UNSEEN_JOB_WAIT_SECONDS``; once the row is seen, one more claim
+    is the answer (the row may have come between the claim and the look)."""
+    deadline = time.monotonic() + UNSEEN_JOB_WAIT_SECONDS
+    pause = 0.001
+    seen = False
+    while True:
+        lease = with_db_retry(
+            lambda: claim_within_limits(job_id, worker=worker, message_id=message_id),
+            what=f"claiming job {job_id}",
+        )
+        if lease is not None or seen:
+            return lease
+        seen = with_db_retry(
+            lambda: Job.objects.using(database.alias()).filter(pk=job_id).exists(),
+            what=f"looking for job {job_id}",
+        )
+        if not seen:
+            if time.monotonic() + pause > deadline:
+                return None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
 
 @contextmanager
@@ -198,17 +229,21 @@ def _attempt(
     *,
     ctx: RunContext | None = None,
     own_time_limit: bool = False,
+    ready: Callable[[], None] | None = None,
 ) -> Recorder:
     """Run the handler; how to record what happened (recorded outside, with retries).
 
     ``ctx``: the attempt's context when it is already made (and watched: a bundle's);
     ``own_time_limit``: the job's soft time limit is enforced here, not by the message's
-    (a bundle's message carries several jobs)."""
+    (a bundle's message carries several jobs); ``ready``: called just before the handler
+    runs (a bundle reads the answer to the previous job's outcome then)."""
     try:
         params = registered.spec.params.model_validate(lease.job.params)
     except ValidationError as exc:
         invalid = Failure(type="InvalidParams", message=str(exc))
         return lambda: _failed(attempts.record_failure(lease, invalid))
+    if ready is not None:
+        ready()
     return _run(lease, registered, params, ctx=ctx, own_time_limit=own_time_limit)
 
 
@@ -243,8 +278,22 @@ def _run(
     finally:
         keeper().unwatch(ctx)
     spawns = ctx.spawns
-    then = spawns.store if spawns.made else None
-    return lambda: "succeeded" if attempts.record_success(lease, result, then=then) else None
+    return Succeeded(lease, result, spawns.store if spawns.made else None)
+
+
+@dataclass(frozen=True)
+class Succeeded:
+    """The handler returned ``result``: a Recorder of the success, which a bundle may
+    send without waiting instead (``bundles``, ``pipelining``) when there is nothing to
+    do ``then`` (the handler's spawns, stored with it)."""
+
+    lease: Lease
+    result: Any
+    then: Callable[[], None] | None
+
+    def __call__(self) -> str | None:
+        won = attempts.record_success(self.lease, self.result, then=self.then)
+        return JobState.SUCCEEDED if won else None
 
 
 def _error_recorder(lease: Lease, spec: JobType, exc: Exception) -> Recorder:

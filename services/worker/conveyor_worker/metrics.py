@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -112,6 +113,18 @@ def job_finished(state: str | None) -> None:
         return
     _current.set(None)
     _attempt_ended(attempt.type, attempt.queue, time.monotonic() - attempt.started, state)
+
+
+def job_sent() -> Callable[[str | None], None]:
+    """The attempt started last in this process sent its outcome without waiting for the
+    answer (``pipelining``): its time ends now; call what this returns with the state
+    the answer tells, to count its end (another attempt may have started meanwhile)."""
+    attempt = _current.get()
+    _current.set(None)
+    if attempt is None:
+        return lambda state: None
+    seconds = time.monotonic() - attempt.started
+    return lambda state: _attempt_ended(attempt.type, attempt.queue, seconds, state)
 
 
 def job_killed(lease: Lease, state: str) -> None:

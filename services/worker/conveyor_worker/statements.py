@@ -8,7 +8,7 @@ statement, with the same compare-and-set conditions as ``lifecycle.transition``:
   SQLite): the claim and the row it leaves, in one round trip. On PostgreSQL, a claim
   that is a transaction of its own commits without waiting for the WAL to reach the disk
   (see ``claim_returning`` for why nothing is lost);
-- ``end_attempt_statement``: on PostgreSQL, the outcome's ``UPDATE`` of the job, the
+- ``EndAttempt``: on PostgreSQL, the outcome's ``UPDATE`` of the job, the
   ``INSERT`` of its attempt and the ``pg_notify`` that wakes long-polls (carrying the
   final row when it fits, ``longpoll.ROW_PAYLOAD_LIMIT``), as one statement
   (data-modifying CTEs), so one implicit transaction instead of ``BEGIN`` … ``COMMIT``.
@@ -32,10 +32,12 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from conveyor.clients.models import ApiClient
 from conveyor.core import database, prepared
+from conveyor.core.inflight import Line
 from conveyor.jobs.longpoll import ROW_PAYLOAD_LIMIT
 from conveyor.jobs.models import Job, JobAttempt
 from conveyor.queues.models import PausedQueue
@@ -278,35 +280,48 @@ def _claim_shape(
     return Shape(sql, _fields(Job, changes))
 
 
-def end_attempt_statement(
-    job_id: UUID | str,
-    *,
-    states: Iterable[str],
-    holding: UUID,
-    changes: Mapping[str, Any],
-    attempt: Mapping[str, Any],
-    notify_channel: str | None,
-) -> bool:
+@dataclass(frozen=True)
+class EndAttempt:
     """On PostgreSQL, in one statement: apply ``changes`` to the job if it is in one of
     ``states`` and ``holding`` is still its lease; if so, insert the ``attempt`` (a
     JobAttempt's field values, its job set by the statement) and, given a channel, notify
-    it with the job's id. Whether the job was changed."""
-    db = database.connection()
-    assert db.vendor == "postgresql", "data-modifying CTEs need PostgreSQL"
-    allowed = list(states)
-    notify = notify_channel is not None
-    key = ("end_attempt", db.vendor, tuple(changes), len(allowed), tuple(attempt), notify)
-    shape = _shape(key, lambda: _end_attempt_shape(changes, len(allowed), attempt, notify))
-    params = _prepared(shape.change_fields, changes.values(), db)
-    params.append(_job_pk(job_id, db))
-    params.extend(allowed)
-    params.append(Job._meta.get_field("lease_token").get_db_prep_value(holding, db))
-    params.extend(_prepared(shape.more_fields, attempt.values(), db))
-    if notify:
-        params.append(notify_channel)
-    with prepared.cursor(db) as cursor:
-        cursor.execute(shape.sql, params)
-        return len(cursor.fetchall()) == 1
+    it with the job's id."""
+
+    job_id: UUID | str
+    states: Iterable[str]
+    holding: UUID
+    changes: Mapping[str, Any]
+    attempt: Mapping[str, Any]
+    notify_channel: str | None
+
+    def run(self) -> bool:
+        """Whether the job was changed."""
+        db = database.connection()
+        sql, params = self._statement(db)
+        with prepared.cursor(db) as cursor:
+            cursor.execute(sql, params)
+            return len(cursor.fetchall()) == 1
+
+    def send(self, line: Line) -> None:
+        """Sent on ``line`` without waiting: ``line.answer()`` is 1 if the job was
+        changed, 0 if not."""
+        line.send(*self._statement(database.connection()))
+
+    def _statement(self, db: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        assert db.vendor == "postgresql", "data-modifying CTEs need PostgreSQL"
+        changes, attempt = self.changes, self.attempt
+        allowed = list(self.states)
+        notify = self.notify_channel is not None
+        key = ("end_attempt", db.vendor, tuple(changes), len(allowed), tuple(attempt), notify)
+        shape = _shape(key, lambda: _end_attempt_shape(changes, len(allowed), attempt, notify))
+        params = _prepared(shape.change_fields, changes.values(), db)
+        params.append(_job_pk(self.job_id, db))
+        params.extend(allowed)
+        params.append(Job._meta.get_field("lease_token").get_db_prep_value(self.holding, db))
+        params.extend(_prepared(shape.more_fields, attempt.values(), db))
+        if notify:
+            params.append(self.notify_channel)
+        return shape.sql, params
 
 
 def _end_attempt_shape(

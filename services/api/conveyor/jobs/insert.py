@@ -16,6 +16,10 @@ cursor wrapper, so query logging and execute wrappers still see it. Elsewhere
 (SQLite) one job is inserted by a statement Django's own compiler built once, its values
 prepared by each field exactly as ``save()`` prepares them, and many by ``bulk_create``.
 
+``inserting(job)`` sends the one job's ``INSERT`` without waiting (``core/inflight.py``)
+and reads its answer after the block: a submission publishes its message while
+PostgreSQL inserts the row (``services.job_store``).
+
 ``Job`` has no ``save()`` of its own and nothing listens to its save signals (nothing
 happens on save in this code base, STYLE.md), so skipping them changes nothing; tests
 compare the rows with ``save()``'s and ``bulk_create``'s (``tests/api/test_job_insert.py``).
@@ -24,7 +28,8 @@ compare the rows with ``save()``'s and ``bulk_create``'s (``tests/api/test_job_i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from operator import attrgetter
@@ -36,7 +41,7 @@ from django.db.models import DateField, Field, JSONField
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from conveyor.core import database, prepared
+from conveyor.core import database, inflight, prepared
 from conveyor.jobs.models import Job
 
 # The INSERT's text per database vendor ("postgresql", "sqlite"), made on first use (two
@@ -121,13 +126,47 @@ def _row_reader() -> tuple[tuple[str, ...], Callable[[Job], tuple[Any, ...]]] | 
 def insert_jobs(jobs: Sequence[Job]) -> None:
     """``Job.objects.bulk_create(jobs)`` on conveyor's database, in one statement."""
     connection = database.connection()
-    reader = _row_reader()
-    if connection.vendor != "postgresql" or reader is None:
+    if connection.vendor != "postgresql" or _row_reader() is None:
         if len(jobs) == 1:
             _insert_one(connection, jobs[0])
         else:
             Job.objects.using(database.alias()).bulk_create(jobs)
         return
+    with prepared.cursor(connection) as cursor:
+        cursor.execute(_json_statement(), [_document(jobs)])
+    _stored(jobs)
+
+
+def sendable() -> bool:
+    """Whether ``inserting`` sends its ``INSERT`` before the block (else it inserts the
+    row, then runs the block)."""
+    return inflight.available(database.connection()) and _row_reader() is not None
+
+
+@contextmanager
+def inserting(job: Job) -> Iterator[None]:
+    """``insert_job(job)`` around the block: where it can be (``sendable``), its
+    ``INSERT`` is sent before the block runs and its answer read after it, so the block's
+    work (a publish) and PostgreSQL's overlap; the ``INSERT``'s error, if any, is raised
+    after the block. Elsewhere the row is inserted first. Nothing else may use the
+    database connection in the block."""
+    if not sendable():
+        insert_job(job)
+        yield
+        return
+    line = inflight.line()
+    line.send(_json_statement(), [_document([job])])
+    try:
+        yield
+    finally:
+        line.answer()  # raises the INSERT's error; after the block's, if it raised too
+    _stored([job])
+
+
+def _document(jobs: Sequence[Job]) -> str:
+    """The jobs' rows as one JSON document (``_json_statement``'s parameter)."""
+    reader = _row_reader()
+    assert reader is not None
     columns, read = reader
     # A NULL is left out: json_populate_recordset sets a missing key's column to NULL.
     rows = [
@@ -141,9 +180,10 @@ def insert_jobs(jobs: Sequence[Job]) -> None:
             found = written[id(of)] = _json_value(of)
         return found
 
-    document = json.dumps(rows, default=value, ensure_ascii=False, allow_nan=False)
-    with prepared.cursor(connection) as cursor:
-        cursor.execute(_json_statement(), [document])
+    return json.dumps(rows, default=value, ensure_ascii=False, allow_nan=False)
+
+
+def _stored(jobs: Sequence[Job]) -> None:
     alias = database.alias()
     for job in jobs:
         job._state.adding = False

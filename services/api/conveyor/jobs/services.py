@@ -18,12 +18,11 @@ from conveyor.clients.models import ApiClient
 from conveyor.core import database, metrics, tracing
 from conveyor.core.documents import check_document
 from conveyor.core.errors import Conflict, InvalidInput
-from conveyor.jobs import quotas
+from conveyor.jobs import insert, quotas
 from conveyor.jobs.hooks import on_final, on_retry
-from conveyor.jobs.insert import insert_job
 from conveyor.jobs.lifecycle import message_of, transition
 from conveyor.jobs.models import Job
-from conveyor.jobs.publishing import publish_on_commit
+from conveyor.jobs.publishing import publish_all, publish_on_commit
 from conveyor.jobs.states import CANCEL_AT_ONCE_STATES, FINAL_STATES, RETRYABLE_STATES, JobState
 from conveyor.jobs.types import JobType, get_job_type, job_type_queues
 
@@ -230,12 +229,24 @@ def job_create(*, client: ApiClient, now: datetime | None = None, **submission: 
 
 
 def job_store(job: Job) -> Job:
-    """Store a job ``prepare_job`` made, and publish it once stored."""
-    # One INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. The
-    # publish follows the commit: at once here, or at the commit of a caller's transaction.
-    insert_job(job)
-    if job.state == JobState.QUEUED:
-        publish_on_commit([message_of(job)])
+    """Store a job ``prepare_job`` made, and publish it once stored.
+
+    Outside a transaction, on PostgreSQL (``insert.sendable``), with
+    ``CONVEYOR_EARLY_PUBLISH`` on, the message goes out while PostgreSQL inserts the row
+    (``insert.inserting``), not after: a worker that receives it before the row is
+    visible asks again (``conveyor_worker/execute.py``); if the ``INSERT`` then fails,
+    the request fails and the message finds no job and is dropped."""
+    due = job.state == JobState.QUEUED
+    if due and settings.CONVEYOR_EARLY_PUBLISH and insert.sendable():
+        with insert.inserting(job):
+            publish_all([message_of(job)])
+    else:
+        # One INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. The
+        # publish follows the commit: at once here, or at the commit of a caller's
+        # transaction.
+        insert.insert_job(job)
+        if due:
+            publish_on_commit([message_of(job)])
     metrics.job_submitted(type=job.type, queue=job.queue)
     return job
 

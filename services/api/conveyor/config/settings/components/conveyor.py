@@ -38,6 +38,9 @@ CONVEYOR_DIRECT_SUBMIT = env_bool("CONVEYOR_DIRECT_SUBMIT", True)
 # off for a pooler that cannot carry prepared statements (PgBouncer in transaction mode
 # before 1.21).
 CONVEYOR_PREPARED_STATEMENTS = env_bool("CONVEYOR_PREPARED_STATEMENTS", True)
+# A submission publishes its message while PostgreSQL inserts the row, not after it
+# (conveyor/jobs/services.py job_store; docs/performance.md#early-publish).
+CONVEYOR_EARLY_PUBLISH = env_bool("CONVEYOR_EARLY_PUBLISH", True)
 # Requests with a larger body are refused with 413.
 CONVEYOR_MAX_BODY_BYTES = env_int("CONVEYOR_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 # Each API process remembers a valid API key's client this long (0: never), saving a
@@ -66,6 +69,9 @@ CONVEYOR_BUNDLE_SPREAD = env_int("CONVEYOR_BUNDLE_SPREAD", 8, minimum=1)
 # has not started by then is handed back and published again, for other processes (long
 # jobs in a bundle never hide the rest of it for longer).
 CONVEYOR_BUNDLE_HOLD = env_seconds("CONVEYOR_BUNDLE_HOLD_SECONDS", 2)
+# A bundle sends a job's success on a connection of its own and runs the next job while
+# PostgreSQL commits it (conveyor_worker/pipelining.py; docs/performance.md#pipelined-outcomes).
+CONVEYOR_BUNDLE_PIPELINE = env_bool("CONVEYOR_BUNDLE_PIPELINE", True)
 # After a failed publish, skip publishing for this long (the reconciler sends them later).
 CONVEYOR_PUBLISH_BACKOFF = env_seconds("CONVEYOR_PUBLISH_BACKOFF_SECONDS", 3)
 # The reconciler sends again queued jobs whose message has been missing for this long.
