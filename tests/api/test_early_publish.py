@@ -62,13 +62,16 @@ def test_the_message_goes_out_while_the_row_is_inserted(
     assert Job.objects.get(pk=job.pk).state == "queued"
 
 
-def test_switched_off_the_message_follows_the_row(
+@pytest.mark.parametrize("setting", ["CONVEYOR_EARLY_PUBLISH", "CONVEYOR_TRACING"])
+def test_switched_off_or_traced_the_message_follows_the_row(
     me: ApiClient,
     other_session: psycopg.Connection[Any],
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
+    setting: str,
 ) -> None:
-    settings.CONVEYOR_EARLY_PUBLISH = False
+    # with tracing on, the INSERT goes through the traced cursor, keeping its span
+    setattr(settings, setting, setting == "CONVEYOR_TRACING")
     visible: list[bool] = []
 
     def publish(messages: list[Message]) -> None:
@@ -179,3 +182,10 @@ def test_a_row_that_comes_between_the_claim_and_the_look_is_claimed(
     # when the message runs, then the job is claimed and run, not dropped
     assert execute.run_job(str(job.pk), message_id=str(uuid.uuid4()), worker="w1") == "succeeded"
     assert len(claims) == 2
+
+
+def test_with_tracing_on_statements_keep_their_spans(settings: Any) -> None:
+    # a statement sent unwaited has no span: with tracing on, none is sent so
+    assert inflight.available(connection)
+    settings.CONVEYOR_TRACING = True
+    assert not inflight.available(connection)

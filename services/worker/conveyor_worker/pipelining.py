@@ -23,21 +23,17 @@ What the promises need from it:
 
 Used only where the outcome is one statement and the answer can wait: PostgreSQL,
 outside a transaction (a test's), a success with no webhook and no spawns
-(``attempts.send_success``), and tracing off, since a run span ends with its outcome
-(``wanted``). ``CONVEYOR_BUNDLE_PIPELINE`` turns it off.
+(``attempts.send_success``), and tracing off (``inflight.available``: a run span ends
+with its outcome, and each statement keeps its own span). ``CONVEYOR_BUNDLE_PIPELINE`` turns it off.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from conveyor.core import database, inflight, tracing
+from conveyor.core import database, inflight
 
 
 def wanted() -> bool:
     """Whether a bundle here sends its successes without waiting for their answers."""
-    return (
-        bool(settings.CONVEYOR_BUNDLE_PIPELINE)
-        and inflight.available(database.connection())
-        and not tracing.enabled()
-    )
+    return bool(settings.CONVEYOR_BUNDLE_PIPELINE) and inflight.available(database.connection())

@@ -14,7 +14,8 @@ leaves the statement done.
 
 The connection is Django's own (this thread's), so nothing else may use it while a
 statement is in the air: the caller reads the answer first. Where it is not the right
-connection for this (not PostgreSQL, or inside a transaction), ``available`` says so.
+connection for this (not PostgreSQL, inside a transaction, or traced), ``available`` says
+so.
 Statements are prepared once per connection, as ``prepared.py`` prepares them, unless
 ``CONVEYOR_PREPARED_STATEMENTS`` is off; each is logged as Django logs its own.
 """
@@ -34,13 +35,14 @@ from django.conf import settings
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from conveyor.core import database
+from conveyor.core import database, tracing
 
 
 def available(db: BaseDatabaseWrapper) -> bool:
-    """Whether statements can be sent on ``db`` without waiting (PostgreSQL, outside a
-    transaction)."""
-    return db.vendor == "postgresql" and not db.in_atomic_block
+    """Whether statements can be sent on ``db`` without waiting: PostgreSQL, outside a
+    transaction, and tracing off (a statement sent here has no span: with tracing on,
+    each goes through OpenTelemetry's traced cursors, as ``prepared.py`` leaves them)."""
+    return db.vendor == "postgresql" and not db.in_atomic_block and not tracing.enabled()
 
 
 class Line:
