@@ -189,3 +189,18 @@ def test_with_tracing_on_statements_keep_their_spans(settings: Any) -> None:
     assert inflight.available(connection)
     settings.CONVEYOR_TRACING = True
     assert not inflight.available(connection)
+
+
+def test_a_statement_deallocated_behind_the_lines_back_is_prepared_again(
+    me: ApiClient, published: list[Outgoing]
+) -> None:
+    # given the INSERT prepared on this connection, then every prepared statement of the
+    # session dropped (psycopg sends DEALLOCATE ALL after a ROLLBACK when it has prepared
+    # statements of its own)
+    services.job_create(client=me, type="demo.noop", params={})
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    # when another job is submitted, then it is stored
+    job = services.job_create(client=me, type="demo.noop", params={})
+    assert Job.objects.get(pk=job.pk).state == "queued"
+    assert len(published) == 2

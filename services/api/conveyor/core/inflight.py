@@ -17,7 +17,9 @@ statement is in the air: the caller reads the answer first. Where it is not the 
 connection for this (not PostgreSQL, inside a transaction, or traced), ``available`` says
 so.
 Statements are prepared once per connection, as ``prepared.py`` prepares them, unless
-``CONVEYOR_PREPARED_STATEMENTS`` is off; each is logged as Django logs its own.
+``CONVEYOR_PREPARED_STATEMENTS`` is off, and prepared again when the session has lost
+them (psycopg sends ``DEALLOCATE ALL`` after a ``ROLLBACK`` when it has prepared
+statements of its own); each is logged as Django logs its own.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Line:
     def __init__(self) -> None:
         self._in_air = False
         self._sent_on: Any = None  # the libpq connection the statement in the air went on
+        self._sent: tuple[bytes, Sequence[Any]] | None = None  # and its query and values
 
     @property
     def in_air(self) -> bool:
@@ -76,6 +79,7 @@ class Line:
                 raise
         self._in_air = True
         self._sent_on = db.connection.pgconn
+        self._sent = (_numbered(sql), params)
         if db.queries_logged:  # as Django logs its own (DEBUG, CaptureQueriesContext)
             took = time.monotonic() - started
             ops: Any = db.ops  # PostgreSQL's: compose_sql writes the values in
@@ -93,9 +97,19 @@ class Line:
         with db.wrap_database_errors:
             try:
                 rows, failure = _read_answer(db.connection)
+                if isinstance(failure, _unprepared()):
+                    # Its prepared statement was dropped since it was prepared here:
+                    # psycopg sends DEALLOCATE ALL after a ROLLBACK when it has prepared
+                    # statements of its own. Nothing ran: prepare it again, and run it.
+                    assert self._sent is not None
+                    _kept.pop(sent_on, None)
+                    self._send(db.connection, *self._sent)
+                    rows, failure = _read_answer(db.connection)
             except BaseException:
                 db.close()  # broken, or its answer half read: unusable
                 raise
+            finally:
+                self._sent = None
             if failure is not None:
                 raise failure  # the statement failed; the connection is fine
         return rows
@@ -189,6 +203,13 @@ def _read_answer(connection: Any) -> tuple[int, Exception | None]:
         elif result.status != pq.ExecStatus.COMMAND_OK and failure is None:
             failure = errors.error_from_result(result, encoding=connection.info.encoding)
     return rows, failure
+
+
+def _unprepared() -> type[Exception]:
+    """The error of a statement run by a name the session no longer has."""
+    from psycopg import errors
+
+    return errors.InvalidSqlStatementName
 
 
 def _wait(fd: int, events: int) -> int:
