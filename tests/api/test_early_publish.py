@@ -99,12 +99,17 @@ def test_a_failed_insert_fails_the_submission_after_its_message(
     assert Job.objects.filter(pk=first.pk).count() == 1
 
 
-def test_a_message_ahead_of_its_row_waits_for_it(me: ApiClient) -> None:
-    # given a job whose row commits a moment after its message reaches a worker
+def test_a_message_ahead_of_its_row_waits_for_it(
+    me: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a job whose row commits only once the worker's claim has missed it
     job = services.prepare_job(client=me, now=timezone.now(), type="demo.noop", params={})
+    claims = counted_claims(monkeypatch)
 
     def store_later() -> None:
-        time.sleep(0.2)  # the message's head start
+        deadline = time.monotonic() + 10
+        while not claims and time.monotonic() < deadline:
+            time.sleep(0.001)
         from conveyor.jobs.insert import insert_job
 
         try:
@@ -124,13 +129,15 @@ def test_a_message_ahead_of_its_row_waits_for_it(me: ApiClient) -> None:
 
 
 def counted_claims(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The worker's claims from now on, each job id as it was claimed."""
+    """The worker's claims from now on, each job id once its claim was made."""
     claims: list[str] = []
     claim = admission.claim_within_limits
 
     def counted(job_id: str, **kwargs: Any) -> Any:
-        claims.append(job_id)
-        return claim(job_id, **kwargs)
+        try:
+            return claim(job_id, **kwargs)
+        finally:
+            claims.append(job_id)  # once the claim is made
 
     monkeypatch.setattr(execute, "claim_within_limits", counted)
     return claims

@@ -53,33 +53,32 @@ class Line:
     connection until its answer is read (the caller's to ensure)."""
 
     def __init__(self) -> None:
-        self._in_air = False
         self._sent_on: Any = None  # the libpq connection the statement in the air went on
         self._sent: tuple[bytes, Sequence[Any]] | None = None  # and its query and values
 
     @property
     def in_air(self) -> bool:
-        return self._in_air
+        return self._sent is not None
 
     def send(self, sql: str, params: Sequence[Any]) -> None:
         """Send ``sql`` (``%s`` placeholders) with ``params``, as its own transaction;
         return once the whole of it is with the kernel. ``answer`` reads what it did."""
-        assert not self._in_air, "read the answer of the statement in the air first"
+        assert not self.in_air, "read the answer of the statement in the air first"
         db = database.connection()
         assert available(db), "PostgreSQL, outside a transaction"
         db.close_if_health_check_failed()
         db.ensure_connection()
         assert db.get_autocommit(), "sent statements are transactions of their own"
         started = time.monotonic()
+        query = _numbered(sql)
         with db.wrap_database_errors:
             try:
-                self._send(db.connection, _numbered(sql), params)
+                self._send(db.connection, query, params)
             except BaseException:
                 db.close()  # a statement may be half sent: start afresh
                 raise
-        self._in_air = True
         self._sent_on = db.connection.pgconn
-        self._sent = (_numbered(sql), params)
+        self._sent = (query, params)
         if db.queries_logged:  # as Django logs its own (DEBUG, CaptureQueriesContext)
             took = time.monotonic() - started
             ops: Any = db.ops  # PostgreSQL's: compose_sql writes the values in
@@ -88,9 +87,9 @@ class Line:
     def answer(self) -> int:
         """The number of rows the statement in the air returned (waits for it). A
         database error is raised as Django's; a broken connection is closed first."""
-        assert self._in_air, "nothing was sent"
-        self._in_air = False
-        sent_on, self._sent_on = self._sent_on, None
+        sent, sent_on = self._sent, self._sent_on
+        assert sent is not None, "nothing was sent"
+        self._sent = self._sent_on = None
         db = database.connection()
         if db.connection is None or db.connection.pgconn is not sent_on:
             raise OperationalError("the connection closed before the outcome's answer came")
@@ -101,15 +100,12 @@ class Line:
                     # Its prepared statement was dropped since it was prepared here:
                     # psycopg sends DEALLOCATE ALL after a ROLLBACK when it has prepared
                     # statements of its own. Nothing ran: prepare it again, and run it.
-                    assert self._sent is not None
                     _kept.pop(sent_on, None)
-                    self._send(db.connection, *self._sent)
+                    self._send(db.connection, *sent)
                     rows, failure = _read_answer(db.connection)
             except BaseException:
                 db.close()  # broken, or its answer half read: unusable
                 raise
-            finally:
-                self._sent = None
             if failure is not None:
                 raise failure  # the statement failed; the connection is fine
         return rows

@@ -138,22 +138,16 @@ def insert_jobs(jobs: Sequence[Job]) -> None:
 
 
 def sendable() -> bool:
-    """Whether ``inserting`` sends its ``INSERT`` before the block (else it inserts the
-    row, then runs the block)."""
+    """Whether ``inserting`` can send its ``INSERT`` without waiting for it here."""
     return inflight.available(database.connection()) and _row_reader() is not None
 
 
 @contextmanager
 def inserting(job: Job) -> Iterator[None]:
-    """``insert_job(job)`` around the block: where it can be (``sendable``), its
-    ``INSERT`` is sent before the block runs and its answer read after it, so the block's
-    work (a publish) and PostgreSQL's overlap; the ``INSERT``'s error, if any, is raised
-    after the block. Elsewhere the row is inserted first. Nothing else may use the
-    database connection in the block."""
-    if not sendable():
-        insert_job(job)
-        yield
-        return
+    """``insert_job(job)`` around the block, where ``sendable``: its ``INSERT`` is sent
+    before the block runs and its answer read after it, so the block's work (a publish)
+    and PostgreSQL's overlap; the ``INSERT``'s error, if any, is raised after the block.
+    Nothing else may use the database connection in the block."""
     line = inflight.line()
     line.send(_json_statement(), [_document([job])])
     try:
